@@ -1,0 +1,37 @@
+// Gives a contract its number and its row in the registration registry, once per workflow.
+import type { Pool } from 'pg';
+import { queryOne, withTransaction } from '../db/pool';
+import { registerContractInput } from './schemas';
+import type { RegisterContractInput, RegisterContractResult } from './types';
+
+/** CT-2026-00017: the year of registration and a sequence that never repeats. */
+export const formatContractNumber = (year: number, sequence: number): string =>
+  `CT-${year}-${String(sequence).padStart(5, '0')}`;
+
+export function registerContractActivity(db: Pool) {
+  return async function registerContract(raw: RegisterContractInput): Promise<RegisterContractResult> {
+    const input = registerContractInput.parse(raw);
+    return withTransaction(db, async (tx) => {
+      // Serialises retries of the same workflow so only one of them takes a number.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [input.workflowId]);
+      const existing = await queryOne<{ number: string }>(tx, 'SELECT number FROM contract_registry WHERE workflow_id = $1', [input.workflowId]);
+      if (existing) return { number: existing.number };
+
+      const { seq } = (await queryOne<{ seq: string }>(tx, "SELECT nextval('contract_number_seq') AS seq"))!;
+      const number = formatContractNumber(new Date(input.at).getUTCFullYear(), Number(seq));
+      const { terms, deviations, additionalAgreement, specialAppendix } = input.draft;
+      await tx.query(
+        `INSERT INTO contract_registry (number, workflow_id, client_id, manager_id, created_by, template, subject, amount,
+           currency, start_date, end_date, payment_terms_days, deviations, additional_agreement, special_appendix,
+           status, registered_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'registering',$16)`,
+        [
+          number, input.workflowId, input.clientId, input.managerId, input.createdBy.staffId, input.template,
+          terms.subject, terms.amount, terms.currency, terms.startDate, terms.endDate, terms.paymentTermsDays,
+          JSON.stringify(deviations), additionalAgreement ?? null, specialAppendix ?? null, input.at,
+        ],
+      );
+      return { number };
+    });
+  };
+}

@@ -1,0 +1,75 @@
+// Activity inputs are checked on arrival: a workflow bug must fail loudly, not write a bad row.
+import { z } from 'zod';
+import { CONTRACT_STATUSES, DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
+import { actorSchema, deviationSchema, draftSchema, isoDate, roleSchema, termsSchema } from '../domain/schemas';
+import { NOTIFICATION_KINDS, TASK_KINDS } from '../domain/steps';
+
+const instant = z.iso.datetime();
+const recipientSchema = z.object({ role: roleSchema, staffId: z.string().optional() });
+
+export const registerContractInput = z.object({
+  workflowId: z.string().min(1),
+  clientId: z.string().min(1),
+  managerId: z.string().min(1),
+  createdBy: actorSchema,
+  template: z.enum(TEMPLATES),
+  draft: draftSchema,
+  at: instant,
+});
+
+export const recordStepInput = z.object({
+  workflowId: z.string().min(1),
+  number: z.string().min(1),
+  seq: z.number().int().positive(),
+  step: z.string().min(1),
+  from: z.enum(CONTRACT_STATUSES).nullable(),
+  to: z.enum(CONTRACT_STATUSES),
+  actor: actorSchema.optional(),
+  at: instant,
+  waitedMs: z.number().int().nonnegative(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  registry: z
+    .object({
+      approvedAt: instant.optional(),
+      approvedBy: z.string().optional(),
+      signedAt: instant.optional(),
+      signedBy: z.string().optional(),
+      sentDate: isoDate.optional(),
+      dispatchChannel: z.enum(DISPATCH_CHANNELS).optional(),
+      trackingRef: z.string().nullable().optional(),
+      scanReceivedDate: isoDate.optional(),
+      returnedDate: isoDate.optional(),
+      endDate: isoDate.optional(),
+      closedAt: instant.optional(),
+      closeReason: z.string().optional(),
+      draft: draftSchema.optional(),
+    })
+    .optional(),
+  closeTasks: z.union([z.array(z.enum(TASK_KINDS)), z.literal('all')]).optional(),
+  openTasks: z.array(z.object({ kind: z.enum(TASK_KINDS), title: z.string().min(1), assignee: recipientSchema })).optional(),
+  notifications: z
+    .array(z.object({ kind: z.enum(NOTIFICATION_KINDS), message: z.string().min(1), recipient: recipientSchema }))
+    .optional(),
+});
+
+export const renderContractDocumentInput = z.object({
+  workflowId: z.string().min(1),
+  number: z.string().min(1),
+  clientId: z.string().min(1),
+  template: z.enum(TEMPLATES),
+  terms: termsSchema,
+  approvedDeviations: z.array(deviationSchema),
+  additionalAgreement: z.string().optional(),
+  specialAppendix: z.string().optional(),
+  signedBy: actorSchema,
+  date: isoDate,
+});
+
+export const enterClientsBaseInput = z.object({
+  workflowId: z.string().min(1),
+  number: z.string().min(1),
+  entry: z.enum(['provisional', 'final']),
+  actor: actorSchema,
+  at: instant,
+  location: z.string().optional(),
+});

@@ -1,0 +1,56 @@
+// Bearer tokens: ADMIN_TOKEN bootstraps; every other person has a token from POST /api/staff.
+import { timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { Pool } from 'pg';
+import type { Actor, Role } from '../domain/contract';
+import { findStaffByToken } from '../db/staff';
+import { forbidden, HttpError } from './errors';
+
+/** The administrator behind ADMIN_TOKEN has no staff row; events name it by this id. */
+export const ADMIN_ACTOR: Actor = { staffId: 'admin', name: 'Administrator', roles: ['admin'] };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    actor?: Actor;
+  }
+}
+
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export function authenticate(db: Pool, adminToken: string | undefined): RequestHandler {
+  return async (req, _res, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) throw new HttpError(401, 'unauthenticated', 'an Authorization: Bearer <token> header is required');
+    const token = match[1]!;
+    if (adminToken && sameSecret(token, adminToken)) {
+      req.actor = ADMIN_ACTOR;
+      return next();
+    }
+    const staff = await findStaffByToken(db, token);
+    if (!staff) throw new HttpError(401, 'unauthenticated', 'the token is not valid');
+    req.actor = { staffId: staff.id, name: staff.name, roles: staff.roles };
+    next();
+  };
+}
+
+export function actorOf(req: Request): Actor {
+  if (!req.actor) throw new HttpError(401, 'unauthenticated', 'not authenticated');
+  return req.actor;
+}
+
+export function requireRole(actor: Actor, allowed: readonly Role[]): void {
+  if (!actor.roles.some((role) => allowed.includes(role))) {
+    throw forbidden(`this needs one of the roles: ${allowed.join(', ')}`);
+  }
+}
+
+export function allow(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    requireRole(actorOf(req), roles);
+    next();
+  };
+}

@@ -1,0 +1,117 @@
+// Configuration comes only from environment variables, parsed once at start by a schema.
+// A bad variable stops the process with a message naming it; values are never logged.
+import { z } from 'zod';
+import { isValidInn } from '../domain/inn';
+import type { ContractSla, Requisites } from '../domain/contract';
+import { parseDuration } from './duration';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration such as 90s, 36h or 3d` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const text = (fallback: string) => z.string().trim().min(1).default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+  TEMPORAL_ADDRESS: text('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: text('default'),
+  TEMPORAL_TASK_QUEUE: text('contracts'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  SLA_FOLLOW_UP_AFTER: duration('3d'),
+  SLA_REMINDER_AFTER: duration('7d'),
+  SLA_ESCALATION_AFTER: duration('14d'),
+  SLA_RENEWAL_NOTICE: duration('30d'),
+  CONTRACT_EXPIRY_AFTER_END_DATE: duration('1d'),
+
+  // Our side of the standard form. The defaults are a demo company so a fresh install prints real-looking contracts.
+  COMPANY_LEGAL_NAME: text('ООО «Логистик Групп»'),
+  COMPANY_INN: text('7704123450').refine(isValidInn, 'is not a valid INN (check digits)'),
+  COMPANY_KPP: text('770401001'),
+  COMPANY_ADDRESS: text('119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2'),
+  COMPANY_BANK_NAME: text('ПАО Сбербанк'),
+  COMPANY_BIK: text('044525225'),
+  COMPANY_ACCOUNT: text('40702810938000012345'),
+  COMPANY_CORRESPONDENT_ACCOUNT: text('30101810400000000225'),
+  COMPANY_DIRECTOR_NAME: text('Иванов Иван Иванович'),
+  COMPANY_CITY: text('Москва'),
+});
+
+export interface Config {
+  port: number;
+  databaseUrl: string;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  adminToken?: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  sla: ContractSla;
+  company: Requisites & { directorName: string; city: string };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { requireAdminToken?: boolean } = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (opts.requireAdminToken && !e.ADMIN_TOKEN) {
+    throw new ConfigError('Invalid configuration:\n  ADMIN_TOKEN: required (at least 16 characters)');
+  }
+  if (!(e.SLA_FOLLOW_UP_AFTER < e.SLA_REMINDER_AFTER && e.SLA_REMINDER_AFTER < e.SLA_ESCALATION_AFTER)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SLA_FOLLOW_UP_AFTER < SLA_REMINDER_AFTER < SLA_ESCALATION_AFTER must hold',
+    );
+  }
+  return Object.freeze({
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    sla: {
+      followUpAfterMs: e.SLA_FOLLOW_UP_AFTER,
+      reminderAfterMs: e.SLA_REMINDER_AFTER,
+      escalationAfterMs: e.SLA_ESCALATION_AFTER,
+      renewalNoticeMs: e.SLA_RENEWAL_NOTICE,
+      expiryAfterEndDateMs: e.CONTRACT_EXPIRY_AFTER_END_DATE,
+    },
+    company: {
+      legalName: e.COMPANY_LEGAL_NAME,
+      inn: e.COMPANY_INN,
+      kpp: e.COMPANY_KPP,
+      address: e.COMPANY_ADDRESS,
+      bankName: e.COMPANY_BANK_NAME,
+      bik: e.COMPANY_BIK,
+      account: e.COMPANY_ACCOUNT,
+      correspondentAccount: e.COMPANY_CORRESPONDENT_ACCOUNT,
+      directorName: e.COMPANY_DIRECTOR_NAME,
+      city: e.COMPANY_CITY,
+    },
+  });
+}
+
+/** For entry points: print the problem and exit instead of a stack trace. */
+export function loadConfigOrExit(opts: { requireAdminToken?: boolean } = {}): Config {
+  try {
+    return loadConfig(process.env, opts);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

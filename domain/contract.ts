@@ -1,0 +1,121 @@
+// The contract procedure's vocabulary (DOMAIN.md, "The contract procedure").
+// Imported by workflow code, so it must stay free of I/O, Node built-ins and zod.
+
+export const ROLES = ['ops', 'manager', 'kam_head', 'lawyer', 'director', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CONTRACT_STATUSES = [
+  'registering',
+  'pending_legal_approval',
+  'changes_requested',
+  'rejected',
+  'pending_signature',
+  'ready_to_send',
+  'sent',
+  'scan_received',
+  'original_received',
+  'active',
+  'expired',
+  'cancelled',
+] as const;
+export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly ContractStatus[] = ['rejected', 'expired', 'cancelled'];
+export const isFinal = (status: ContractStatus): boolean => FINAL_STATUSES.includes(status);
+
+/** While the signed original is not back, the manager is chased with follow-ups, reminders and an escalation. */
+export const isAwaitingOriginal = (status: ContractStatus): boolean =>
+  status === 'sent' || status === 'scan_received';
+
+export const TEMPLATES = ['ru', 'en'] as const;
+export type TemplateLanguage = (typeof TEMPLATES)[number];
+
+export const DISPATCH_CHANNELS = ['courier', 'post', 'email'] as const;
+export type DispatchChannel = (typeof DISPATCH_CHANNELS)[number];
+
+export const LEGAL_DECISIONS = ['approve', 'request_changes', 'reject'] as const;
+export type LegalDecision = (typeof LEGAL_DECISIONS)[number];
+
+export interface ContractTerms {
+  subject: string;
+  amount: number;
+  currency: string;
+  /** ISO dates, YYYY-MM-DD. */
+  startDate: string;
+  endDate: string;
+  paymentTermsDays: number;
+}
+
+/** A clause whose essential terms differ from the standard form; any one of them needs the lawyer. */
+export interface Deviation {
+  clause: string;
+  standard: string;
+  proposed: string;
+}
+
+export interface ContractDraft {
+  terms: ContractTerms;
+  deviations: Deviation[];
+  additionalAgreement?: string;
+  specialAppendix?: string;
+}
+
+export const needsLegalApproval = (draft: ContractDraft): boolean =>
+  draft.deviations.length > 0 || Boolean(draft.specialAppendix);
+
+/** Who did a step: every event records the acting person. */
+export interface Actor {
+  staffId: string;
+  name: string;
+  roles: Role[];
+}
+
+/** Durations in milliseconds, read from configuration so tests can shrink days to seconds. */
+export interface ContractSla {
+  /** After dispatch: a task for the manager to call the client. */
+  followUpAfterMs: number;
+  /** After dispatch: a reminder to the manager that the original is still missing. */
+  reminderAfterMs: number;
+  /** After dispatch: the missing original is escalated to the head of key accounts. */
+  escalationAfterMs: number;
+  /** How long before expiry the manager gets the renewal task. */
+  renewalNoticeMs: number;
+  /** When, counted from 00:00 UTC of the end date, the contract expires (a day: valid through its end date). */
+  expiryAfterEndDateMs: number;
+}
+
+export interface ContractWorkflowInput extends ContractDraft {
+  clientId: string;
+  managerId: string;
+  template: TemplateLanguage;
+  createdBy: Actor;
+  sla: ContractSla;
+}
+
+/** Requisites of a legal entity as the standard form prints them. */
+export interface Requisites {
+  legalName: string;
+  inn: string;
+  kpp?: string;
+  address: string;
+  bankName: string;
+  bik: string;
+  account: string;
+  correspondentAccount: string;
+}
+
+/** Everything the contract document shows; assembled by an activity, rendered to PDF. */
+export interface ContractDocumentInput {
+  number: string;
+  template: TemplateLanguage;
+  /** ISO date the document is dated by (the signing day). */
+  date: string;
+  city: string;
+  company: Requisites & { directorName: string };
+  client: Requisites & { signatoryName?: string };
+  terms: ContractTerms;
+  approvedDeviations: Deviation[];
+  additionalAgreement?: string;
+  specialAppendix?: string;
+  signedBy: string;
+}
