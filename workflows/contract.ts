@@ -43,12 +43,13 @@ import {
 
 type Activities = ReturnType<typeof createActivities>;
 
+// Short timeouts: these are single transactions, and a crashed worker's attempt is retried only after one.
 const { registerContract, recordStep, enterClientsBase } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 const { renderContractDocument } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 

@@ -1,0 +1,84 @@
+// Each activity run twice with the same input (as a retry or a replay would) writes once.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import type { RecordStepInput } from '../../activities/types';
+import { castAndClient, contractBody, type Cast } from '../support/fixtures';
+import { COMPANY, startHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+let cast: Cast;
+let activities: ReturnType<typeof createActivities>;
+const env = new MockActivityEnvironment();
+
+beforeAll(async () => {
+  h = await startHarness({ worker: false });
+  cast = await castAndClient(h);
+  activities = createActivities({ db: h.db, company: COMPANY });
+});
+afterAll(() => h?.close());
+
+const twice = async <T>(run: () => Promise<T>): Promise<[T, T]> => [await env.run(run), await env.run(run)];
+const count = async (sql: string, params: unknown[]) => (await h.db.query(sql, params)).rows[0].n as number;
+const actor = () => ({ staffId: cast.director.id, name: cast.director.name, roles: ['director' as const] });
+
+async function registered(workflowId: string): Promise<string> {
+  const { terms, deviations } = contractBody(cast.clientId, cast.manager.id);
+  const input = {
+    workflowId,
+    clientId: cast.clientId,
+    managerId: cast.manager.id,
+    createdBy: { staffId: cast.ops.id, name: cast.ops.name, roles: ['ops' as const] },
+    template: 'ru' as const,
+    draft: { terms, deviations },
+    at: new Date().toISOString(),
+  };
+  const [first, second] = await twice(() => activities.registerContract(input));
+  expect(second.number).toBe(first.number);
+  return first.number;
+}
+
+describe('activities retried with the same input', () => {
+  it('registerContract takes one number and one registry row per workflow', async () => {
+    const number = await registered('wf-register');
+    expect(await count('SELECT count(*)::int AS n FROM contract_registry WHERE workflow_id = $1', ['wf-register'])).toBe(1);
+    const other = await registered('wf-register-2');
+    expect(other).not.toBe(number);
+  });
+
+  it('recordStep writes one timeline event, task and notification', async () => {
+    const number = await registered('wf-step');
+    const input: RecordStepInput = {
+      workflowId: 'wf-step', number, seq: 1, step: 'registration', from: null, to: 'pending_signature', actor: actor(),
+      at: new Date().toISOString(), waitedMs: 0,
+      openTasks: [{ kind: 'signature', title: `Sign ${number}`, assignee: { role: 'director' } }],
+      notifications: [{ kind: 'status', message: 'hello', recipient: { role: 'manager', staffId: cast.manager.id } }],
+    };
+    await twice(() => activities.recordStep(input));
+    expect(await count('SELECT count(*)::int AS n FROM timeline_events WHERE workflow_id = $1', ['wf-step'])).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1', ['wf-step'])).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM notifications WHERE contract_number = $1', [number])).toBe(2);
+    expect((await h.db.query('SELECT status FROM contract_registry WHERE number = $1', [number])).rows[0].status).toBe('pending_signature');
+  });
+
+  it('renderContractDocument makes one document, and enterClientsBase one archive reference', async () => {
+    const number = await registered('wf-doc');
+    const { terms } = contractBody(cast.clientId, cast.manager.id);
+    const input = {
+      workflowId: 'wf-doc', number, clientId: cast.clientId, template: 'ru' as const, terms, approvedDeviations: [],
+      signedBy: actor(), date: new Date().toISOString().slice(0, 10),
+    };
+    const [a, b] = await twice(() => activities.renderContractDocument(input));
+    expect(b.documentId).toBe(a.documentId);
+    expect(await count('SELECT count(*)::int AS n FROM documents WHERE contract_number = $1', [number])).toBe(1);
+
+    const entry = { workflowId: 'wf-doc', number, entry: 'final' as const, actor: actor(), at: new Date().toISOString() };
+    const [x, y] = await twice(() => activities.enterClientsBase(entry));
+    expect(y.archiveRef).toBe(x.archiveRef);
+    expect(await count('SELECT count(*)::int AS n FROM clients_base WHERE contract_number = $1', [number])).toBe(1);
+  });
+
+  it('rejects a malformed input instead of writing it', async () => {
+    await expect(env.run(() => activities.recordStep({ workflowId: '', number: 'x' } as RecordStepInput))).rejects.toThrow();
+  });
+});

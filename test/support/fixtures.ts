@@ -1,0 +1,78 @@
+// The people and the client most tests need, and a contract body to vary.
+import { expect } from 'vitest';
+import type { Harness, Person } from './harness';
+
+export const CLIENT_NAME = 'ООО «Северный ветер»';
+
+export const clientBody = () => ({
+  location: 'Санкт-Петербург',
+  signatoryName: 'Петрова Анна Сергеевна',
+  firstContactDate: '2026-10-01',
+  requisites: {
+    legalName: CLIENT_NAME,
+    inn: '7707083893',
+    kpp: '773601001',
+    address: '191186, г. Санкт-Петербург, Невский пр., д. 1',
+    bankName: 'АО «Альфа-Банк»',
+    bik: '044525593',
+    account: '40702810401300012345',
+    correspondentAccount: '30101810200000000593',
+  },
+  contacts: [
+    { name: 'Петрова Анна Сергеевна', jobTitle: 'Генеральный директор', phone: '+7 812 555-01-01', decisionRole: 'leader' },
+    { name: 'Смирнов Олег', jobTitle: 'Начальник склада', email: 'smirnov@veter.example', decisionRole: 'specifier' },
+  ],
+});
+
+const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+export const contractBody = (clientId: string, managerId: string, overrides: Record<string, unknown> = {}) => ({
+  clientId,
+  managerId,
+  template: 'ru',
+  terms: {
+    subject: 'Транспортно-экспедиционное обслуживание: перевозка грузов автомобильным транспортом',
+    amount: 1_250_000,
+    currency: 'RUB',
+    startDate: isoDay(0),
+    endDate: isoDay(365),
+    paymentTermsDays: 30,
+  },
+  deviations: [],
+  ...overrides,
+});
+
+export const DEVIATION = {
+  clause: '4.2',
+  standard: 'Оплата в течение 30 дней',
+  proposed: 'Оплата в течение 60 дней после получения счёта',
+};
+
+export interface Cast {
+  manager: Person;
+  ops: Person;
+  lawyer: Person;
+  director: Person;
+  kamHead: Person;
+  clientId: string;
+}
+
+export async function castAndClient(h: Harness): Promise<Cast> {
+  const [manager, ops, lawyer, director, kamHead] = await Promise.all([
+    h.person('Мария Менеджерова', ['manager']),
+    h.person('Олег Операционный', ['ops']),
+    h.person('Юлия Юристова', ['lawyer']),
+    h.person('Иванов Иван Иванович', ['director']),
+    h.person('Ким Руководитель', ['kam_head']),
+  ]);
+  const client = await h.request('POST', '/api/clients', { token: ops.token, body: clientBody() });
+  expect(client.status, JSON.stringify(client.body)).toBe(201);
+  return { manager, ops, lawyer, director, kamHead, clientId: client.body.id };
+}
+
+/** Takes a step and expects it to succeed, returning the contract's new status. */
+export async function stepOk(h: Harness, person: Person, method: string, path: string, body: unknown = {}): Promise<string> {
+  const res = await h.request(method, path, { token: person.token, body });
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(200);
+  return res.body.status;
+}

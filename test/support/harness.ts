@@ -1,0 +1,152 @@
+// The whole product for one test file: a fresh database with migrations, a worker on its own task
+// queue against the shared dev server, and the API on a free port, with helpers that talk HTTP.
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { inject } from 'vitest';
+import { createApp } from '../../api/app';
+import type { Config } from '../../config/env';
+import type { ContractSla, Role } from '../../domain/contract';
+import { migrate } from '../../db/migrate';
+import { createPool } from '../../db/pool';
+import { createContractWorker } from '../../worker/create-worker';
+import { testDatabase, testTaskQueue } from './env';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export const COMPANY: Config['company'] = {
+  legalName: 'ООО «Логистик Групп»',
+  inn: '7704123450',
+  kpp: '770401001',
+  address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2',
+  bankName: 'ПАО Сбербанк',
+  bik: '044525225',
+  account: '40702810938000012345',
+  correspondentAccount: '30101810400000000225',
+  directorName: 'Иванов Иван Иванович',
+  city: 'Москва',
+};
+
+/** Long enough that nothing fires during a test unless the test shortens it. */
+export const QUIET_SLA: ContractSla = {
+  followUpAfterMs: 3 * 86_400_000,
+  reminderAfterMs: 7 * 86_400_000,
+  escalationAfterMs: 14 * 86_400_000,
+  renewalNoticeMs: 30 * 86_400_000,
+  expiryAfterEndDateMs: 86_400_000,
+};
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  raw: Buffer;
+}
+
+export interface Person {
+  id: string;
+  token: string;
+  name: string;
+}
+
+export interface Harness {
+  db: Pool;
+  databaseUrl: string;
+  taskQueue: string;
+  temporal: Client;
+  temporalAddress: string;
+  url: string;
+  request<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  person(name: string, roles: Role[]): Promise<Person>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { sla?: Partial<ContractSla>; worker?: boolean } = {}): Promise<Harness> {
+  const databaseUrl = await testDatabase();
+  await migrate(databaseUrl);
+  const db = createPool(databaseUrl);
+  const taskQueue = testTaskQueue('contracts');
+  const address = inject('temporalAddress');
+  const connection = await Connection.connect({ address });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const workflowBundle = { code: readFileSync(inject('workflowBundlePath'), 'utf8') };
+
+  const app = createApp({
+    db,
+    temporal,
+    config: { adminToken: ADMIN_TOKEN, sla: { ...QUIET_SLA, ...opts.sla }, temporal: { address, namespace: 'default', taskQueue } },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+
+  let worker: { native: NativeConnection; worker: Worker; running: Promise<void> } | undefined;
+
+  const harness: Harness = {
+    db,
+    databaseUrl,
+    taskQueue,
+    temporal,
+    temporalAddress: address,
+    url,
+    async request(method, path, { token, body, headers } = {}) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const raw = Buffer.from(await res.arrayBuffer());
+      const isJson = res.headers.get('content-type')?.includes('application/json');
+      return { status: res.status, headers: res.headers, raw, body: isJson ? JSON.parse(raw.toString('utf8')) : raw.toString('utf8') };
+    },
+    async person(name, roles) {
+      const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Math.random().toString(36).slice(2, 8)}@example.test`;
+      const res = await harness.request('POST', '/api/staff', { token: ADMIN_TOKEN, body: { name, email, roles } });
+      if (res.status !== 201) throw new Error(`cannot create ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+      return { ...res.body, name };
+    },
+    async startWorker() {
+      if (worker) return;
+      const native = await NativeConnection.connect({ address });
+      const w = await createContractWorker({ connection: native, namespace: 'default', taskQueue, db, company: COMPANY, workflowBundle });
+      worker = { native, worker: w, running: w.run() };
+    },
+    async stopWorker() {
+      if (!worker) return;
+      const { native, worker: w, running } = worker;
+      worker = undefined;
+      w.shutdown();
+      await running;
+      await native.close();
+    },
+    async close() {
+      await harness.stopWorker();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+      await db.end();
+    },
+  };
+  if (opts.worker !== false) await harness.startWorker();
+  return harness;
+}
+
+/** Polls until `probe` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
