@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app';
@@ -13,6 +13,9 @@ import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createContractWorker } from '../../worker/create-worker';
 import { testDatabase, testTaskQueue } from './env';
+
+// Worker state chatter would bury test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -110,7 +113,7 @@ export async function startHarness(opts: { sla?: Partial<ContractSla>; worker?: 
       return { status: res.status, headers: res.headers, raw, body: isJson ? JSON.parse(raw.toString('utf8')) : raw.toString('utf8') };
     },
     async person(name, roles) {
-      const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Math.random().toString(36).slice(2, 8)}@example.test`;
+      const email = `staff.${Math.random().toString(36).slice(2, 10)}@example.test`;
       const res = await harness.request('POST', '/api/staff', { token: ADMIN_TOKEN, body: { name, email, roles } });
       if (res.status !== 201) throw new Error(`cannot create ${name}: ${res.status} ${JSON.stringify(res.body)}`);
       return { ...res.body, name };
