@@ -3,6 +3,7 @@
 // together with a deliberate, versioned (patched) workflow change.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { HISTORIES_DIR } from './support/histories';
@@ -13,7 +14,7 @@ describe('replay of recorded contract histories', () => {
     expect(files.length).toBeGreaterThanOrEqual(5);
     const histories = files.map((file) => ({
       workflowId: file,
-      history: JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')),
+      history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'))),
     }));
     const workflowBundle = { code: readFileSync(inject('workflowBundlePath'), 'utf8') };
     const failures: string[] = [];

@@ -3,11 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 
 export async function keepHistory(temporal: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(history, null, 1));
+  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history));
 }
