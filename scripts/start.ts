@@ -10,7 +10,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { repoRoot } from '../config/paths';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { createContractWorker } from '../worker/create-worker';
+import { createContractWorker, installWorkerLogging } from '../worker/create-worker';
 import { createDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from './temporal-cli';
 
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   const admin = process.env.ADMIN_TOKEN ? { token: process.env.ADMIN_TOKEN, file: undefined } : adminTokenFile(dataDir);
   const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, ADMIN_TOKEN: admin.token });
 
+  installWorkerLogging(config.logLevel);
   const db = createPool(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createContractWorker({

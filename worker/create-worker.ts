@@ -1,5 +1,6 @@
 // A worker for the contract task queue: the workflow bundle plus activities bound to a pool.
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Config } from '../config/env';
 import { createActivities, type ActivityDeps } from '../activities';
 
 export interface ContractWorkerOptions extends ActivityDeps {
@@ -18,4 +19,11 @@ export async function createContractWorker(opts: ContractWorkerOptions): Promise
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ db: opts.db, company: opts.company }),
   });
+}
+
+const SDK_LEVELS = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
+
+/** The SDK's runtime logs at LOG_LEVEL; it must be set before the first connection. */
+export function installWorkerLogging(level: Config['logLevel']): void {
+  Runtime.install({ logger: new DefaultLogger(SDK_LEVELS[level]) });
 }

@@ -2,10 +2,11 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/env';
 import { createPool } from '../db/pool';
-import { createContractWorker } from './create-worker';
+import { createContractWorker, installWorkerLogging } from './create-worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfigOrExit();
+  installWorkerLogging(config.logLevel);
   const db = createPool(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
