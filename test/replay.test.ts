@@ -4,9 +4,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { HISTORIES_DIR } from './support/histories';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 describe('replay of recorded contract histories', () => {
   it('replays every history without nondeterminism', async () => {
