@@ -16,12 +16,16 @@ import { createContractWorker, installWorkerLogging } from '../worker/create-wor
 
 const CONTRACTS = Number(process.env.BENCH_CONTRACTS ?? 40);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+// On the 2-core reference machine, with server, Postgres, worker, API and client all on it.
 const TARGETS = {
   stepP95Ms: Number(process.env.BENCH_TARGET_STEP_P95_MS ?? 1_000),
+  /** Signing renders the two-copy PDF inside the step. */
+  signatureP95Ms: Number(process.env.BENCH_TARGET_SIGNATURE_P95_MS ?? 2_000),
   contractsPerMinute: Number(process.env.BENCH_TARGET_PER_MINUTE ?? 60),
   rssMb: Number(process.env.BENCH_TARGET_RSS_MB ?? 700),
 };
 const ADMIN = 'bench-admin-token-0123456789';
+const SIGNATURE = 'signature (with PDF)';
 
 const latencies = new Map<string, number[]>();
 let peakRss = 0;
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
         deviations: [],
       });
       const n = created.number as string;
-      await call('signature (with PDF)', director.token, 'POST', `/api/contracts/${n}/signature`);
+      await call(SIGNATURE, director.token, 'POST', `/api/contracts/${n}/signature`);
       await call('dispatch', manager.token, 'POST', `/api/contracts/${n}/dispatch`, { channel: 'courier' });
       await call('original', manager.token, 'POST', `/api/contracts/${n}/original`);
       await call('client-record', lawyer.token, 'POST', `/api/contracts/${n}/client-record`);
@@ -107,21 +111,19 @@ async function main(): Promise<void> {
 
     console.log(`\n${CONTRACTS} contracts to active, ${CONCURRENCY} at a time: ${seconds.toFixed(1)} s, ${perMinute.toFixed(0)} contracts/min`);
     console.log('step                     p50 ms   p95 ms   max ms');
-    let worstP95 = 0;
+    const misses: string[] = [];
     for (const [step, values] of latencies) {
       if (step === 'staff' || step === 'client') continue;
       const p95 = percentile(values, 95);
-      worstP95 = Math.max(worstP95, p95);
+      const target = step === SIGNATURE ? TARGETS.signatureP95Ms : TARGETS.stepP95Ms;
+      if (p95 > target) misses.push(`${step} p95 ${p95.toFixed(0)} ms > ${target} ms`);
       console.log(`${step.padEnd(24)} ${percentile(values, 50).toFixed(0).padStart(6)} ${p95.toFixed(0).padStart(8)} ${Math.max(...values).toFixed(0).padStart(8)}`);
     }
     const rssMb = peakRss / 1024 / 1024;
     console.log(`peak RSS (worker + API + bench client): ${rssMb.toFixed(0)} MB`);
 
-    const misses = [
-      worstP95 > TARGETS.stepP95Ms && `a step's p95 ${worstP95.toFixed(0)} ms > ${TARGETS.stepP95Ms} ms`,
-      perMinute < TARGETS.contractsPerMinute && `${perMinute.toFixed(0)} contracts/min < ${TARGETS.contractsPerMinute}`,
-      rssMb > TARGETS.rssMb && `peak RSS ${rssMb.toFixed(0)} MB > ${TARGETS.rssMb} MB`,
-    ].filter(Boolean);
+    if (perMinute < TARGETS.contractsPerMinute) misses.push(`${perMinute.toFixed(0)} contracts/min < ${TARGETS.contractsPerMinute}`);
+    if (rssMb > TARGETS.rssMb) misses.push(`peak RSS ${rssMb.toFixed(0)} MB > ${TARGETS.rssMb} MB`);
     console.log(misses.length ? `\nTARGETS MISSED: ${misses.join('; ')}` : '\nall targets met');
     process.exitCode = misses.length ? 1 : 0;
   } finally {

@@ -17,8 +17,13 @@ import { repoRoot } from '../../config/paths';
 import type { ContractDocumentInput, Requisites, TemplateLanguage } from '../../domain/contract';
 
 const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = path.join(FONT_DIR, 'DejaVuSans.ttf');
-const BOLD = path.join(FONT_DIR, 'DejaVuSans-Bold.ttf');
+// Read once; each document registers them by name, so pdfkit parses each font once per document.
+const FONT_FILES = {
+  regular: readFileSync(path.join(FONT_DIR, 'DejaVuSans.ttf')),
+  bold: readFileSync(path.join(FONT_DIR, 'DejaVuSans-Bold.ttf')),
+};
+const REGULAR = 'regular';
+const BOLD = 'bold';
 const INK = '#1f3c99';
 
 const LABELS = {
@@ -248,6 +253,8 @@ export async function renderContractPdf(input: ContractDocumentInput): Promise<B
       ModDate: created,
     },
   });
+  doc.registerFont(REGULAR, FONT_FILES.regular);
+  doc.registerFont(BOLD, FONT_FILES.bold);
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {
