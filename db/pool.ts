@@ -7,7 +7,10 @@ export type Queryable = Pick<PoolClient, 'query'>;
 export function createPool(databaseUrl: string, max = 10): Pool {
   const pool = new Pool({ connectionString: databaseUrl, max });
   // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', (err) => console.error('postgres pool:', err.message));
+  // 57P01 is the server shutting down (npm start stops its embedded Postgres on Ctrl+C): expected.
+  pool.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== '57P01') console.error('postgres pool:', err.message);
+  });
   return pool;
 }
 
