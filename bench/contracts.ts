@@ -5,14 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
 import { startApi } from '../api/main';
 import { loadConfig } from '../config/env';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createDatabase, startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from '../scripts/temporal-cli';
-import { createContractWorker, installWorkerLogging } from '../worker/create-worker';
+import { installWorkerLogging, startContractWorker } from '../worker/create-worker';
 
 const CONTRACTS = Number(process.env.BENCH_CONTRACTS ?? 40);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -44,9 +43,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, ADMIN_TOKEN: ADMIN, PORT: '0' });
   installWorkerLogging('warn');
   const db = createPool(databaseUrl);
-  const connection = await NativeConnection.connect({ address: temporal.address });
-  const worker = await createContractWorker({ connection, namespace: 'default', taskQueue: 'contracts', db, company: config.company });
-  const running = worker.run();
+  const worker = await startContractWorker(config, db);
   const api = await startApi(config);
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 
@@ -129,9 +126,7 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(sampler);
     await api.close();
-    worker.shutdown();
-    await running;
-    await connection.close();
+    await worker.stop();
     await db.end();
     await postgres.stop();
     await temporal.stop();

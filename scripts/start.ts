@@ -4,13 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
 import { startApi } from '../api/main';
 import { ConfigError, loadConfig } from '../config/env';
 import { repoRoot } from '../config/paths';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { createContractWorker, installWorkerLogging } from '../worker/create-worker';
+import { installWorkerLogging, startContractWorker } from '../worker/create-worker';
 import { createDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from './temporal-cli';
 
@@ -62,15 +61,7 @@ async function main(): Promise<void> {
 
   installWorkerLogging(config.logLevel);
   const db = createPool(config.databaseUrl);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createContractWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    db,
-    company: config.company,
-  });
-  const workerRun = worker.run();
+  const worker = await startContractWorker(config, db);
   const api = await startApi(config);
 
   console.log(`
@@ -89,10 +80,7 @@ async function main(): Promise<void> {
     stopping = true;
     log('stopping…');
     await api.close();
-    // The SDK's runtime also reacts to SIGINT/SIGTERM and may already be draining the worker.
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await workerRun;
-    await connection.close();
+    await worker.stop();
     await db.end();
     for (const stop of stops) await stop();
     process.exit(0);

@@ -21,6 +21,35 @@ export async function createContractWorker(opts: ContractWorkerOptions): Promise
   });
 }
 
+export interface RunningWorker {
+  worker: Worker;
+  /** Settles when the worker has stopped, after a signal or stop(). */
+  running: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Connects to Temporal as configured and runs the contract worker until stopped. */
+export async function startContractWorker(config: Config, db: ActivityDeps['db']): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createContractWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db,
+    company: config.company,
+  });
+  const running = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    running,
+    async stop() {
+      // The SDK's runtime also reacts to SIGINT/SIGTERM and may already be draining the worker.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
 const SDK_LEVELS = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
 /** The SDK's runtime logs at LOG_LEVEL; it must be set before the first connection. */
