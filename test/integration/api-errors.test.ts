@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castAndClient, clientBody, contractBody, stepOk, type Cast } from '../support/fixtures';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
+import { createApp } from '../../api/app';
+import { createPool } from '../../db/pool';
 
 let h: Harness;
 let cast: Cast;
@@ -24,6 +26,21 @@ describe('who may call', () => {
     const res = await h.request('GET', '/api/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ postgres: true, temporal: true });
+  });
+
+  it('answers health 503 when Postgres does not answer', async () => {
+    const deadDb = createPool('postgres://nobody@127.0.0.1:1/none');
+    const app = createApp({ db: deadDb, temporal: h.temporal, config: { adminToken: ADMIN_TOKEN, sla: {} as never, temporal: {} as never } });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/api/health`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ postgres: false, temporal: true });
+    } finally {
+      server.close();
+      await deadDb.end();
+    }
   });
 
   it('answers 403 for a role that may not take the step', async () => {
