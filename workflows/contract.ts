@@ -166,7 +166,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   const task = (kind: TaskKind, title: string, assignee: TaskSpec['assignee']): TaskSpec => ({ kind, title, assignee });
 
   const nowIso = (): string => new Date(Date.now()).toISOString();
-  const status_ = (message: string): NotificationSpec => ({ kind: 'status', message, recipient: manager });
+  const toManager = (message: string): NotificationSpec => ({ kind: 'status', message, recipient: manager });
 
   setHandler(stateQuery, snapshot);
 
@@ -332,7 +332,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
         actor,
         details: { archiveRef, note },
         closeTasks: ['client_record'],
-        notifications: [status_(`Contract ${number} is active; the original is archived as ${archiveRef}`)],
+        notifications: [toManager(`Contract ${number} is active; the original is archived as ${archiveRef}`)],
       });
     },
   );
@@ -371,7 +371,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       details: { reason },
       registry: { closedAt: nowIso(), closeReason: reason },
       closeTasks: 'all',
-      notifications: [status_(message)],
+      notifications: [toManager(message)],
     });
   }
 
