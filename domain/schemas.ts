@@ -1,7 +1,7 @@
 // zod schemas for everything that enters the system: API bodies and activity inputs.
 // Kept out of workflow modules (sdk-typescript#2227); workflows use the plain types in contract.ts.
 import { z } from 'zod';
-import { DISPATCH_CHANNELS, LEGAL_DECISIONS, ROLES, TEMPLATES } from './contract';
+import { CONTRACT_STATUSES, DISPATCH_CHANNELS, LEGAL_DECISIONS, ROLES, TEMPLATES } from './contract';
 import { isValidInn } from './inn';
 
 const text = (max = 2000) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -100,7 +100,7 @@ export const cancelSchema = z.object({ reason: text(4000) });
 
 export const registryFilterSchema = z
   .object({
-    status: z.string().optional(),
+    status: z.enum(CONTRACT_STATUSES).optional(),
     managerId: uuid.optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),

@@ -174,6 +174,11 @@ describe('the registry', () => {
 
     const none = await h.request('GET', `/api/registry?from=2000-01-01&to=2000-12-31`, { token: cast.manager.token });
     expect(none.body.items).toEqual([]);
+    const sinceToday = await h.request('GET', `/api/registry?from=${today()}&to=${today()}`, { token: cast.manager.token });
+    expect(sinceToday.body.items.length).toBeGreaterThanOrEqual(4);
+    const badFilter = await h.request('GET', '/api/registry?status=lost&from=yesterday', { token: cast.manager.token });
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['status', 'from']);
 
     const csv = await h.request('GET', '/api/registry?format=csv', { token: cast.lawyer.token });
     expect(csv.headers.get('content-type')).toContain('text/csv');
