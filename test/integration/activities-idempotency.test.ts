@@ -1,5 +1,6 @@
 // Each activity run twice with the same input (as a retry or a replay would) writes once.
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { RecordStepInput } from '../../activities/types';
@@ -9,7 +10,8 @@ import { COMPANY, startHarness, type Harness } from '../support/harness';
 let h: Harness;
 let cast: Cast;
 let activities: ReturnType<typeof createActivities>;
-const env = new MockActivityEnvironment();
+// The malformed-input case fails on purpose; its error is asserted, not logged.
+const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
 
 beforeAll(async () => {
   h = await startHarness({ worker: false });
