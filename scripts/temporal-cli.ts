@@ -128,8 +128,12 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   child.stderr!.on('data', keep);
   let exited = false;
   child.once('exit', () => (exited = true));
+  // Whatever ends this process (another library's exit hook may call process.exit), the server goes with it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
 
   const stop = async () => {
+    process.off('exit', killOnExit);
     if (exited) return;
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
