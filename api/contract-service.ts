@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
 import type { z } from 'zod';
 import type { Actor, ContractSla } from '../domain/contract';
 import type { newContractSchema } from '../domain/schemas';
-import { findContract } from '../db/contracts';
+import { findContract, workflowIdOf } from '../db/contracts';
 import { findClient } from '../db/clients';
 import { findStaff } from '../db/staff';
 import type { contractWorkflow } from '../workflows/contract';
@@ -59,10 +59,10 @@ export function createContractService({ db, temporal, taskQueue, sla }: Contract
     },
 
     async step(number, update, arg) {
-      const contract = await findContract(db, number);
-      if (!contract) throw notFound(`contract ${number}`);
+      const workflowId = await workflowIdOf(db, number);
+      if (!workflowId) throw notFound(`contract ${number}`);
       try {
-        return await temporal.workflow.getHandle(contract.workflowId).executeUpdate(update, { args: [arg] });
+        return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isStepRejection(err.cause.type)) {
           const status = STEP_REJECTIONS[err.cause.type];

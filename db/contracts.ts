@@ -56,6 +56,12 @@ export async function findContract(db: Queryable, number: string): Promise<Regis
   return queryOne<RegistryEntry>(db, `${REGISTRY_SELECT} WHERE r.number = $1`, [number]);
 }
 
+/** The workflow behind a contract number, for sending it a step. */
+export async function workflowIdOf(db: Queryable, number: string): Promise<string | undefined> {
+  const row = await queryOne<{ workflowId: string }>(db, 'SELECT workflow_id AS "workflowId" FROM contract_registry WHERE number = $1', [number]);
+  return row?.workflowId;
+}
+
 export interface RegistryFilter {
   status?: string;
   managerId?: string;
