@@ -1,3 +1,5 @@
+// .mts, not .ts: the package is CommonJS, and Vite warns that it loads an ESM-syntax .ts config
+// as CommonJS (a path its native config loader, the future default, drops).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -1,7 +1,7 @@
 // Activity inputs are checked on arrival: a workflow bug must fail loudly, not write a bad row.
 import { z } from 'zod';
 import { CONTRACT_STATUSES, DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
-import { actorSchema, deviationSchema, draftSchema, isoDate, roleSchema, termsSchema } from '../domain/schemas';
+import { actorSchema, draftSchema, isoDate, roleSchema } from '../domain/schemas';
 import { NOTIFICATION_KINDS, TASK_KINDS } from '../domain/steps';
 
 const instant = z.iso.datetime();
@@ -55,12 +55,6 @@ export const recordStepInput = z.object({
 export const renderContractDocumentInput = z.object({
   workflowId: z.string().min(1),
   number: z.string().min(1),
-  clientId: z.string().min(1),
-  template: z.enum(TEMPLATES),
-  terms: termsSchema,
-  approvedDeviations: z.array(deviationSchema),
-  additionalAgreement: z.string().optional(),
-  specialAppendix: z.string().optional(),
   signedBy: actorSchema,
   date: isoDate,
 });

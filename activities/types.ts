@@ -1,5 +1,5 @@
 // Inputs and outputs of the contract activities. Types only, so workflow code can import them.
-import type { Actor, ContractDraft, ContractStatus, ContractTerms, Deviation, DispatchChannel, Role, TemplateLanguage } from '../domain/contract';
+import type { Actor, ContractDraft, ContractStatus, DispatchChannel, Role, TemplateLanguage } from '../domain/contract';
 import type { NotificationKind, TaskKind } from '../domain/steps';
 
 export interface Recipient {
@@ -71,15 +71,10 @@ export interface RecordStepInput {
   notifications?: NotificationSpec[];
 }
 
+/** Ids and small facts only: the activity reads the approved draft from the registry. */
 export interface RenderContractDocumentInput {
   workflowId: string;
   number: string;
-  clientId: string;
-  template: TemplateLanguage;
-  terms: ContractTerms;
-  approvedDeviations: Deviation[];
-  additionalAgreement?: string;
-  specialAppendix?: string;
   signedBy: Actor;
   /** The signing day, ISO date. */
   date: string;

@@ -8,6 +8,7 @@ import { authenticate } from './auth';
 import { createContractService } from './contract-service';
 import { errorFunnel, notFound } from './errors';
 import { createClientsRouter } from './routes/clients';
+import { createContractReadsRouter } from './routes/contract-reads';
 import { createContractsRouter } from './routes/contracts';
 import { createReadsRouter } from './routes/reads';
 import { createStaffRouter } from './routes/staff';
@@ -37,7 +38,8 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   api.use(authenticate(db, config.adminToken));
   api.use(createStaffRouter({ db }));
   api.use(createClientsRouter({ db }));
-  api.use(createContractsRouter({ db, contracts }));
+  api.use(createContractsRouter({ contracts }));
+  api.use(createContractReadsRouter({ db }));
   api.use(createReadsRouter({ db }));
   app.use('/api', api);
 

@@ -26,6 +26,8 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: text('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: text('default'),
   TEMPORAL_TASK_QUEUE: text('contracts'),
+  // How long the API waits for Temporal before answering 503 (or 202 for a step already accepted).
+  TEMPORAL_CALL_TIMEOUT: duration('10s'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
@@ -51,7 +53,7 @@ const envSchema = z.object({
 export interface Config {
   port: number;
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; callTimeoutMs: number };
   adminToken?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sla: ContractSla;
@@ -78,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   return Object.freeze({
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT },
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     sla: {

@@ -107,3 +107,4 @@ export const registryFilterSchema = z
     format: z.enum(['json', 'csv']).default('json'),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: 'must not be before from', path: ['to'] });
+export const reassignSchema = z.object({ managerId: uuid });

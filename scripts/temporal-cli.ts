@@ -1,7 +1,7 @@
 // The Temporal CLI (with its dev server): found, or built once from the Go module proxy into a
 // cache outside the clone, so fresh clones (CI) reuse it. The SDK's own download needs internet.
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +9,11 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const CLI_VERSION = 'v1.5.1';
+const CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 type Log = (msg: string) => void;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `~/.cache/contract-engine/temporal-cli-v1.5.1`: versioned, so a version bump builds afresh. */
 export function temporalCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'contract-engine', `temporal-cli-${CLI_VERSION}`);
@@ -25,46 +28,116 @@ async function works(binary: string): Promise<boolean> {
   }
 }
 
-/** Builds into a private folder, then renames into place, so a concurrent caller never sees half a binary. */
+/** An absolute path, so callers and error messages do not depend on PATH staying the same. */
+async function onPath(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    if (existsSync(candidate) && (await works(candidate))) return candidate;
+  }
+  return undefined;
+}
+
+/** Go's official tarball installs to /usr/local/go without touching PATH of non-login shells. */
+async function findGo(): Promise<string | undefined> {
+  const candidates = [process.env.GO, 'go', '/usr/local/go/bin/go'].filter((c): c is string => !!c);
+  for (const go of candidates) {
+    if (await run(go, ['version'], { timeout: 20_000 }).then(() => true, () => false)) return go;
+  }
+  return undefined;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One build at a time per cache folder: a second caller (another test run, `npm start`) waits for
+ * the first instead of spending minutes on the same build. A lock left by a dead process is taken over.
+ */
+async function withBuildLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(dir, 'build.lock');
+  const deadline = Date.now() + 45 * 60_000;
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(lock, 'utf8').trim() || 'NaN');
+      if (Number.isInteger(holder) && !pidAlive(holder)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`gave up waiting for the Temporal CLI build holding ${lock}`);
+      if (!told) log(`another process (pid ${holder}) is building the Temporal CLI; waiting for it…`);
+      told = true;
+      await sleep(2_000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/** Builds into a private folder, then renames into place, so no caller ever runs half a binary. */
 async function build(target: string, log: Log): Promise<void> {
-  const go = process.env.GO ?? 'go';
-  const hasGo = await run(go, ['version']).then(() => true, () => false);
-  if (!hasGo) {
+  const go = await findGo();
+  if (!go) {
     throw new Error(
-      'The Temporal CLI is missing and Go is not installed to build it. Install Go ≥ 1.25 (https://go.dev/dl/), ' +
-        'put a `temporal` binary on PATH, or set TEMPORAL_CLI to its path.',
+      'The Temporal CLI is missing and Go is not installed to build it. Either install Go ≥ 1.25 ' +
+        '(https://go.dev/dl/, or `apt-get install golang-go` where it is new enough) and run again, ' +
+        'put a `temporal` binary on PATH, or set TEMPORAL_CLI to the path of one.',
     );
   }
-  const staging = `${path.dirname(target)}/build-${process.pid}-${Date.now()}`;
+  const staging = path.join(path.dirname(target), `build-${process.pid}-${Date.now()}`);
   mkdirSync(staging, { recursive: true });
-  log(`building the Temporal CLI ${CLI_VERSION} with Go (a few minutes, once)…`);
+  log(`building the Temporal CLI ${CLI_VERSION} with ${go} (a few minutes, once; cached in ${path.dirname(target)})…`);
+  const started = Date.now();
   try {
-    await run(go, ['install', `github.com/temporalio/cli/cmd/temporal@${CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' },
-      timeout: 30 * 60_000,
+    await run(go, ['install', `${CLI_PACKAGE}@${CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: staging },
+      timeout: 40 * 60_000,
       maxBuffer: 64 * 1024 * 1024,
     });
     renameSync(path.join(staging, 'temporal'), target);
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`building the Temporal CLI failed: ${e.stderr || e.message}`);
+    // `go: downloading …` lines bury the cause; the end of the output holds it.
+    throw new Error(`building the Temporal CLI failed: ${(e.stderr || e.message).slice(-4000)}`);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+  log(`built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 /** A path to a working `temporal` binary: TEMPORAL_CLI, the cached build, PATH, or a fresh build. */
 export async function ensureTemporalCli(log: Log = () => undefined): Promise<string> {
-  if (process.env.TEMPORAL_CLI) {
-    if (await works(process.env.TEMPORAL_CLI)) return process.env.TEMPORAL_CLI;
-    throw new Error(`TEMPORAL_CLI=${process.env.TEMPORAL_CLI} does not run`);
+  const fromEnv = process.env.TEMPORAL_CLI;
+  if (fromEnv) {
+    if (await works(fromEnv)) return fromEnv;
+    throw new Error(`TEMPORAL_CLI=${fromEnv} does not run (\`${fromEnv} --version\` failed)`);
   }
-  const cached = path.join(temporalCacheDir(), 'temporal');
+  const dir = temporalCacheDir();
+  const cached = path.join(dir, 'temporal');
   if (existsSync(cached) && (await works(cached))) return cached;
-  if (await works('temporal')) return 'temporal';
-  mkdirSync(temporalCacheDir(), { recursive: true });
-  await build(cached, log);
-  return cached;
+  const found = await onPath('temporal');
+  if (found) return found;
+  mkdirSync(dir, { recursive: true });
+  return withBuildLock(dir, log, async () => {
+    // Whoever held the lock before us may have built it already.
+    if (!(existsSync(cached) && (await works(cached)))) await build(cached, log);
+    return cached;
+  });
 }
 
 export async function freePort(): Promise<number> {
@@ -79,6 +152,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface DevServer {
+  /** host:port of the frontend, for `Connection.connect({ address })`. */
   address: string;
   uiUrl?: string;
   stop(): Promise<void>;
@@ -91,11 +165,25 @@ export interface DevServerOptions {
   /** SQLite file to keep state across restarts; in memory without it. */
   dbFile?: string;
   headless?: boolean;
+  /** Created besides `default`, which the dev server always has. */
   namespace?: string;
-  /** Where the server's own output goes; a file next to dbFile, or discarded. */
+  /** Where the server's own output goes; defaults to `${dbFile}.log`, else to `log`. */
   logFile?: string;
   log?: Log;
 }
+
+/**
+ * Every human step reaches a contract as a workflow update. Server 1.29 enables these by default;
+ * saying so keeps an older `temporal` found on PATH from failing in confusing ways.
+ */
+const DYNAMIC_CONFIG: Record<string, unknown> = {
+  'frontend.enableUpdateWorkflowExecution': true,
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
+  'frontend.enableExecuteMultiOperation': true,
+};
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
 
 async function healthy(cli: string, address: string): Promise<boolean> {
   try {
@@ -106,52 +194,109 @@ async function healthy(cli: string, address: string): Promise<boolean> {
   }
 }
 
-export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
-  const port = opts.port ?? (await freePort());
-  const uiPort = opts.headless ? undefined : (opts.uiPort ?? (await freePort()));
-  const address = `127.0.0.1:${port}`;
+function devServerArgs(opts: DevServerOptions, port: number, uiPort: number | undefined): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
-  args.push('--namespace', opts.namespace ?? 'default');
+  if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   if (opts.dbFile) args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
   if (uiPort) args.push('--ui-port', String(uiPort));
   else args.push('--headless');
+  for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  return args;
+}
 
+class StartFailure extends Error {
+  constructor(
+    message: string,
+    readonly portTaken: boolean,
+  ) {
+    super(message);
+  }
+}
+
+async function startOnce(opts: DevServerOptions, port: number, uiPort: number | undefined): Promise<DevServer> {
+  const address = `127.0.0.1:${port}`;
   const logFile = opts.logFile ?? (opts.dbFile ? `${opts.dbFile}.log` : undefined);
-  const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let tail = '';
   const sink = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
+  const child = spawn(opts.cli, devServerArgs(opts, port, uiPort), { stdio: ['ignore', 'pipe', 'pipe'] });
+
+  // The last few KB are kept for error messages whatever else happens to the output.
+  let tail = '';
+  let stopping = false;
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
-    sink?.write(chunk);
+    if (sink) sink.write(chunk);
+    // Shutdown chatter (pollers losing their connection) is expected and not worth showing.
+    else if (opts.log && !stopping) for (const line of chunk.toString().split('\n')) if (line.trim()) opts.log(`temporal: ${line}`);
   };
-  child.stdout!.on('data', keep);
+  // The CLI prints its banner only once its own server is up. Health alone could be answered by
+  // another server already holding the port, while this one is failing to bind.
+  let bannerSeen = false;
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (!bannerSeen) bannerSeen = new RegExp(`Server:\\s+\\S+:${port}\\b`).test((stdout += chunk.toString()));
+    keep(chunk);
+  });
   child.stderr!.on('data', keep);
   let exited = false;
-  child.once('exit', () => (exited = true));
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      sink?.end();
+      resolve();
+    }),
+  );
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+
   // Whatever ends this process (another library's exit hook may call process.exit), the server goes with it.
-  const killOnExit = () => child.kill('SIGTERM');
+  const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
   const stop = async () => {
     process.off('exit', killOnExit);
+    stopping = true;
     if (exited) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await gone;
     clearTimeout(timer);
-    sink?.end();
   };
 
-  opts.log?.(`starting the Temporal dev server on ${address}${opts.dbFile ? ` (state in ${opts.dbFile})` : ''}…`);
-  const deadline = Date.now() + 60_000;
-  while (!(await healthy(opts.cli, address))) {
-    if (exited) throw new Error(`the Temporal dev server exited during start-up:\n${tail}`);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(bannerSeen && !exited && (await healthy(opts.cli, address)))) {
+    if (spawnError) {
+      // Never started, so there is no exit to wait for.
+      process.off('exit', killOnExit);
+      sink?.end();
+      throw new Error(`could not run ${opts.cli}: ${spawnError.message}`);
+    }
+    if (exited) {
+      process.off('exit', killOnExit);
+      throw new StartFailure(`the Temporal dev server exited during start-up:\n${tail}`, /address already in use|port .* (not free|in use)/i.test(tail));
+    }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the Temporal dev server did not become healthy within 60 s:\n${tail}`);
+      throw new Error(`the Temporal dev server did not become healthy within ${START_TIMEOUT_MS / 1000} s:\n${tail}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
   }
   return { address, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, stop };
+}
+
+/**
+ * `temporal server start-dev` on 127.0.0.1, resolved once the frontend reports SERVING. Ports not
+ * given are picked free; if another process grabs one between picking and binding, it tries again.
+ */
+export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const attempts = opts.port === undefined || (!opts.headless && opts.uiPort === undefined) ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await freePort());
+    const uiPort = opts.headless ? undefined : (opts.uiPort ?? (await freePort()));
+    opts.log?.(`starting the Temporal dev server on 127.0.0.1:${port}${opts.dbFile ? ` (state in ${opts.dbFile})` : ' (in memory)'}…`);
+    try {
+      return await startOnce(opts, port, uiPort);
+    } catch (err) {
+      if (!(err instanceof StartFailure && err.portTaken && attempt < attempts)) throw err;
+    }
+  }
 }

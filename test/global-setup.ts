@@ -1,54 +1,95 @@
 // Once per test run: a Temporal dev server (in memory), a Postgres server, and the workflow
 // bundle, shared by every test file through vitest's provide/inject.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from '../scripts/temporal-cli';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** host:port of the shared Temporal dev server; namespace `default`. */
     temporalAddress: string;
+    /** Superuser URL on a server where tests may CREATE DATABASE (see test/support/env.ts). */
     postgresAdminUrl: string;
+    /** The workflows bundled once, for `Worker.create({ workflowBundle: { codePath } })`. */
     workflowBundlePath: string;
+    /** Names this run's databases, so teardown can drop them from a shared TEST_DATABASE_URL server. */
+    testDatabasePrefix: string;
   }
 }
 
+// Webpack resolves the folder to index.ts; Node's require.resolve would not find a .ts index.
+const WORKFLOWS = path.join(__dirname, '..', 'workflows');
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const log = (msg: string) => console.log(`[test setup] ${msg}`);
+  const started = Date.now();
+  const log = (msg: string) => console.log(`[test setup +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+  if (!existsSync(path.join(WORKFLOWS, 'index.ts'))) throw new Error(`no workflows to bundle: ${WORKFLOWS}/index.ts is missing`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'contract-engine-test-'));
+  // Teardown does not run when vitest is killed by a signal; the servers' own exit hooks do, and so does this.
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+  process.once('exit', removeScratch);
   const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error('[test teardown]', err));
+    stops.length = 0;
+  };
   try {
     const cli = await ensureTemporalCli(log);
     // Started side by side; whatever did start is stopped again if another part fails.
-    const started = <T extends { stop(): Promise<void> }>(server: T): T => {
-      stops.push(server.stop);
+    const track = <T extends { stop(): Promise<void> }>(server: T): T => {
+      stops.push(() => server.stop());
       return server;
     };
-    const [temporal, postgres, bundle] = await Promise.all([
-      startTemporalDevServer({ cli, headless: true, logFile: path.join(scratch, 'temporal.log'), log }).then(started),
-      process.env.TEST_DATABASE_URL
-        ? { url: process.env.TEST_DATABASE_URL, stop: async () => undefined }
-        : startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres'), persistent: false, log }).then(started),
-      bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quietLogger }),
+    const external = process.env.TEST_DATABASE_URL;
+    const testDatabasePrefix = `test_${randomBytes(3).toString('hex')}`;
+    // An embedded server is thrown away whole; on someone's own server only this run's databases go.
+    if (external) stops.push(() => dropDatabases(external, testDatabasePrefix));
+    const [temporal, postgresAdminUrl, bundle] = await Promise.all([
+      startTemporalDevServer({ cli, headless: true, logFile: path.join(scratch, 'temporal.log'), log }).then(track),
+      external
+        ? Promise.resolve(external)
+        : startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres'), persistent: false, log })
+            .then(track)
+            .then((pg) => pg.url),
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: quietLogger }),
     ]);
     const workflowBundlePath = path.join(scratch, 'workflow-bundle.js');
     writeFileSync(workflowBundlePath, bundle.code);
     project.provide('temporalAddress', temporal.address);
-    project.provide('postgresAdminUrl', postgres.url);
+    project.provide('postgresAdminUrl', postgresAdminUrl);
     project.provide('workflowBundlePath', workflowBundlePath);
+    project.provide('testDatabasePrefix', testDatabasePrefix);
+    log(`ready: Temporal ${temporal.address}, Postgres ${external ? 'from TEST_DATABASE_URL' : 'embedded'}, workflows bundled`);
   } catch (err) {
-    for (const stop of stops) await stop().catch(() => undefined);
+    await stopAll();
+    removeScratch();
     throw err;
   }
   return async () => {
-    for (const stop of stops) await stop().catch(() => undefined);
-    rmSync(scratch, { recursive: true, force: true });
+    await stopAll();
+    removeScratch();
   };
 }
 
+async function dropDatabases(adminUrl: string, prefix: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${prefix}_`]);
+    // FORCE: a test that did not close its pool must not keep its database alive.
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+// The bundler's progress lines would drown the test output; warnings and errors still show.
 const quietLogger = {
   log: () => undefined,
   trace: () => undefined,

@@ -229,18 +229,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     },
     async ({ actor }) => {
       const signedAt = nowIso();
-      const document = await renderContractDocument({
-        workflowId,
-        number: number!,
-        clientId: input.clientId,
-        template: input.template,
-        terms: draft.terms,
-        approvedDeviations,
-        additionalAgreement: draft.additionalAgreement,
-        specialAppendix: draft.specialAppendix,
-        signedBy: actor,
-        date: signedAt.slice(0, 10),
-      });
+      const document = await renderContractDocument({ workflowId, number: number!, signedBy: actor, date: signedAt.slice(0, 10) });
       documentId = document.documentId;
       await record('signature', 'ready_to_send', {
         actor,

@@ -68,7 +68,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { sla?: Partial<ContractSla>; worker?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { sla?: Partial<ContractSla>; worker?: boolean; callTimeoutMs?: number } = {}): Promise<Harness> {
   const databaseUrl = await testDatabase();
   await migrate(databaseUrl);
   const db = createPool(databaseUrl);
@@ -81,7 +81,7 @@ export async function startHarness(opts: { sla?: Partial<ContractSla>; worker?: 
   const app = createApp({
     db,
     temporal,
-    config: { adminToken: ADMIN_TOKEN, sla: { ...QUIET_SLA, ...opts.sla }, temporal: { address, namespace: 'default', taskQueue } },
+    config: { adminToken: ADMIN_TOKEN, sla: { ...QUIET_SLA, ...opts.sla }, temporal: { address, namespace: 'default', taskQueue, callTimeoutMs: opts.callTimeoutMs ?? 10_000 } },
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

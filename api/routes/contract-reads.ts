@@ -1,0 +1,59 @@
+// Reads of one contract: its registry entry with parties, documents and open tasks; the signed
+// PDF; the timeline with what it waits on now.
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { contractDocument, documentsOf, findContract, openTasksOf, timelineOf } from '../../db/contracts';
+import { findClient } from '../../db/clients';
+import { notFound } from '../errors';
+
+export function createContractReadsRouter({ db }: { db: Pool }): Router {
+  const router = Router();
+
+  async function contractOr404(number: string) {
+    const contract = await findContract(db, number);
+    if (!contract) throw notFound(`contract ${number}`);
+    return contract;
+  }
+
+  router.get('/contracts/:number', async (req, res) => {
+    const contract = await contractOr404(req.params.number);
+    const [client, documents, openTasks] = await Promise.all([
+      findClient(db, contract.clientId),
+      documentsOf(db, contract.number),
+      openTasksOf(db, contract.number),
+    ]);
+    res.json({ ...contract, client, documents, openTasks });
+  });
+
+  router.get('/contracts/:number/document', async (req, res) => {
+    const contract = await contractOr404(req.params.number);
+    const document = await contractDocument(db, contract.number);
+    if (!document) throw notFound(`the signed document of contract ${contract.number}`);
+    res
+      .type(document.contentType)
+      .set('Content-Disposition', `inline; filename="${document.fileName}"`)
+      .send(document.content);
+  });
+
+  router.get('/contracts/:number/timeline', async (req, res) => {
+    const contract = await contractOr404(req.params.number);
+    const [events, openTasks] = await Promise.all([timelineOf(db, contract.number), openTasksOf(db, contract.number)]);
+    const now = Date.now();
+    res.json({
+      number: contract.number,
+      status: contract.status,
+      events,
+      waitingOn: openTasks.map((task) => ({
+        task: task.kind,
+        title: task.title,
+        assignee: task.assigneeName ?? task.assigneeRole,
+        assigneeRole: task.assigneeRole,
+        assigneeStaffId: task.assigneeStaffId,
+        since: task.openedAt,
+        waitingMs: now - task.openedAt.getTime(),
+      })),
+    });
+  });
+
+  return router;
+}
