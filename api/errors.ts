@@ -8,6 +8,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: { path: string; message: string }[],
+    /** Extra response headers, such as Retry-After on a 503. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -19,6 +21,10 @@ export const conflict = (message: string) => new HttpError(409, 'step_out_of_ord
 export const badRequest = (message: string, issues?: { path: string; message: string }[]) =>
   new HttpError(400, 'invalid_request', message, issues);
 
+/** A dependency did not answer in time: the caller may try again after `retryAfterSeconds`. */
+export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
+  new HttpError(503, 'unavailable', message, undefined, { 'Retry-After': String(retryAfterSeconds) });
+
 export function zodIssues(err: ZodError): { path: string; message: string }[] {
   return err.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
 }
@@ -29,6 +35,7 @@ export const errorFunnel: ErrorRequestHandler = (err, _req, res, _next) => {
     return;
   }
   if (err instanceof HttpError) {
+    if (err.headers) res.set(err.headers);
     res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } });
     return;
   }

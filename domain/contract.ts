@@ -20,6 +20,9 @@ export const CONTRACT_STATUSES = [
 ] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 
+/** CT-2026-00017; anything else in a URL is not a contract (404 without touching the database). */
+export const isContractNumber = (text: string): boolean => /^CT-\d{4}-\d{5,9}$/.test(text);
+
 export const FINAL_STATUSES: readonly ContractStatus[] = ['rejected', 'expired', 'cancelled'];
 export const isFinal = (status: ContractStatus): boolean => FINAL_STATUSES.includes(status);
 
