@@ -3,6 +3,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { findClient } from '../db/clients';
 import { queryOne, withTransaction } from '../db/pool';
+import { PermanentError } from './failures';
 import { enterClientsBaseInput } from './schemas';
 import type { EnterClientsBaseInput, EnterClientsBaseResult } from './types';
 
@@ -38,7 +39,7 @@ export function enterClientsBaseActivity(db: Pool) {
          FROM contract_registry r JOIN staff s ON s.id = r.manager_id WHERE r.number = $1 FOR UPDATE OF r`,
         [input.number],
       );
-      if (!contract) throw new Error(`contract ${input.number} is not in the registry`);
+      if (!contract) throw new PermanentError(`contract ${input.number} is not in the registry`);
       const client = (await findClient(tx, contract.client_id))!;
       const concluded = input.entry === 'final' ? input.at.slice(0, 10) : null;
       await tx.query(

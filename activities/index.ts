@@ -2,6 +2,7 @@
 import type { Pool } from 'pg';
 import type { Config } from '../config/env';
 import { enterClientsBaseActivity } from './clients-base';
+import { nonRetryableWhenPermanent } from './failures';
 import { renderContractDocumentActivity } from './contract-document';
 import { recordStepActivity } from './record-step';
 import { registerContractActivity } from './register-contract';
@@ -13,9 +14,9 @@ export interface ActivityDeps {
 
 export function createActivities({ db, company }: ActivityDeps) {
   return {
-    registerContract: registerContractActivity(db),
-    recordStep: recordStepActivity(db),
-    renderContractDocument: renderContractDocumentActivity(db, company),
-    enterClientsBase: enterClientsBaseActivity(db),
+    registerContract: nonRetryableWhenPermanent('registerContract', registerContractActivity(db)),
+    recordStep: nonRetryableWhenPermanent('recordStep', recordStepActivity(db)),
+    renderContractDocument: nonRetryableWhenPermanent('renderContractDocument', renderContractDocumentActivity(db, company)),
+    enterClientsBase: nonRetryableWhenPermanent('enterClientsBase', enterClientsBaseActivity(db)),
   };
 }

@@ -3,12 +3,15 @@
 // id and the step's position, so a retried activity writes nothing twice.
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/pool';
+import type { ContractDraft } from '../domain/contract';
+import { PermanentError } from './failures';
+import { draftById } from './register-contract';
 import { recordStepInput } from './schemas';
 import type { NotificationSpec, RecordStepInput, RegistryPatch } from './types';
 
 type Patch = RegistryPatch & { status: string };
 
-const COLUMNS: Record<Exclude<keyof RegistryPatch, 'draft'> | 'status', string> = {
+const COLUMNS: Record<Exclude<keyof RegistryPatch, 'draft' | 'draftId'> | 'status', string> = {
   status: 'status',
   approvedAt: 'approved_at',
   approvedBy: 'approved_by',
@@ -22,9 +25,10 @@ const COLUMNS: Record<Exclude<keyof RegistryPatch, 'draft'> | 'status', string> 
   endDate: 'end_date',
   closedAt: 'closed_at',
   closeReason: 'close_reason',
+  managerId: 'manager_id',
 };
 
-function registryAssignments(patch: Patch): { sets: string[]; values: unknown[] } {
+function registryAssignments(patch: Patch & { draft?: ContractDraft }): { sets: string[]; values: unknown[] } {
   const sets: string[] = [];
   const values: unknown[] = [];
   const set = (column: string, value: unknown) => {
@@ -63,8 +67,14 @@ export function recordStepActivity(db: Pool) {
     const input = recordStepInput.parse(raw);
     const key = `${input.workflowId}:${input.seq}`;
     await withTransaction(db, async (tx) => {
-      const { sets, values } = registryAssignments({ ...input.registry, status: input.to });
-      await tx.query(`UPDATE contract_registry SET ${sets.join(', ')}, updated_at = now() WHERE number = $1`, [input.number, ...values]);
+      const { draftId, ...patch } = input.registry ?? {};
+      const draft = draftId ? await draftById(tx, draftId) : patch.draft;
+      const { sets, values } = registryAssignments({ ...patch, draft, status: input.to });
+      const updated = await tx.query(`UPDATE contract_registry SET ${sets.join(', ')}, updated_at = now() WHERE number = $1`, [
+        input.number,
+        ...values,
+      ]);
+      if (updated.rowCount === 0) throw new PermanentError(`contract ${input.number} is not in the registry`);
 
       await tx.query(
         `INSERT INTO timeline_events (key, workflow_id, contract_number, step, status_from, status_to, actor_id, actor_name, at, waited_ms, details)
@@ -79,6 +89,13 @@ export function recordStepActivity(db: Pool) {
           `UPDATE tasks SET closed_at = $2, closed_by = $3
            WHERE workflow_id = $1 AND closed_at IS NULL AND ($4::boolean OR kind = ANY($5::text[]))`,
           [input.workflowId, input.at, input.actor?.staffId ?? 'system', all, all ? [] : input.closeTasks],
+        );
+      }
+
+      if (input.reassignTasks) {
+        await tx.query(
+          `UPDATE tasks SET assignee_staff_id = $3 WHERE workflow_id = $1 AND closed_at IS NULL AND assignee_staff_id = $2`,
+          [input.workflowId, input.reassignTasks.from, input.reassignTasks.to],
         );
       }
 

@@ -1,12 +1,31 @@
 // Gives a contract its number and its row in the registration registry, once per workflow.
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import type { ContractDraft } from '../domain/contract';
 import { queryOne, withTransaction } from '../db/pool';
+import { PermanentError } from './failures';
 import { registerContractInput } from './schemas';
 import type { RegisterContractInput, RegisterContractResult } from './types';
 
-/** CT-2026-00017: the year of registration and a sequence that never repeats. */
+/** CT-2026-00017: the year of registration and its place in that year's sequence. */
 export const formatContractNumber = (year: number, sequence: number): string =>
   `CT-${year}-${String(sequence).padStart(5, '0')}`;
+
+/** The next number of the year, inside the caller's transaction: a rollback gives it back. */
+async function nextNumber(tx: PoolClient, year: number): Promise<string> {
+  const { last } = (await queryOne<{ last: number }>(
+    tx,
+    `INSERT INTO contract_number_counters (year, last) VALUES ($1, 1)
+     ON CONFLICT (year) DO UPDATE SET last = contract_number_counters.last + 1 RETURNING last`,
+    [year],
+  ))!;
+  return formatContractNumber(year, last);
+}
+
+export async function draftById(db: Pick<PoolClient, 'query'>, draftId: string): Promise<ContractDraft> {
+  const row = await queryOne<{ draft: ContractDraft }>(db, 'SELECT draft FROM contract_drafts WHERE id = $1', [draftId]);
+  if (!row) throw new PermanentError(`draft ${draftId} does not exist`);
+  return row.draft;
+}
 
 export function registerContractActivity(db: Pool) {
   return async function registerContract(raw: RegisterContractInput): Promise<RegisterContractResult> {
@@ -17,9 +36,9 @@ export function registerContractActivity(db: Pool) {
       const existing = await queryOne<{ number: string }>(tx, 'SELECT number FROM contract_registry WHERE workflow_id = $1', [input.workflowId]);
       if (existing) return { number: existing.number };
 
-      const { seq } = (await queryOne<{ seq: string }>(tx, "SELECT nextval('contract_number_seq') AS seq"))!;
-      const number = formatContractNumber(new Date(input.at).getUTCFullYear(), Number(seq));
-      const { terms, deviations, additionalAgreement, specialAppendix } = input.draft;
+      const draft = input.draftId ? await draftById(tx, input.draftId) : input.draft!;
+      const number = await nextNumber(tx, new Date(input.at).getUTCFullYear());
+      const { terms, deviations, additionalAgreement, specialAppendix } = draft;
       await tx.query(
         `INSERT INTO contract_registry (number, workflow_id, client_id, manager_id, created_by, template, subject, amount,
            currency, start_date, end_date, payment_terms_days, deviations, additional_agreement, special_appendix,

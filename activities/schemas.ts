@@ -13,9 +13,10 @@ export const registerContractInput = z.object({
   managerId: z.string().min(1),
   createdBy: actorSchema,
   template: z.enum(TEMPLATES),
-  draft: draftSchema,
+  draftId: z.string().min(1).optional(),
+  draft: draftSchema.optional(),
   at: instant,
-});
+}).refine((i) => i.draftId !== undefined || i.draft !== undefined, { message: 'a draftId or a draft is required', path: ['draftId'] });
 
 export const recordStepInput = z.object({
   workflowId: z.string().min(1),
@@ -42,6 +43,8 @@ export const recordStepInput = z.object({
       endDate: isoDate.optional(),
       closedAt: instant.optional(),
       closeReason: z.string().optional(),
+      managerId: z.uuid().optional(),
+      draftId: z.string().min(1).optional(),
       draft: draftSchema.optional(),
     })
     .optional(),
@@ -50,6 +53,7 @@ export const recordStepInput = z.object({
   notifications: z
     .array(z.object({ kind: z.enum(NOTIFICATION_KINDS), message: z.string().min(1), recipient: recipientSchema }))
     .optional(),
+  reassignTasks: z.object({ from: z.uuid(), to: z.uuid() }).optional(),
 });
 
 export const renderContractDocumentInput = z.object({

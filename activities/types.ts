@@ -34,6 +34,10 @@ export interface RegistryPatch {
   endDate?: string;
   closedAt?: string;
   closeReason?: string;
+  managerId?: string;
+  /** contract_drafts.id of revised terms, copied into the registry. */
+  draftId?: string;
+  /** Revised terms themselves, from contracts started before drafts moved to Postgres. */
   draft?: ContractDraft;
 }
 
@@ -43,7 +47,9 @@ export interface RegisterContractInput {
   managerId: string;
   createdBy: Actor;
   template: TemplateLanguage;
-  draft: ContractDraft;
+  /** contract_drafts.id of the terms; `draft` only from contracts started before drafts moved to Postgres. */
+  draftId?: string;
+  draft?: ContractDraft;
   /** Workflow time, so a replayed registration records the same moment. */
   at: string;
 }
@@ -69,6 +75,8 @@ export interface RecordStepInput {
   closeTasks?: TaskKind[] | 'all';
   openTasks?: TaskSpec[];
   notifications?: NotificationSpec[];
+  /** A reassigned contract's open tasks move from one manager to the other. */
+  reassignTasks?: { from: string; to: string };
 }
 
 /** Ids and small facts only: the activity reads the approved draft from the registry. */

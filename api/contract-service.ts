@@ -1,18 +1,28 @@
 // Starts contract workflows and sends them human steps, turning Temporal's answers into HTTP ones.
+// Every call to Temporal has a deadline: past it the caller hears 503 (nothing known to be taken)
+// or 202 (the step was accepted and will be done), never a hang or a 500.
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { UpdateDefinition } from '@temporalio/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import type { Actor, ContractSla } from '../domain/contract';
+import { isContractNumber, needsLegalApproval, type Actor, type ContractDraft, type ContractSla, type NewContractInput } from '../domain/contract';
 import type { newContractSchema } from '../domain/schemas';
-import { findContract, workflowIdOf } from '../db/contracts';
+import { findContract, type RegistryEntry } from '../db/contracts';
 import { findClient } from '../db/clients';
+import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../db/contract-drafts';
 import { findStaff } from '../db/staff';
 import type { contractWorkflow } from '../workflows/contract';
-import { registrationUpdate, STEP_REJECTIONS, type ContractSnapshot, type StepRejection } from '../workflows/messages';
-import { badRequest, conflict, HttpError, notFound } from './errors';
+import { registrationUpdate, reviseTermsUpdate, STEP_REJECTIONS, type StepRejection, type StepResult } from '../workflows/messages';
+import { badRequest, conflict, HttpError, notFound, serviceUnavailable } from './errors';
 
 export type NewContract = z.infer<typeof newContractSchema>;
 
@@ -21,18 +31,47 @@ export interface ContractServiceDeps {
   temporal: Client;
   taskQueue: string;
   sla: ContractSla;
+  /** How long one API call waits for Temporal. */
+  callTimeoutMs: number;
 }
 
+/** What the API answers: the contract as the registry has it now, or a step still being done. */
+export type ContractAnswer =
+  | { kind: 'done'; httpStatus: 200 | 201; contract: RegistryEntry }
+  | { kind: 'accepted'; number?: string; workflowId: string; message: string };
+
 export interface ContractService {
-  create(actor: Actor, body: NewContract, idempotencyKey?: string): Promise<ContractSnapshot>;
-  step<Arg>(number: string, update: UpdateDefinition<ContractSnapshot, [Arg]>, arg: Arg): Promise<ContractSnapshot>;
+  create(actor: Actor, body: NewContract, idempotencyKey?: string): Promise<ContractAnswer>;
+  /** Sends a step; `stepId` (the caller's Idempotency-Key) makes a retried step the same step. */
+  step<Arg>(number: string, update: UpdateDefinition<StepResult, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer>;
+  /** Revised terms are written to Postgres first; the workflow hears only their id. */
+  reviseTerms(number: string, actor: Actor, draft: ContractDraft, stepId?: string): Promise<ContractAnswer>;
+  /** A contract's workflow id, or 404 for a number that is not a contract. */
+  workflowIdOf(number: string): Promise<string>;
 }
 
 function isStepRejection(type: string | undefined | null): type is StepRejection {
   return typeof type === 'string' && type in STEP_REJECTIONS;
 }
 
-export function createContractService({ db, temporal, taskQueue, sla }: ContractServiceDeps): ContractService {
+/** Temporal did not answer in time, or could not be reached. */
+function isNoAnswer(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) return true;
+  // 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 1 CANCELLED (the deadline's abort).
+  const code = isGrpcServiceError(err) ? err.code : (err as { cause?: { code?: number } })?.cause?.code;
+  return code === 4 || code === 14 || code === 1;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Idempotency keys are opaque to us but must be sane to store and compare. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+export function createContractService({ db, temporal, taskQueue, sla, callTimeoutMs }: ContractServiceDeps): ContractService {
+  const withDeadline = <T>(deadline: number, call: () => Promise<T>): Promise<T> => temporal.withDeadline(deadline, call);
+  const temporalDown = () =>
+    serviceUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
+
   async function checkParties(body: NewContract): Promise<void> {
     const issues: { path: string; message: string }[] = [];
     if (!(await findClient(db, body.clientId))) issues.push({ path: 'clientId', message: 'no client has this id' });
@@ -41,40 +80,153 @@ export function createContractService({ db, temporal, taskQueue, sla }: Contract
     if (issues.length) throw badRequest('the request is not valid', issues);
   }
 
-  return {
-    async create(actor, body, idempotencyKey) {
-      await checkParties(body);
-      // The same Idempotency-Key from the same person reaches the same contract instead of a second one.
-      const workflowId = idempotencyKey
-        ? `contract-${createHash('sha256').update(`${actor.staffId}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`
-        : `contract-${randomUUID()}`;
-      const { clientId, managerId, template, terms, deviations, additionalAgreement, specialAppendix } = body;
-      const handle = await temporal.workflow.start<typeof contractWorkflow>('contractWorkflow', {
-        workflowId,
-        taskQueue,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        args: [{ clientId, managerId, template, terms, deviations, additionalAgreement, specialAppendix, createdBy: actor, sla }],
-      });
-      return handle.executeUpdate(registrationUpdate);
-    },
+  async function contractOf(workflowId: string): Promise<RegistryEntry | undefined> {
+    const number = await numberOfWorkflow(db, workflowId);
+    return number ? findContract(db, number) : undefined;
+  }
 
-    async step(number, update, arg) {
-      const workflowId = await workflowIdOf(db, number);
-      if (!workflowId) throw notFound(`contract ${number}`);
-      try {
-        return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isStepRejection(err.cause.type)) {
-          const status = STEP_REJECTIONS[err.cause.type];
-          const code = status === 409 ? 'step_out_of_order' : status === 403 ? 'forbidden' : 'invalid_step';
-          throw new HttpError(status, code, err.cause.message);
+  async function workflowIdOf(number: string): Promise<string> {
+    const contract = isContractNumber(number) ? await findContract(db, number) : undefined;
+    if (!contract) throw notFound(`contract ${number}`);
+    return contract.workflowId;
+  }
+
+  /** The contract after a step: the registry is written in the step's own transaction. */
+  async function answer(workflowId: string, httpStatus: 200 | 201): Promise<ContractAnswer> {
+    const contract = await contractOf(workflowId);
+    if (!contract) throw new Error(`contract of ${workflowId} is missing from the registry after its step`);
+    return { kind: 'done', httpStatus, contract };
+  }
+
+  function rejection(err: unknown): HttpError | undefined {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isStepRejection(err.cause.type)) {
+      const status = STEP_REJECTIONS[err.cause.type];
+      const code = status === 409 ? 'step_out_of_order' : status === 403 ? 'forbidden' : err.cause.type === 'StepFailed' ? 'step_failed' : 'invalid_step';
+      return new HttpError(status, code, err.cause.message);
+    }
+    return undefined;
+  }
+
+  async function step<Arg>(number: string, update: UpdateDefinition<StepResult, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer> {
+    const workflowId = await workflowIdOf(number);
+    const deadline = Date.now() + callTimeoutMs;
+    const handle = temporal.workflow.getHandle(workflowId);
+    const updateId = stepId ? `step-${sha256(`${update.name}\n${stepId}`).slice(0, 32)}` : undefined;
+    let accepted;
+    try {
+      accepted = await withDeadline(deadline, () => handle.startUpdate(update, { args: [arg], waitForStage: 'ACCEPTED', updateId }));
+    } catch (err) {
+      const rejected = rejection(err);
+      if (rejected) throw rejected;
+      if (err instanceof WorkflowNotFoundError) {
+        const current = await findContract(db, number);
+        throw conflict(`contract ${number} is ${current?.status ?? 'closed'}; no further steps are possible`);
+      }
+      if (isNoAnswer(err)) {
+        throw serviceUnavailable(
+          `Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; the step may not have been taken: ` +
+            `check GET /api/contracts/${number} before trying again, or retry with the same Idempotency-Key`,
+        );
+      }
+      throw err;
+    }
+    try {
+      await withDeadline(deadline, () => accepted.result());
+    } catch (err) {
+      const rejected = rejection(err);
+      if (rejected) throw rejected;
+      if (isNoAnswer(err)) {
+        return { kind: 'accepted', number, workflowId, message: `the step was accepted and is being recorded; see GET /api/contracts/${number}` };
+      }
+      throw err;
+    }
+    return answer(workflowId, 200);
+  }
+
+  return {
+    workflowIdOf,
+    step,
+
+    async create(actor, body, idempotencyKey) {
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw badRequest('the request is not valid', [{ path: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
+      }
+      await checkParties(body);
+      let workflowId = `contract-${randomUUID()}`;
+      if (idempotencyKey !== undefined) {
+        const bound = await bindIdempotencyKey(db, {
+          staffId: actor.staffId,
+          key: idempotencyKey,
+          bodySha256: sha256(JSON.stringify(body)),
+          workflowId: `contract-${sha256(`${actor.staffId}\n${idempotencyKey}`).slice(0, 32)}`,
+        });
+        if (!bound.sameBody) {
+          throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different contract request');
         }
-        if (err instanceof WorkflowNotFoundError) {
-          const current = await findContract(db, number);
-          throw conflict(`contract ${number} is ${current?.status ?? 'closed'}; no further steps are possible`);
+        workflowId = bound.workflowId;
+        // The key names this contract for good, whatever became of it.
+        const existing = await contractOf(workflowId);
+        if (existing && existing.status !== 'registering') return { kind: 'done', httpStatus: 201, contract: existing };
+      }
+
+      const { clientId, managerId, template, ...draft } = body;
+      const draftId = `${workflowId}:initial`;
+      await saveDraft(db, { id: draftId, workflowId, draft, createdBy: actor.staffId });
+      const input: NewContractInput = {
+        clientId,
+        managerId,
+        template,
+        createdBy: actor,
+        sla,
+        draftId,
+        endDate: draft.terms.endDate,
+        needsLegalApproval: needsLegalApproval(draft),
+      };
+      const deadline = Date.now() + callTimeoutMs;
+      let handle;
+      try {
+        handle = await withDeadline(deadline, () =>
+          temporal.workflow.start<typeof contractWorkflow>('contractWorkflow', {
+            workflowId,
+            taskQueue,
+            // A running contract is joined (a retried request); a closed one is never started again.
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            args: [input],
+          }),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          const existing = await contractOf(workflowId);
+          if (existing) return { kind: 'done', httpStatus: 201, contract: existing };
+          throw new HttpError(422, 'not_registered', 'a contract was started for this request but could not be registered');
+        }
+        if (isNoAnswer(err)) throw temporalDown();
+        throw err;
+      }
+      try {
+        await withDeadline(deadline, () => handle.executeUpdate(registrationUpdate));
+      } catch (err) {
+        const rejected = rejection(err);
+        if (rejected) throw rejected;
+        if (isNoAnswer(err)) {
+          return { kind: 'accepted', workflowId, message: 'the contract was started and is being registered; repeat the request with the same Idempotency-Key to see it' };
         }
         throw err;
       }
+      return answer(workflowId, 201);
+    },
+
+    async reviseTerms(number, actor, draft, stepId) {
+      const workflowId = await workflowIdOf(number);
+      const draftId = `${workflowId}:revision:${stepId ? sha256(stepId).slice(0, 32) : randomUUID()}`;
+      await saveDraft(db, { id: draftId, workflowId, draft, createdBy: actor.staffId });
+      return step(
+        number,
+        reviseTermsUpdate,
+        { actor, draftId, endDate: draft.terms.endDate, needsLegalApproval: needsLegalApproval(draft), deviations: draft.deviations.length },
+        stepId,
+      );
     },
   };
 }

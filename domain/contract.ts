@@ -85,15 +85,37 @@ export interface ContractSla {
   renewalNoticeMs: number;
   /** When, counted from 00:00 UTC of the end date, the contract expires (a day: valid through its end date). */
   expiryAfterEndDateMs: number;
+  /** Legal approval, signature, dispatch, client record: a reminder to whoever the step waits on. */
+  stepReminderAfterMs?: number;
+  /** … and then an escalation task for the head of key accounts. */
+  stepEscalationAfterMs?: number;
+  /** History events after which the contract continues as new (absent in contracts started before it existed). */
+  historyLimit?: number;
 }
 
-export interface ContractWorkflowInput extends ContractDraft {
+/** A new contract: ids and the few facts the workflow decides by; the draft itself is in Postgres. */
+export interface NewContractInput {
+  clientId: string;
+  managerId: string;
+  template: TemplateLanguage;
+  createdBy: Actor;
+  sla: ContractSla;
+  /** contract_drafts.id of the terms the contract is created with. */
+  draftId: string;
+  endDate: string;
+  needsLegalApproval: boolean;
+}
+
+/** What contracts started before drafts moved to Postgres were given; replayed, never started. */
+export interface LegacyContractInput extends ContractDraft {
   clientId: string;
   managerId: string;
   template: TemplateLanguage;
   createdBy: Actor;
   sla: ContractSla;
 }
+
+export type ContractWorkflowInput = NewContractInput | LegacyContractInput;
 
 /** Requisites of a legal entity as the standard form prints them. */
 export interface Requisites {

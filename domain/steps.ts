@@ -5,17 +5,24 @@ import type { ContractStatus, Role } from './contract';
 export const STEP_ROLES = {
   create: ['manager', 'ops'],
   legalDecision: ['lawyer'],
-  reviseTerms: ['manager'],
+  reviseTerms: ['manager', 'kam_head'],
   sign: ['director'],
-  dispatch: ['manager'],
-  followUp: ['manager'],
-  signedScan: ['manager'],
-  original: ['manager'],
+  dispatch: ['manager', 'kam_head'],
+  followUp: ['manager', 'kam_head'],
+  signedScan: ['manager', 'kam_head'],
+  original: ['manager', 'kam_head'],
   clientRecord: ['lawyer'],
-  renewal: ['manager'],
+  renewal: ['manager', 'kam_head'],
   cancel: ['manager', 'kam_head'],
+  reassign: ['kam_head'],
 } as const satisfies Record<string, readonly Role[]>;
 export type StepName = keyof typeof STEP_ROLES;
+
+/**
+ * Steps that belong to the contract's manager: taken by that manager (the one it is assigned or
+ * reassigned to) or by a head of key accounts, never by another manager.
+ */
+export const MANAGER_STEPS: readonly StepName[] = ['reviseTerms', 'dispatch', 'followUp', 'signedScan', 'original', 'renewal', 'cancel'];
 
 /** Kinds of open tasks; a task is addressed to a role, and to one person where the step is theirs. */
 export const TASK_KINDS = [
@@ -34,7 +41,7 @@ export const NOTIFICATION_KINDS = ['task', 'reminder', 'escalation', 'status'] a
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Statuses in which each step may be taken; anything else is a step out of order. */
-export const STEP_ALLOWED_IN: Record<Exclude<StepName, 'create' | 'cancel' | 'followUp'>, readonly ContractStatus[]> = {
+export const STEP_ALLOWED_IN: Record<Exclude<StepName, 'create' | 'cancel' | 'followUp' | 'reassign'>, readonly ContractStatus[]> = {
   legalDecision: ['pending_legal_approval'],
   reviseTerms: ['changes_requested'],
   sign: ['pending_signature'],

@@ -1,29 +1,25 @@
 // The contract workflow's messages: stable wire names shared by the workflow and the API.
+// Arguments and answers carry ids and small facts; drafts and documents live in Postgres.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type {
-  Actor,
-  ContractDraft,
-  ContractStatus,
-  ContractTerms,
-  Deviation,
-  DispatchChannel,
-  LegalDecision,
-} from '../domain/contract';
+import type { Actor, ContractDraft, ContractStatus, DispatchChannel, LegalDecision } from '../domain/contract';
 
-export interface ContractSnapshot {
+/** What a step answers: enough to find the rest in the registry. */
+export interface StepResult {
   workflowId: string;
   number?: string;
   status: ContractStatus;
+}
+
+/** The workflow's own view, for the `state` query and diagnostics. */
+export interface ContractSnapshot extends StepResult {
   clientId: string;
   managerId: string;
-  terms: ContractTerms;
-  deviations: Deviation[];
-  approvedDeviations: Deviation[];
-  additionalAgreement?: string;
-  specialAppendix?: string;
+  endDate: string;
   documentId?: string;
   followUpOpen: boolean;
   expectedSigningDate?: string;
+  /** How many runs the contract has had (continue-as-new). */
+  run: number;
 }
 
 interface WithActor {
@@ -35,7 +31,13 @@ export interface LegalDecisionInput extends WithActor {
   comment: string;
 }
 export interface RevisedTermsInput extends WithActor {
-  draft: ContractDraft;
+  /** contract_drafts.id of the revised terms. */
+  draftId?: string;
+  endDate?: string;
+  needsLegalApproval?: boolean;
+  deviations?: number;
+  /** Histories recorded before drafts moved to Postgres carry the whole draft. */
+  draft?: ContractDraft;
 }
 export interface DispatchInput extends WithActor {
   channel: DispatchChannel;
@@ -59,26 +61,34 @@ export interface RenewalInput extends WithActor {
 export interface CancelInput extends WithActor {
   reason: string;
 }
+export interface ReassignInput extends WithActor {
+  managerId: string;
+  managerName: string;
+}
 
 /** Waits until the contract has its number; the API answers POST /api/contracts with it. */
-export const registrationUpdate = defineUpdate<ContractSnapshot>('registration');
-export const legalDecisionUpdate = defineUpdate<ContractSnapshot, [LegalDecisionInput]>('legalDecision');
-export const reviseTermsUpdate = defineUpdate<ContractSnapshot, [RevisedTermsInput]>('reviseTerms');
-export const signUpdate = defineUpdate<ContractSnapshot, [WithActor]>('sign');
-export const dispatchUpdate = defineUpdate<ContractSnapshot, [DispatchInput]>('dispatch');
-export const followUpUpdate = defineUpdate<ContractSnapshot, [FollowUpInput]>('followUp');
-export const signedScanUpdate = defineUpdate<ContractSnapshot, [NoteInput]>('signedScan');
-export const originalUpdate = defineUpdate<ContractSnapshot, [NoteInput]>('original');
-export const clientRecordUpdate = defineUpdate<ContractSnapshot, [ClientRecordInput]>('clientRecord');
-export const renewalUpdate = defineUpdate<ContractSnapshot, [RenewalInput]>('renewal');
-export const cancelUpdate = defineUpdate<ContractSnapshot, [CancelInput]>('cancel');
+export const registrationUpdate = defineUpdate<StepResult>('registration');
+export const legalDecisionUpdate = defineUpdate<StepResult, [LegalDecisionInput]>('legalDecision');
+export const reviseTermsUpdate = defineUpdate<StepResult, [RevisedTermsInput]>('reviseTerms');
+export const signUpdate = defineUpdate<StepResult, [WithActor]>('sign');
+export const dispatchUpdate = defineUpdate<StepResult, [DispatchInput]>('dispatch');
+export const followUpUpdate = defineUpdate<StepResult, [FollowUpInput]>('followUp');
+export const signedScanUpdate = defineUpdate<StepResult, [NoteInput]>('signedScan');
+export const originalUpdate = defineUpdate<StepResult, [NoteInput]>('original');
+export const clientRecordUpdate = defineUpdate<StepResult, [ClientRecordInput]>('clientRecord');
+export const renewalUpdate = defineUpdate<StepResult, [RenewalInput]>('renewal');
+export const cancelUpdate = defineUpdate<StepResult, [CancelInput]>('cancel');
+export const reassignUpdate = defineUpdate<StepResult, [ReassignInput]>('reassign');
 
 export const stateQuery = defineQuery<ContractSnapshot>('state');
 
-/** Failure types a validator rejects a step with; the API maps each to an HTTP status. */
+/** Failure types a step is rejected with; the API maps each to an HTTP status. */
 export const STEP_REJECTIONS = {
   StepOutOfOrder: 409,
   FourEyes: 403,
+  NotYours: 403,
   InvalidStep: 422,
+  /** The step's own writing failed for good (its activity is not retried); the contract is as it was. */
+  StepFailed: 422,
 } as const;
 export type StepRejection = keyof typeof STEP_REJECTIONS;

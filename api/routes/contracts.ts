@@ -1,5 +1,9 @@
-import { Router, type Request } from 'express';
+// Creating a contract and taking its human steps. The role is checked here; the order of steps,
+// the four-eyes rule and whose contract it is are checked by the contract's workflow, where
+// concurrent requests cannot both pass.
+import { Router, type Request, type Response } from 'express';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { Pool } from 'pg';
 import type { z } from 'zod';
 import type { Actor } from '../../domain/contract';
 import {
@@ -11,9 +15,11 @@ import {
   legalDecisionSchema,
   newContractSchema,
   noteSchema,
+  reassignSchema,
   renewalSchema,
 } from '../../domain/schemas';
 import { STEP_ROLES, type StepName } from '../../domain/steps';
+import { findStaff } from '../../db/staff';
 import {
   cancelUpdate,
   clientRecordUpdate,
@@ -21,43 +27,55 @@ import {
   followUpUpdate,
   legalDecisionUpdate,
   originalUpdate,
+  reassignUpdate,
   renewalUpdate,
-  reviseTermsUpdate,
   signUpdate,
   signedScanUpdate,
-  type ContractSnapshot,
+  type StepResult,
 } from '../../workflows/messages';
 import { actorOf, allow, requireRole } from '../auth';
-import type { ContractService } from '../contract-service';
+import type { ContractAnswer, ContractService } from '../contract-service';
+import { badRequest } from '../errors';
 
-export function createContractsRouter({ contracts }: { contracts: ContractService }): Router {
+function send(res: Response, answer: ContractAnswer): void {
+  if (answer.kind === 'done') {
+    res.status(answer.httpStatus).json(answer.contract);
+    return;
+  }
+  // Accepted but not yet recorded: where to look, and when.
+  if (answer.number) res.set('Location', `/api/contracts/${answer.number}`);
+  res.status(202).set('Retry-After', '2').json({ accepted: true, workflowId: answer.workflowId, number: answer.number, message: answer.message });
+}
+
+const stepIdOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;
+
+export function createContractsRouter({ db, contracts }: { db: Pool; contracts: ContractService }): Router {
   const router = Router();
 
   router.post('/contracts', allow(...STEP_ROLES.create), async (req, res) => {
     const body = newContractSchema.parse(req.body);
-    const snapshot = await contracts.create(actorOf(req), body, req.get('Idempotency-Key') ?? undefined);
-    res.status(201).json(snapshot);
+    send(res, await contracts.create(actorOf(req), body, stepIdOf(req)));
   });
 
-  /** A human step: the role is checked here, the order and four-eyes rule by the workflow. */
   function step<S extends z.ZodType, Arg>(
     method: 'post' | 'put',
     path: string,
     name: StepName,
     schema: S,
-    update: UpdateDefinition<ContractSnapshot, [Arg]>,
-    toArg: (body: z.output<S>, actor: Actor) => Arg,
+    update: UpdateDefinition<StepResult, [Arg]>,
+    toArg: (body: z.output<S>, actor: Actor) => Arg | Promise<Arg>,
   ): void {
     router[method](`/contracts/:number/${path}`, async (req: Request<{ number: string }>, res) => {
       const actor = actorOf(req);
       requireRole(actor, STEP_ROLES[name]);
+      // An unknown contract is a 404 before the body is judged.
+      await contracts.workflowIdOf(req.params.number);
       const body = schema.parse(req.body ?? {});
-      res.json(await contracts.step(req.params.number, update, toArg(body, actor)));
+      send(res, await contracts.step(req.params.number, update, await toArg(body, actor), stepIdOf(req)));
     });
   }
 
   step('post', 'approval', 'legalDecision', legalDecisionSchema, legalDecisionUpdate, (b, actor) => ({ ...b, actor }));
-  step('put', 'terms', 'reviseTerms', draftSchema, reviseTermsUpdate, (draft, actor) => ({ draft, actor }));
   step('post', 'signature', 'sign', noteSchema, signUpdate, (_b, actor) => ({ actor }));
   step('post', 'dispatch', 'dispatch', dispatchSchema, dispatchUpdate, (b, actor) => ({ ...b, actor }));
   step('post', 'follow-up', 'followUp', followUpSchema, followUpUpdate, (b, actor) => ({ ...b, actor }));
@@ -66,6 +84,19 @@ export function createContractsRouter({ contracts }: { contracts: ContractServic
   step('post', 'client-record', 'clientRecord', clientRecordSchema, clientRecordUpdate, (b, actor) => ({ ...b, actor }));
   step('post', 'renewal', 'renewal', renewalSchema, renewalUpdate, (b, actor) => ({ ...b, actor }));
   step('post', 'cancel', 'cancel', cancelSchema, cancelUpdate, (b, actor) => ({ ...b, actor }));
+  step('post', 'reassign', 'reassign', reassignSchema, reassignUpdate, async ({ managerId }, actor) => {
+    const manager = await findStaff(db, managerId);
+    if (!manager?.roles.includes('manager')) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no manager has this id' }]);
+    return { actor, managerId, managerName: manager.name };
+  });
+
+  router.put('/contracts/:number/terms', async (req: Request<{ number: string }>, res) => {
+    const actor = actorOf(req);
+    requireRole(actor, STEP_ROLES.reviseTerms);
+    await contracts.workflowIdOf(req.params.number);
+    const draft = draftSchema.parse(req.body ?? {});
+    send(res, await contracts.reviseTerms(req.params.number, actor, draft, stepIdOf(req)));
+  });
 
   return router;
 }

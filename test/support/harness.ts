@@ -39,6 +39,9 @@ export const QUIET_SLA: ContractSla = {
   escalationAfterMs: 14 * 86_400_000,
   renewalNoticeMs: 30 * 86_400_000,
   expiryAfterEndDateMs: 86_400_000,
+  stepReminderAfterMs: 2 * 86_400_000,
+  stepEscalationAfterMs: 5 * 86_400_000,
+  historyLimit: 10_000,
 };
 
 export interface ApiResponse<T = any> {
