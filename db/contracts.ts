@@ -1,7 +1,43 @@
 // Reads of the contract registration registry and what hangs off it: documents, tasks,
 // notifications and the timeline. Writes happen only in workflow activities.
 import type { Role } from '../domain/contract';
+import { encodeCursor } from '../domain/schemas';
 import { queryOne, queryRows, type Queryable } from './pool';
+
+// ---- Keyset pages ---------------------------------------------------------------------------------
+// A page is the rows after the last one the caller saw, in a total order (a timestamp, then a
+// unique tiebreak), so rows written meanwhile are neither skipped nor repeated, at any depth.
+
+export interface PageRequest {
+  limit: number;
+  /** The sort key of the last row of the previous page, as decoded from its cursor. */
+  after?: readonly [string, string];
+}
+
+export interface Page<T> {
+  items: T[];
+  /** null on the last page. */
+  nextCursor: string | null;
+}
+
+const KEY = '"_sortKey"';
+
+// Microseconds, as stored: a JavaScript Date (milliseconds) would skip rows sharing a millisecond.
+const sortKey = (at: string, tiebreak: string) =>
+  `json_build_array(to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ${tiebreak}) AS ${KEY}`;
+
+/** The `after` key as two query parameters, then the row limit (one more, to see if a next page exists). */
+const afterParams = (page: PageRequest): unknown[] => [page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit + 1];
+
+/** Ids in tasks and notifications are uuids; the bootstrap administrator's is not, and matches none. */
+const staffUuid = (staffId: string): string | null => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(staffId) ? staffId : null);
+
+async function keysetPage<T>(db: Queryable, sql: string, params: unknown[], page: PageRequest): Promise<Page<T>> {
+  const rows = await queryRows<Record<string, unknown>>(db, sql, params);
+  const items = rows.slice(0, page.limit).map(({ _sortKey, ...item }) => item as T);
+  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+  return { items, nextCursor: last ? encodeCursor(last._sortKey as unknown[]) : null };
+}
 
 export interface RegistryEntry {
   number: string;
@@ -38,19 +74,23 @@ export interface RegistryEntry {
   closeReason: string | null;
 }
 
-const REGISTRY_SELECT = `
-  SELECT r.number, r.workflow_id AS "workflowId", r.status, r.client_id AS "clientId", c.code AS "clientCode",
-    c.legal_name AS "clientName", r.manager_id AS "managerId", s.name AS "managerName", r.template, r.subject,
-    r.amount::text AS amount, r.currency, r.start_date::text AS "startDate", r.end_date::text AS "endDate",
-    r.payment_terms_days AS "paymentTermsDays", r.deviations, r.additional_agreement AS "additionalAgreement",
-    r.special_appendix AS "specialAppendix", r.registered_at AS "registeredAt", r.approved_at AS "approvedAt",
-    r.approved_by AS "approvedBy", r.signed_at AS "signedAt", r.signed_by AS "signedBy", r.sent_date::text AS "sentDate",
-    r.dispatch_channel AS "dispatchChannel", r.tracking_ref AS "trackingRef",
-    r.scan_received_date::text AS "scanReceivedDate", r.returned_date::text AS "returnedDate",
-    r.archive_ref AS "archiveRef", r.archived_at AS "archivedAt", r.closed_at AS "closedAt", r.close_reason AS "closeReason"
+const REGISTRY_COLUMNS = `
+  r.number, r.workflow_id AS "workflowId", r.status, r.client_id AS "clientId", c.code AS "clientCode",
+  c.legal_name AS "clientName", r.manager_id AS "managerId", s.name AS "managerName", r.template, r.subject,
+  r.amount::text AS amount, r.currency, r.start_date::text AS "startDate", r.end_date::text AS "endDate",
+  r.payment_terms_days AS "paymentTermsDays", r.deviations, r.additional_agreement AS "additionalAgreement",
+  r.special_appendix AS "specialAppendix", r.registered_at AS "registeredAt", r.approved_at AS "approvedAt",
+  r.approved_by AS "approvedBy", r.signed_at AS "signedAt", r.signed_by AS "signedBy", r.sent_date::text AS "sentDate",
+  r.dispatch_channel AS "dispatchChannel", r.tracking_ref AS "trackingRef",
+  r.scan_received_date::text AS "scanReceivedDate", r.returned_date::text AS "returnedDate",
+  r.archive_ref AS "archiveRef", r.archived_at AS "archivedAt", r.closed_at AS "closedAt", r.close_reason AS "closeReason"`;
+
+const REGISTRY_FROM = `
   FROM contract_registry r
   JOIN clients c ON c.id = r.client_id
   JOIN staff s ON s.id = r.manager_id`;
+
+const REGISTRY_SELECT = `SELECT ${REGISTRY_COLUMNS} ${REGISTRY_FROM}`;
 
 export async function findContract(db: Queryable, number: string): Promise<RegistryEntry | undefined> {
   return queryOne<RegistryEntry>(db, `${REGISTRY_SELECT} WHERE r.number = $1`, [number]);
@@ -70,16 +110,32 @@ export interface RegistryFilter {
   to?: string;
 }
 
+const REGISTRY_WHERE = `
+  WHERE ($1::text IS NULL OR r.status = $1)
+    AND ($2::uuid IS NULL OR r.manager_id = $2)
+    AND ($3::date IS NULL OR r.registered_at >= $3::date)
+    AND ($4::date IS NULL OR r.registered_at < $4::date + 1)`;
+
+const filterParams = (filter: RegistryFilter): unknown[] => [
+  filter.status ?? null,
+  filter.managerId ?? null,
+  filter.from ?? null,
+  filter.to ?? null,
+];
+
+/** Every entry matching the filter, in registration order (the CSV export is not paged). */
 export async function listRegistry(db: Queryable, filter: RegistryFilter): Promise<RegistryEntry[]> {
-  return queryRows<RegistryEntry>(
+  return queryRows<RegistryEntry>(db, `${REGISTRY_SELECT} ${REGISTRY_WHERE} ORDER BY r.registered_at, r.number`, filterParams(filter));
+}
+
+export async function registryPage(db: Queryable, filter: RegistryFilter, page: PageRequest): Promise<Page<RegistryEntry>> {
+  return keysetPage<RegistryEntry>(
     db,
-    `${REGISTRY_SELECT}
-     WHERE ($1::text IS NULL OR r.status = $1)
-       AND ($2::uuid IS NULL OR r.manager_id = $2)
-       AND ($3::date IS NULL OR r.registered_at >= $3::date)
-       AND ($4::date IS NULL OR r.registered_at < $4::date + 1)
-     ORDER BY r.registered_at, r.number`,
-    [filter.status ?? null, filter.managerId ?? null, filter.from ?? null, filter.to ?? null],
+    `SELECT ${REGISTRY_COLUMNS}, ${sortKey('r.registered_at', 'r.number')} ${REGISTRY_FROM} ${REGISTRY_WHERE}
+       AND ($5::timestamptz IS NULL OR (r.registered_at, r.number) > ($5::timestamptz, $6::text))
+     ORDER BY r.registered_at, r.number LIMIT $7`,
+    [...filterParams(filter), ...afterParams(page)],
+    page,
   );
 }
 
@@ -126,24 +182,28 @@ export interface TaskRow {
   openedAt: Date;
 }
 
-const TASK_SELECT = `
-  SELECT t.id, t.contract_number AS "contractNumber", t.kind, t.title, t.assignee_staff_id AS "assigneeStaffId",
-    s.name AS "assigneeName", t.assignee_role AS "assigneeRole", t.opened_at AS "openedAt"
-  FROM tasks t LEFT JOIN staff s ON s.id = t.assignee_staff_id`;
+const TASK_COLUMNS = `
+  t.id, t.contract_number AS "contractNumber", t.kind, t.title, t.assignee_staff_id AS "assigneeStaffId",
+  s.name AS "assigneeName", t.assignee_role AS "assigneeRole", t.opened_at AS "openedAt"`;
+
+const TASK_SELECT = `SELECT ${TASK_COLUMNS} FROM tasks t LEFT JOIN staff s ON s.id = t.assignee_staff_id`;
 
 export async function openTasksOf(db: Queryable, number: string): Promise<TaskRow[]> {
   return queryRows<TaskRow>(db, `${TASK_SELECT} WHERE t.contract_number = $1 AND t.closed_at IS NULL ORDER BY t.opened_at`, [number]);
 }
 
 /** A person's open tasks: those addressed to them, and those addressed to a role they hold. */
-export async function openTasksFor(db: Queryable, staffId: string, roles: Role[]): Promise<TaskRow[]> {
-  return queryRows<TaskRow>(
+export async function openTasksPage(db: Queryable, staffId: string, roles: Role[], page: PageRequest): Promise<Page<TaskRow>> {
+  return keysetPage<TaskRow>(
     db,
-    `${TASK_SELECT}
+    `SELECT ${TASK_COLUMNS}, ${sortKey('t.opened_at', 't.id')}
+     FROM tasks t LEFT JOIN staff s ON s.id = t.assignee_staff_id
      WHERE t.closed_at IS NULL
-       AND (t.assignee_staff_id::text = $1 OR (t.assignee_staff_id IS NULL AND t.assignee_role = ANY($2::text[])))
-     ORDER BY t.opened_at`,
-    [staffId, roles],
+       AND (t.assignee_staff_id = $1::uuid OR (t.assignee_staff_id IS NULL AND t.assignee_role = ANY($2::text[])))
+       AND ($3::timestamptz IS NULL OR (t.opened_at, t.id) > ($3::timestamptz, $4::uuid))
+     ORDER BY t.opened_at, t.id LIMIT $5`,
+    [staffUuid(staffId), roles, ...afterParams(page)],
+    page,
   );
 }
 
@@ -153,16 +213,57 @@ export interface NotificationRow {
   kind: string;
   message: string;
   createdAt: Date;
+  /** When the caller marked it read; each person reads a notification addressed to their role for themselves. */
+  readAt: Date | null;
 }
 
-export async function notificationsFor(db: Queryable, staffId: string, roles: Role[], limit = 200): Promise<NotificationRow[]> {
-  return queryRows<NotificationRow>(
+// Who may see a notification: $1 the caller's staff id (null for the bootstrap administrator), $2 their roles.
+const NOTIFICATION_VISIBLE = `(n.recipient_staff_id = $1::uuid OR (n.recipient_staff_id IS NULL AND n.recipient_role = ANY($2::text[])))`;
+
+/** The caller's notifications, newest first. */
+export async function notificationsPage(
+  db: Queryable,
+  reader: { staffId: string; roles: Role[] },
+  page: PageRequest & { unread?: boolean },
+): Promise<Page<NotificationRow>> {
+  return keysetPage<NotificationRow>(
     db,
-    `SELECT id, contract_number AS "contractNumber", kind, message, created_at AS "createdAt"
-     FROM notifications
-     WHERE recipient_staff_id::text = $1 OR (recipient_staff_id IS NULL AND recipient_role = ANY($2::text[]))
-     ORDER BY created_at DESC, id LIMIT $3`,
-    [staffId, roles, limit],
+    `SELECT n.id, n.contract_number AS "contractNumber", n.kind, n.message, n.created_at AS "createdAt",
+       nr.read_at AS "readAt", ${sortKey('n.created_at', 'n.id')}
+     FROM notifications n
+     LEFT JOIN notification_reads nr ON nr.notification_id = n.id AND nr.reader = $3
+     WHERE ${NOTIFICATION_VISIBLE}
+       AND ($4::boolean IS NOT TRUE OR nr.read_at IS NULL)
+       AND ($5::timestamptz IS NULL OR (n.created_at, n.id) < ($5::timestamptz, $6::uuid))
+     ORDER BY n.created_at DESC, n.id DESC LIMIT $7`,
+    [staffUuid(reader.staffId), reader.roles, reader.staffId, page.unread ?? false, ...afterParams(page)],
+    page,
+  );
+}
+
+/**
+ * Marks the caller's notifications read: the given ids (those that are not the caller's are
+ * skipped), or every one when `ids` is undefined. Returns the ids that are read now, newly or not.
+ */
+export async function markNotificationsRead(
+  db: Queryable,
+  reader: { staffId: string; roles: Role[] },
+  ids?: readonly string[],
+): Promise<{ id: string; readAt: Date }[]> {
+  return queryRows(
+    db,
+    `WITH mine AS (
+       SELECT n.id FROM notifications n
+       WHERE ${NOTIFICATION_VISIBLE} AND ($4::uuid[] IS NULL OR n.id = ANY($4::uuid[]))
+     ), marked AS (
+       INSERT INTO notification_reads (notification_id, reader)
+       SELECT id, $3 FROM mine
+       -- A no-op update, so a row read before (or by a concurrent call) is returned with its first read_at.
+       ON CONFLICT (notification_id, reader) DO UPDATE SET read_at = notification_reads.read_at
+       RETURNING notification_id AS id, read_at AS "readAt"
+     )
+     SELECT id, "readAt" FROM marked`,
+    [staffUuid(reader.staffId), reader.roles, reader.staffId, ids ?? null],
   );
 }
 
@@ -177,12 +278,22 @@ export interface TimelineRow {
   details: Record<string, unknown>;
 }
 
+const TIMELINE_COLUMNS = `
+  step, status_from AS "from", status_to AS "to", actor_id AS "actorId", actor_name AS "actorName", at,
+  waited_ms::float8 AS "waitedMs", details`;
+
 export async function timelineOf(db: Queryable, number: string): Promise<TimelineRow[]> {
-  return queryRows<TimelineRow>(
+  return queryRows<TimelineRow>(db, `SELECT ${TIMELINE_COLUMNS} FROM timeline_events WHERE contract_number = $1 ORDER BY at, id`, [number]);
+}
+
+export async function timelinePage(db: Queryable, number: string, page: PageRequest): Promise<Page<TimelineRow>> {
+  return keysetPage<TimelineRow>(
     db,
-    `SELECT step, status_from AS "from", status_to AS "to", actor_id AS "actorId", actor_name AS "actorName", at,
-       waited_ms::float8 AS "waitedMs", details
-     FROM timeline_events WHERE contract_number = $1 ORDER BY at, id`,
-    [number],
+    `SELECT ${TIMELINE_COLUMNS}, ${sortKey('at', 'id::text')}
+     FROM timeline_events
+     WHERE contract_number = $1 AND ($2::timestamptz IS NULL OR (at, id) > ($2::timestamptz, $3::bigint))
+     ORDER BY at, id LIMIT $4`,
+    [number, ...afterParams(page)],
+    page,
   );
 }

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Role } from '../domain/contract';
-import { queryOne, withTransaction, type Queryable } from './pool';
+import { queryOne, queryRows, withTransaction, type Queryable } from './pool';
 
 export interface StaffMember {
   id: string;
@@ -11,7 +11,16 @@ export interface StaffMember {
   roles: Role[];
 }
 
+/** A person as the administrator sees them. */
+export interface StaffRecord extends StaffMember {
+  createdAt: Date;
+  /** Set while the person is disabled: none of their tokens is accepted. */
+  disabledAt: Date | null;
+}
+
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+const newToken = (): string => `ce_${randomBytes(32).toString('base64url')}`;
 
 export class DuplicateEmailError extends Error {}
 
@@ -21,7 +30,7 @@ export async function insertStaff(
   staff: { name: string; email: string; roles: Role[] },
   createdBy: string,
 ): Promise<{ id: string; token: string }> {
-  const token = `ce_${randomBytes(32).toString('base64url')}`;
+  const token = newToken();
   try {
     return await withTransaction(db, async (tx) => {
       const { id } = (await queryOne<{ id: string }>(
@@ -49,4 +58,49 @@ export async function findStaffByToken(db: Queryable, token: string): Promise<St
 
 export async function findStaff(db: Queryable, id: string): Promise<StaffMember | undefined> {
   return queryOne<StaffMember>(db, 'SELECT id, name, email, roles FROM staff WHERE id = $1', [id]);
+}
+
+const RECORD_COLUMNS = 'id, name, email, roles, created_at AS "createdAt", disabled_at AS "disabledAt"';
+
+export async function listStaff(db: Queryable): Promise<StaffRecord[]> {
+  return queryRows<StaffRecord>(db, `SELECT ${RECORD_COLUMNS} FROM staff ORDER BY created_at, id`);
+}
+
+export interface StaffPatch {
+  name?: string;
+  roles?: Role[];
+  /** true disables (keeping the first disabling time), false re-enables. */
+  disabled?: boolean;
+}
+
+/** Applies the fields given; undefined when there is no such person. */
+export async function updateStaff(db: Queryable, id: string, patch: StaffPatch): Promise<StaffRecord | undefined> {
+  return queryOne<StaffRecord>(
+    db,
+    `UPDATE staff SET
+       name = COALESCE($2, name),
+       roles = COALESCE($3, roles),
+       disabled_at = CASE WHEN $4::boolean IS NULL THEN disabled_at
+                          WHEN $4 THEN COALESCE(disabled_at, now())
+                          ELSE NULL END
+     WHERE id = $1
+     RETURNING ${RECORD_COLUMNS}`,
+    [id, patch.name ?? null, patch.roles ?? null, patch.disabled ?? null],
+  );
+}
+
+/**
+ * A new token for the person, every older one revoked in the same transaction; the token is
+ * returned once and stored only hashed. Undefined when there is no such person.
+ */
+export async function issueToken(db: Pool, staffId: string): Promise<{ id: string; token: string } | undefined> {
+  return withTransaction(db, async (tx) => {
+    // The row lock makes concurrent issues take turns, so exactly one token is left live.
+    const person = await queryOne<{ id: string }>(tx, 'SELECT id FROM staff WHERE id = $1 FOR UPDATE', [staffId]);
+    if (!person) return undefined;
+    await tx.query('UPDATE api_tokens SET revoked_at = now() WHERE staff_id = $1 AND revoked_at IS NULL', [staffId]);
+    const token = newToken();
+    await tx.query('INSERT INTO api_tokens (token_hash, staff_id) VALUES ($1, $2)', [hashToken(token), staffId]);
+    return { id: staffId, token };
+  });
 }

@@ -1,8 +1,10 @@
 // Reads of one contract: its registry entry with parties, documents and open tasks; the signed
-// PDF; the timeline with what it waits on now.
+// PDF; the timeline (a keyset page) with what it waits on now.
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { contractDocument, documentsOf, findContract, openTasksOf, timelineOf } from '../../db/contracts';
+import { isContractNumber } from '../../domain/contract';
+import { timelineQuerySchema } from '../../domain/schemas';
+import { contractDocument, documentsOf, findContract, openTasksOf, timelinePage } from '../../db/contracts';
 import { findClient } from '../../db/clients';
 import { notFound } from '../errors';
 
@@ -10,7 +12,8 @@ export function createContractReadsRouter({ db }: { db: Pool }): Router {
   const router = Router();
 
   async function contractOr404(number: string) {
-    const contract = await findContract(db, number);
+    // Anything that is not a contract number (%00 included) is unknown without asking Postgres.
+    const contract = isContractNumber(number) ? await findContract(db, number) : undefined;
     if (!contract) throw notFound(`contract ${number}`);
     return contract;
   }
@@ -37,12 +40,19 @@ export function createContractReadsRouter({ db }: { db: Pool }): Router {
 
   router.get('/contracts/:number/timeline', async (req, res) => {
     const contract = await contractOr404(req.params.number);
-    const [events, openTasks] = await Promise.all([timelineOf(db, contract.number), openTasksOf(db, contract.number)]);
+    const { limit, cursor } = timelineQuerySchema.parse(req.query);
+    const [page, openTasks] = await Promise.all([
+      timelinePage(db, contract.number, { limit, after: cursor }),
+      openTasksOf(db, contract.number),
+    ]);
     const now = Date.now();
     res.json({
       number: contract.number,
       status: contract.status,
-      events,
+      items: page.items,
+      nextCursor: page.nextCursor,
+      // The name this page had before lists were paged; the same array as items.
+      events: page.items,
       waitingOn: openTasks.map((task) => ({
         task: task.kind,
         title: task.title,
