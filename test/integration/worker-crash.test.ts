@@ -1,7 +1,7 @@
 // The worker is killed (SIGKILL) while contracts are in flight and started again: every contract
 // still reaches the end with exactly one number, one registry row, one document and no step twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { castAndClient, contractBody, stepOk, type Cast } from '../support/fixtures';
+import { castAndClient, contractBody, stepReaches, type Cast } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
@@ -34,10 +34,14 @@ describe('a worker killed mid-flight', () => {
 
     // Creation and signature (numbering, PDF) for all contracts at once; the worker dies under them.
     const flows = Array.from({ length: CONTRACTS }, async () => {
-      const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+      // A retry with the same key after a 202 (still registering) returns the contract once it has its number.
+      const headers = { 'Idempotency-Key': `crash-${Math.random()}` };
+      const body = contractBody(cast.clientId, cast.manager.id);
+      let created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body, headers });
+      while (created.status === 202) created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body, headers });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const { number } = created.body;
-      await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`);
+      await stepReaches(h, cast.director, 'POST', `/api/contracts/${number}/signature`, {}, 'ready_to_send');
       return number as string;
     });
     await sleep(1_500);
@@ -48,9 +52,9 @@ describe('a worker killed mid-flight', () => {
 
     // A second crash in the middle of the remaining steps.
     const rest = numbers.map(async (number) => {
-      await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
-      await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/original`);
-      return stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/client-record`);
+      await stepReaches(h, cast.manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' }, 'sent');
+      await stepReaches(h, cast.manager, 'POST', `/api/contracts/${number}/original`, {}, 'original_received');
+      return stepReaches(h, cast.lawyer, 'POST', `/api/contracts/${number}/client-record`, {}, 'active');
     });
     await sleep(300);
     await worker.kill('SIGKILL');

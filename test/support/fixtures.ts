@@ -76,3 +76,20 @@ export async function stepOk(h: Harness, person: Person, method: string, path: s
   expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(200);
   return res.body.status;
 }
+
+/**
+ * Takes a step that may outlast the API's deadline (a worker being restarted): a 200, or a 202
+ * (accepted, still being recorded) followed by the contract reaching `expected`.
+ */
+export async function stepReaches(h: Harness, person: Person, method: string, path: string, body: unknown, expected: string): Promise<string> {
+  const res = await h.request(method, path, { token: person.token, body });
+  expect([200, 202], `${method} ${path}: ${JSON.stringify(res.body)}`).toContain(res.status);
+  if (res.status === 200) return res.body.status;
+  expect(res.headers.get('location')).toBe(path.replace(/\/[^/]+$/, ''));
+  const number = path.split('/')[3]!;
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    const now = await h.request('GET', `/api/contracts/${number}`, { token: person.token });
+    if (now.body.status === expected) return expected;
+  }
+  throw new Error(`${number} did not reach ${expected} after a 202`);
+}
