@@ -78,16 +78,24 @@ export async function stepOk(h: Harness, person: Person, method: string, path: s
 }
 
 /**
- * Takes a step that may outlast the API's deadline (a worker being restarted): a 200, or a 202
- * (accepted, still being recorded) followed by the contract reaching `expected`.
+ * Takes a step that may outlast the API's deadline (a worker being restarted), as a careful client
+ * would: a 503 (Temporal did not answer) is retried with the same Idempotency-Key, so the step is
+ * taken once; a 202 (accepted, still being recorded) is followed until the contract reaches `expected`.
  */
 export async function stepReaches(h: Harness, person: Person, method: string, path: string, body: unknown, expected: string): Promise<string> {
-  const res = await h.request(method, path, { token: person.token, body });
+  const headers = { 'Idempotency-Key': `step-${Math.random().toString(36).slice(2)}` };
+  const number = path.split('/')[3]!;
+  const deadline = Date.now() + 90_000;
+  let res = await h.request(method, path, { token: person.token, body, headers });
+  while (res.status === 503 && Date.now() < deadline) {
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    await new Promise((r) => setTimeout(r, 500));
+    res = await h.request(method, path, { token: person.token, body, headers });
+  }
   expect([200, 202], `${method} ${path}: ${JSON.stringify(res.body)}`).toContain(res.status);
   if (res.status === 200) return res.body.status;
-  expect(res.headers.get('location')).toBe(path.replace(/\/[^/]+$/, ''));
-  const number = path.split('/')[3]!;
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+  expect(res.headers.get('location')).toBe(`/api/contracts/${number}`);
+  for (; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
     const now = await h.request('GET', `/api/contracts/${number}`, { token: person.token });
     if (now.body.status === expected) return expected;
   }
