@@ -6,6 +6,7 @@ import { stateQuery } from '../../workflows/messages';
 import { expectConsistent } from '../support/contract-checks';
 import { castAndClient, contractBody, stepOk, type Cast } from '../support/fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { keepHistory } from '../support/histories';
 
 const DAY = 86_400_000;
 let h: Harness;
@@ -91,6 +92,7 @@ describe('a step whose writing fails for good', () => {
       expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/original`, { note: 'оригинал получен' })).toBe('original_received');
       expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' })).toBe('cancelled');
       await expectConsistent(h, cast.manager, number);
+      await keepHistory(h.temporal, created.body.workflowId, 'v2-step-failed-undone');
     } finally {
       await h.db.query('ALTER TABLE timeline_events DROP CONSTRAINT no_poison');
     }
@@ -133,6 +135,7 @@ describe('a long-lived contract', () => {
     expect(await count('SELECT count(*)::int AS n FROM timeline_events WHERE workflow_id = $1', [workflowId])).toBe(events.length);
     expect((await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body.endDate).toBe(endDate);
     expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' })).toBe('cancelled');
+    await keepHistory(h.temporal, workflowId, 'v2-renewed-continued-as-new');
   });
 
   it('chased for a long time continues as new and still gets its reminder and escalation once', async () => {
@@ -157,6 +160,7 @@ describe('a long-lived contract', () => {
     const { events } = await expectConsistent(h, cast.manager, number);
     expect(events.filter((e) => e.step === 'escalation')).toHaveLength(1);
     expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' })).toBe('cancelled');
+    await keepHistory(h.temporal, workflowId, 'v2-chase-continued-as-new');
   });
 });
 
@@ -178,5 +182,6 @@ describe('Temporal cancelling a contract itself', () => {
     expect(registry.closeReason).toBe('cancelled in Temporal');
     expect(registry.openTasks).toEqual([]);
     expect(events.length === 0 || events.at(-1)!.step === 'cancellation').toBe(true);
+    await keepHistory(h.temporal, workflowId, 'v2-cancelled-in-temporal');
   });
 });

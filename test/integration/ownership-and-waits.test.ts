@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConsistent } from '../support/contract-checks';
 import { castAndClient, contractBody, DEVIATION, stepOk, type Cast } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
+import { keepHistory } from '../support/histories';
 
 let h: Harness;
 let cast: Cast;
@@ -66,6 +67,8 @@ describe("the manager's steps", () => {
     expect(await stepOk(h, otherManager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'post' })).toBe('sent');
     const { events } = await expectConsistent(h, cast.kamHead, number);
     expect(events.map((e) => e.step)).toContain('reassignment');
+    await stepOk(h, otherManager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' });
+    await keepHistory(h.temporal, moved.body.workflowId, 'v2-reassigned-then-cancelled');
   });
 });
 
@@ -100,6 +103,7 @@ describe('every wait has an owner and a clock', () => {
     await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' });
     const { events } = await expectConsistent(h, cast.kamHead, number);
     expect(events.map((e) => e.step)).toEqual(['registration', 'reminder', 'escalation', 'signature', 'reminder', 'cancellation']);
+    await keepHistory(h.temporal, created.body.workflowId, 'v2-waits-reminded-escalated');
   });
 
   it('legal approval left waiting reminds the lawyers', async () => {

@@ -1,6 +1,6 @@
 // Histories of finished test workflows, kept in test/histories/ for the replay test.
-// Recorded only when RECORD_HISTORIES=1, so a normal run never rewrites what is committed.
-import { writeFileSync } from 'node:fs';
+// Recorded only when RECORD_HISTORIES=1, and only under names not yet taken.
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -9,6 +9,10 @@ export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 
 export async function keepHistory(temporal: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
+  // A recorded history is what contracts already running look like: it is never overwritten, or
+  // the replay test would stop guarding them. A new path gets a new name.
+  const file = path.join(HISTORIES_DIR, `${name}.json`);
+  if (existsSync(file)) return;
   const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history));
+  writeFileSync(file, historyToJSON(history));
 }
