@@ -1,7 +1,9 @@
 // A worker for the contract task queue: the workflow bundle plus activities bound to a pool.
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../config/env';
+import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../activities';
+import { sweepEndedContracts } from './ended-contracts';
 
 export interface ContractWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -28,6 +30,9 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** How often the worker looks for contracts Temporal ended without them (terminated, timed out). */
+const ENDED_CONTRACTS_SWEEP_MS = 60_000;
+
 /** Connects to Temporal as configured and runs the contract worker until stopped. */
 export async function startContractWorker(config: Config, db: ActivityDeps['db']): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -38,7 +43,17 @@ export async function startContractWorker(config: Config, db: ActivityDeps['db']
     db,
     company: config.company,
   });
-  const running = worker.run().finally(() => connection.close());
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const sweep = sweepEndedContracts(
+    new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
+    db,
+    ENDED_CONTRACTS_SWEEP_MS,
+    (msg) => console.log(`worker: ${msg}`),
+  );
+  const running = worker.run().finally(async () => {
+    await sweep.stop();
+    await Promise.all([connection.close(), clientConnection.close()]);
+  });
   return {
     worker,
     running,

@@ -2,6 +2,7 @@
 // for good undone and rejected, numbers never burnt, long lives continued as new without losing a
 // timer or duplicating a row, and Temporal's own cancellation reflected in the registry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeEndedContracts } from '../../worker/ended-contracts';
 import { stateQuery } from '../../workflows/messages';
 import { expectConsistent } from '../support/contract-checks';
 import { castAndClient, contractBody, stepOk, type Cast } from '../support/fixtures';
@@ -183,5 +184,28 @@ describe('Temporal cancelling a contract itself', () => {
     expect(registry.openTasks).toEqual([]);
     expect(events.length === 0 || events.at(-1)!.step === 'cancellation').toBe(true);
     await keepHistory(h.temporal, workflowId, 'v2-cancelled-in-temporal');
+  });
+});
+
+describe('Temporal terminating a contract', () => {
+  it('is closed in the registry by the sweep, once, however often the sweep runs', async () => {
+    const created = await create(contractBody(cast.clientId, cast.manager.id));
+    const { number, workflowId } = created.body;
+    await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`);
+    await h.temporal.workflow.getHandle(workflowId).terminate('operator stopped it');
+    // Visibility catches up with the termination within moments.
+    const closed = await eventually(async () => {
+      const numbers = await closeEndedContracts(h.temporal, h.db);
+      return numbers.includes(number) ? numbers : undefined;
+    }, 15_000, 'the sweep to see the termination');
+    expect(closed).toContain(number);
+    expect(await Promise.all([closeEndedContracts(h.temporal, h.db), closeEndedContracts(h.temporal, h.db)])).toEqual([[], []]);
+    const registry = (await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body;
+    expect(registry).toMatchObject({ status: 'cancelled', closeReason: 'terminated in Temporal', openTasks: [] });
+    const timeline = (await h.request('GET', `/api/contracts/${number}/timeline`, { token: cast.manager.token })).body;
+    expect(timeline.items.map((e: { step: string }) => e.step)).toEqual(['registration', 'signature', 'cancellation']);
+    expect(timeline.items.at(-1)).toMatchObject({ from: 'ready_to_send', to: 'cancelled' });
+    const notes = await count("SELECT count(*)::int AS n FROM notifications WHERE contract_number = $1 AND message LIKE '%terminated in Temporal%'", [number]);
+    expect(notes).toBe(1);
   });
 });
