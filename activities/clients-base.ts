@@ -3,6 +3,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { findClient } from '../db/clients';
 import { queryOne, withTransaction } from '../db/pool';
+import { nextInYear } from '../db/year-counters';
 import { PermanentError } from './failures';
 import { enterClientsBaseInput } from './schemas';
 import type { EnterClientsBaseInput, EnterClientsBaseResult } from './types';
@@ -20,13 +21,7 @@ interface RegistryRow {
 /** ARCH-2026-0007: the year of the «Договора» folder and the original's place in it, in order of arrival. */
 async function nextArchiveRef(tx: PoolClient, at: string): Promise<string> {
   const year = new Date(at).getUTCFullYear();
-  const { last } = (await queryOne<{ last: number }>(
-    tx,
-    `INSERT INTO archive_counters (year, last) VALUES ($1, 1)
-     ON CONFLICT (year) DO UPDATE SET last = archive_counters.last + 1 RETURNING last`,
-    [year],
-  ))!;
-  return `ARCH-${year}-${String(last).padStart(4, '0')}`;
+  return `ARCH-${year}-${String(await nextInYear(tx, 'archive_counters', year)).padStart(4, '0')}`;
 }
 
 export function enterClientsBaseActivity(db: Pool) {

@@ -2,6 +2,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ContractDraft } from '../domain/contract';
 import { queryOne, withTransaction } from '../db/pool';
+import { nextInYear } from '../db/year-counters';
 import { PermanentError } from './failures';
 import { registerContractInput } from './schemas';
 import type { RegisterContractInput, RegisterContractResult } from './types';
@@ -9,17 +10,6 @@ import type { RegisterContractInput, RegisterContractResult } from './types';
 /** CT-2026-00017: the year of registration and its place in that year's sequence. */
 export const formatContractNumber = (year: number, sequence: number): string =>
   `CT-${year}-${String(sequence).padStart(5, '0')}`;
-
-/** The next number of the year, inside the caller's transaction: a rollback gives it back. */
-async function nextNumber(tx: PoolClient, year: number): Promise<string> {
-  const { last } = (await queryOne<{ last: number }>(
-    tx,
-    `INSERT INTO contract_number_counters (year, last) VALUES ($1, 1)
-     ON CONFLICT (year) DO UPDATE SET last = contract_number_counters.last + 1 RETURNING last`,
-    [year],
-  ))!;
-  return formatContractNumber(year, last);
-}
 
 export async function draftById(db: Pick<PoolClient, 'query'>, draftId: string): Promise<ContractDraft> {
   const row = await queryOne<{ draft: ContractDraft }>(db, 'SELECT draft FROM contract_drafts WHERE id = $1', [draftId]);
@@ -37,7 +27,9 @@ export function registerContractActivity(db: Pool) {
       if (existing) return { number: existing.number };
 
       const draft = input.draftId ? await draftById(tx, input.draftId) : input.draft!;
-      const number = await nextNumber(tx, new Date(input.at).getUTCFullYear());
+      const year = new Date(input.at).getUTCFullYear();
+      // Taken inside this transaction: a registration that fails gives its number back.
+      const number = formatContractNumber(year, await nextInYear(tx, 'contract_number_counters', year));
       const { terms, deviations, additionalAgreement, specialAppendix } = draft;
       await tx.query(
         `INSERT INTO contract_registry (number, workflow_id, client_id, manager_id, created_by, template, subject, amount,
