@@ -1,12 +1,13 @@
 // The HTTP API: a thin layer that checks who is asking and what they send, then reads Postgres
 // or hands the step to the contract's workflow.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Config } from '../config/env';
 import { authenticate } from './auth';
 import { createContractService } from './contract-service';
-import { errorFunnel, notFound } from './errors';
+import { withTemporalDeadline, withTimeout } from './deadline';
+import { errorFunnel, notFound, RETRY_AFTER_SECONDS } from './errors';
 import { createClientsRouter } from './routes/clients';
 import { createContractReadsRouter } from './routes/contract-reads';
 import { createContractsRouter } from './routes/contracts';
@@ -19,26 +20,61 @@ export interface AppDeps {
   config: Pick<Config, 'adminToken' | 'sla' | 'temporal'>;
 }
 
+/** Each health check is cut after this, so the whole answer comes within 2 s whatever is down. */
+export const HEALTH_CHECK_TIMEOUT_MS = 1_500;
+
+/**
+ * Every answer is data for a program, never a page: nothing is sniffed, framed, referred or run,
+ * and nothing is kept by a cache (contract PDFs included: they must never sit in a shared cache).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+});
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set(SECURITY_HEADERS);
+  next();
+};
+
 export function createApp({ db, temporal, config }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: with no-store there is nothing to revalidate, and a hash of a document is not to be handed out.
+  app.set('etag', false);
+  // First, so every answer has them: errors, 404s and malformed bodies included.
+  app.use(securityHeaders);
   app.use(express.json({ limit: '1mb' }));
 
-  // Health answers without a token so load balancers and compose can use it.
+  // Health answers without a token so load balancers and compose can use it. Each check is raced
+  // against its own deadline, so a server that is down (or a pool with no free connection) gives
+  // false in about 1.5 s instead of hanging.
   app.get('/api/health', async (_req, res) => {
     const [postgres, temporalServer] = await Promise.all([
-      db.query('SELECT 1').then(() => true, () => false),
-      temporal.workflowService.getSystemInfo({}).then(() => true, () => false),
+      withTimeout(db.query('SELECT 1'), HEALTH_CHECK_TIMEOUT_MS, 'postgres').then(
+        () => true,
+        () => false,
+      ),
+      withTemporalDeadline(temporal, HEALTH_CHECK_TIMEOUT_MS, () => temporal.workflowService.getSystemInfo({})).then(
+        () => true,
+        () => false,
+      ),
     ]);
-    res.status(postgres && temporalServer ? 200 : 503).json({ postgres, temporal: temporalServer });
+    const ok = postgres && temporalServer;
+    if (!ok) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.status(ok ? 200 : 503).json({ postgres, temporal: temporalServer });
   });
 
-  const contracts = createContractService({ db, temporal, taskQueue: config.temporal.taskQueue, sla: config.sla });
+  const contracts = createContractService({ db, temporal, taskQueue: config.temporal.taskQueue, sla: config.sla, callTimeoutMs: config.temporal.callTimeoutMs });
   const api = express.Router();
   api.use(authenticate(db, config.adminToken));
   api.use(createStaffRouter({ db }));
   api.use(createClientsRouter({ db }));
-  api.use(createContractsRouter({ contracts }));
+  api.use(createContractsRouter({ db, contracts }));
   api.use(createContractReadsRouter({ db }));
   api.use(createReadsRouter({ db }));
   app.use('/api', api);

@@ -4,7 +4,14 @@ import type { Request, RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { Actor, Role } from '../domain/contract';
 import { findStaffByToken } from '../db/staff';
+import { withTimeout } from './deadline';
 import { forbidden, HttpError } from './errors';
+
+/**
+ * The token lookup is cut after this even when the pool has no free connection to give, so a
+ * database that is down or stuck answers 503 (through the error funnel) instead of holding the request.
+ */
+export const AUTH_LOOKUP_TIMEOUT_MS = 3_000;
 
 /** The administrator behind ADMIN_TOKEN has no staff row; events name it by this id. */
 export const ADMIN_ACTOR: Actor = { staffId: 'admin', name: 'Administrator', roles: ['admin'] };
@@ -30,7 +37,7 @@ export function authenticate(db: Pool, adminToken: string | undefined): RequestH
       req.actor = ADMIN_ACTOR;
       return next();
     }
-    const staff = await findStaffByToken(db, token);
+    const staff = await withTimeout(findStaffByToken(db, token), AUTH_LOOKUP_TIMEOUT_MS, 'postgres');
     if (!staff) throw new HttpError(401, 'unauthenticated', 'the token is not valid');
     req.actor = { staffId: staff.id, name: staff.name, roles: staff.roles };
     next();

@@ -1,6 +1,9 @@
 // One error funnel: every failure becomes a status and a JSON body; only 5xx are logged.
+// A dependency that is down or too slow (Postgres, Temporal) is a 503 with Retry-After, never a 500.
 import type { ErrorRequestHandler } from 'express';
+import { isGrpcServiceError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ZodError } from 'zod';
+import { DependencyTimeoutError, type Dependency } from './deadline';
 
 export class HttpError extends Error {
   constructor(
@@ -29,20 +32,102 @@ export function zodIssues(err: ZodError): { path: string; message: string }[] {
   return err.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
 }
 
-export const errorFunnel: ErrorRequestHandler = (err, _req, res, _next) => {
+/** Seconds a caller is asked to wait before trying again when a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
+
+export type { Dependency } from './deadline';
+
+// Node's socket errors: the peer is not there, went away, or cannot be reached.
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EAI_AGAIN']);
+// SQLSTATE: 08 connection exceptions; 53 insufficient resources (53300 too many connections);
+// 57P01–57P03 admin/crash shutdown and "cannot connect now"; 57014 a statement cancelled by statement_timeout.
+const PG_UNAVAILABLE = /^(08...|53...|57P0[123]|57014)$/;
+// node-postgres and pg-pool report these as plain errors, without a code.
+const PG_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error and is not queryable|Cannot use a pool after calling end|Client was closed and is not queryable/i;
+// gRPC status codes: CANCELLED (our own deadline's abort), DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE.
+const GRPC_UNAVAILABLE = new Set([1, 4, 8, 14]);
+
+function causes(err: unknown): unknown[] {
+  const seen: unknown[] = [];
+  const queue = [err];
+  while (queue.length && seen.length < 20) {
+    const next = queue.shift();
+    if (!next || typeof next !== 'object' || seen.includes(next)) continue;
+    seen.push(next);
+    const e = next as { cause?: unknown; errors?: unknown };
+    queue.push(e.cause);
+    if (Array.isArray(e.errors)) queue.push(...e.errors);
+  }
+  return seen;
+}
+
+/**
+ * Which dependency an error says is down or too slow, if any: connection failures to Postgres
+ * (refused, reset, terminated, pool or statement timeouts, shutdown SQLSTATEs) and to Temporal
+ * (gRPC UNAVAILABLE / DEADLINE_EXCEEDED, a failed connect, an update call cut by its deadline).
+ */
+export function unavailableDependency(err: unknown): Dependency | undefined {
+  for (const e of causes(err)) {
+    if (e instanceof DependencyTimeoutError) return e.dependency;
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return 'temporal';
+    if (isGrpcServiceError(e)) {
+      if (GRPC_UNAVAILABLE.has(e.code)) return 'temporal';
+      continue;
+    }
+    // Connection.connect's own failure (its cause, when there is one, is checked next).
+    if (e instanceof ServiceError && /Failed to connect/i.test(e.message)) return 'temporal';
+    if (e instanceof HttpError) return undefined;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && PG_UNAVAILABLE.test(code)) return 'postgres';
+    if (typeof code === 'string' && SOCKET_CODES.has(code)) return 'postgres';
+    if (typeof message === 'string' && PG_MESSAGES.test(message)) return 'postgres';
+  }
+  return undefined;
+}
+
+const DEPENDENCY_NAMES: Record<Dependency, string> = {
+  postgres: 'the database (Postgres)',
+  temporal: 'the workflow service (Temporal)',
+};
+
+/** The 503 for an error from a dependency that is down, or undefined for any other error. */
+export function asUnavailable(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err.status === 503 ? err : undefined;
+  const dependency = unavailableDependency(err);
+  if (!dependency) return undefined;
+  return serviceUnavailable(`${DEPENDENCY_NAMES[dependency]} is not answering; try again shortly`, RETRY_AFTER_SECONDS);
+}
+
+// A dependency that is down makes every request fail the same way: one line per dependency every few seconds.
+const lastLogged = new Map<string, number>();
+function logUnavailable(err: unknown): void {
+  const dependency = unavailableDependency(err) ?? 'dependency';
+  const now = Date.now();
+  if (now - (lastLogged.get(dependency) ?? 0) < 5_000) return;
+  lastLogged.set(dependency, now);
+  const e = err as { code?: unknown; message?: unknown };
+  console.warn(`api: 503, ${dependency} unavailable: ${[e.code, e.message].filter(Boolean).join(' ')}`);
+}
+
+export const errorFunnel: ErrorRequestHandler = (err, _req, res, next) => {
+  // A failure after the answer started (a document half sent) can only end the connection.
+  if (res.headersSent) return next(err);
   if (err instanceof ZodError) {
     res.status(400).json({ error: { code: 'invalid_request', message: 'the request is not valid', issues: zodIssues(err) } });
     return;
   }
-  if (err instanceof HttpError) {
-    if (err.headers) res.set(err.headers);
-    res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } });
+  // body-parser's own errors (malformed JSON, too large, the client aborting) carry a 4xx status.
+  if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500 && !(err instanceof HttpError)) {
+    res.status(err.status).json({ error: { code: 'invalid_request', message: err.message } });
     return;
   }
-  // body-parser's own errors (malformed JSON, too large) carry a 4xx status.
-  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-  if (status < 500) {
-    res.status(status).json({ error: { code: 'invalid_request', message: err.message } });
+  const unavailable = asUnavailable(err);
+  if (unavailable && !(err instanceof HttpError)) logUnavailable(err);
+  const known = err instanceof HttpError ? err : unavailable;
+  if (known) {
+    if (known.headers) res.set(known.headers);
+    res.status(known.status).json({ error: { code: known.code, message: known.message, ...(known.issues ? { issues: known.issues } : {}) } });
     return;
   }
   console.error('api:', err);

@@ -35,6 +35,11 @@ const envSchema = z.object({
   SLA_REMINDER_AFTER: duration('7d'),
   SLA_ESCALATION_AFTER: duration('14d'),
   SLA_RENEWAL_NOTICE: duration('30d'),
+  // Every other wait (legal approval, signature, dispatch, client record): reminder, then kam_head.
+  SLA_STEP_REMINDER_AFTER: duration('2d'),
+  SLA_STEP_ESCALATION_AFTER: duration('5d'),
+  // A contract continues as new past this many history events (Temporal's hard limit is 51,200).
+  CONTRACT_HISTORY_LIMIT: z.coerce.number().int().min(200).max(40_000).default(10_000),
   CONTRACT_EXPIRY_AFTER_END_DATE: duration('1d'),
 
   // Our side of the standard form. The defaults are a demo company so a fresh install prints real-looking contracts.
@@ -72,6 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   if (opts.requireAdminToken && !e.ADMIN_TOKEN) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_TOKEN: required (at least 16 characters)');
   }
+  if (!(e.SLA_STEP_REMINDER_AFTER < e.SLA_STEP_ESCALATION_AFTER)) {
+    throw new ConfigError('Invalid configuration:\n  SLA_STEP_REMINDER_AFTER < SLA_STEP_ESCALATION_AFTER must hold');
+  }
   if (!(e.SLA_FOLLOW_UP_AFTER < e.SLA_REMINDER_AFTER && e.SLA_REMINDER_AFTER < e.SLA_ESCALATION_AFTER)) {
     throw new ConfigError(
       'Invalid configuration:\n  SLA_FOLLOW_UP_AFTER < SLA_REMINDER_AFTER < SLA_ESCALATION_AFTER must hold',
@@ -89,6 +97,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
       escalationAfterMs: e.SLA_ESCALATION_AFTER,
       renewalNoticeMs: e.SLA_RENEWAL_NOTICE,
       expiryAfterEndDateMs: e.CONTRACT_EXPIRY_AFTER_END_DATE,
+      stepReminderAfterMs: e.SLA_STEP_REMINDER_AFTER,
+      stepEscalationAfterMs: e.SLA_STEP_ESCALATION_AFTER,
+      historyLimit: e.CONTRACT_HISTORY_LIMIT,
     },
     company: {
       legalName: e.COMPANY_LEGAL_NAME,

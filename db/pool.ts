@@ -4,8 +4,37 @@ import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 export type Db = Pool;
 export type Queryable = Pick<PoolClient, 'query'>;
 
-export function createPool(databaseUrl: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max });
+export interface PoolOptions {
+  max?: number;
+  /** How long taking a connection may wait (a new connection or a free one): a down server fails fast. */
+  connectionTimeoutMs?: number;
+  /** Server side: a statement running longer is cancelled (SQLSTATE 57014). */
+  statementTimeoutMs?: number;
+  /** Client side: a query whose answer does not arrive (a frozen server, a lost network) fails. */
+  queryTimeoutMs?: number;
+}
+
+export const POOL_DEFAULTS = {
+  max: 10,
+  connectionTimeoutMs: 2_000,
+  statementTimeoutMs: 15_000,
+  queryTimeoutMs: 20_000,
+} as const satisfies Required<PoolOptions>;
+
+/** `createPool(url)`, `createPool(url, 5)` (max connections) or `createPool(url, { ...timeouts })`. */
+export function createPool(databaseUrl: string, options: number | PoolOptions = {}): Pool {
+  const opts = { ...POOL_DEFAULTS, ...(typeof options === 'number' ? { max: options } : options) };
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: opts.max,
+    connectionTimeoutMillis: opts.connectionTimeoutMs,
+    statement_timeout: opts.statementTimeoutMs,
+    query_timeout: opts.queryTimeoutMs,
+    // A transaction left open by a crashed caller must not hold its locks for ever.
+    idle_in_transaction_session_timeout: opts.queryTimeoutMs,
+    // Notices a peer that vanished without closing the socket (a killed VM, a cut network).
+    keepAlive: true,
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   // 57P01 is the server shutting down (npm start stops its embedded Postgres on Ctrl+C): expected.
   pool.on('error', (err: Error & { code?: string }) => {
@@ -16,16 +45,18 @@ export function createPool(databaseUrl: string, max = 10): Pool {
 
 export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
   const tx = await pool.connect();
+  let broken: Error | undefined;
   try {
     await tx.query('BEGIN');
     const result = await work(tx);
     await tx.query('COMMIT');
     return result;
   } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
+    await tx.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
     throw err;
   } finally {
-    tx.release();
+    // A connection that could not even roll back (the server went away) is thrown away, not reused.
+    tx.release(broken);
   }
 }
 

