@@ -1,12 +1,17 @@
 // The signed contract as a PDF, made once per contract and kept in Postgres; the workflow only
-// carries the document's id (payloads stay small).
+// carries the document's id (payloads stay small). The PDF is rendered in a worker thread
+// (documents/pdf-render-pool.ts), so the event loop this activity shares with the API and the
+// other activities never waits for it.
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Config } from '../config/env';
 import type { Deviation, TemplateLanguage } from '../domain/contract';
 import { findClient } from '../db/clients';
 import { queryOne } from '../db/pool';
-import { renderContractPdf } from './documents/render-contract-pdf';
+import { ContractDocumentTooLargeError } from './documents/limits';
+import { PdfRenderPool, PdfRenderThreadError, PdfRenderTimeoutError, sharedPdfRenderPool } from './documents/pdf-render-pool';
 import { renderContractDocumentInput } from './schemas';
 import type { RenderContractDocumentInput, RenderContractDocumentResult } from './types';
 
@@ -24,7 +29,8 @@ interface DraftRow {
   special_appendix: string | null;
 }
 
-export function renderContractDocumentActivity(db: Pool, company: Config['company']) {
+/** `pool` defaults to the process's shared pool (PDF_RENDER_THREADS, PDF_RENDER_TIMEOUT), made here so a bad setting stops the worker at start. */
+export function renderContractDocumentActivity(db: Pool, company: Config['company'], pool: PdfRenderPool = sharedPdfRenderPool()) {
   return async function renderContractDocument(raw: RenderContractDocumentInput): Promise<RenderContractDocumentResult> {
     const input = renderContractDocumentInput.parse(raw);
     const key = `${input.workflowId}:contract`;
@@ -42,7 +48,7 @@ export function renderContractDocumentActivity(db: Pool, company: Config['compan
     const client = await findClient(db, contract.client_id);
     if (!client) throw new Error(`client ${contract.client_id} does not exist`);
     const { city, ...companyRequisites } = company;
-    const pdf = await renderContractPdf({
+    const pdf = await renderOrFail(pool, {
       number: input.number,
       template: contract.template,
       date: input.date,
@@ -74,4 +80,32 @@ export function renderContractDocumentActivity(db: Pool, company: Config['compan
     );
     return { documentId: row!.id };
   };
+}
+
+/** Attempts after which a render that keeps timing out or killing its thread is not transient. */
+const RENDER_ATTEMPTS = 3;
+
+/**
+ * A contract over the limits fails for good (retrying cannot shrink it). A render that timed out or
+ * lost its thread is retried by Temporal (the pool has a fresh thread by then), up to
+ * RENDER_ATTEMPTS: the same input failing that often would fail forever and hold the step.
+ */
+async function renderOrFail(pool: PdfRenderPool, input: Parameters<PdfRenderPool['render']>[0]): Promise<Buffer> {
+  try {
+    return await pool.render(input);
+  } catch (err) {
+    if (err instanceof ContractDocumentTooLargeError) {
+      throw ApplicationFailure.create({ type: 'ContractDocumentTooLarge', message: `contract ${input.number}: ${err.message}`, nonRetryable: true, cause: err });
+    }
+    if (err instanceof PdfRenderTimeoutError || err instanceof PdfRenderThreadError) {
+      const attempt = Context.current().info.attempt;
+      throw ApplicationFailure.create({
+        type: 'PdfRenderFailed',
+        message: `contract ${input.number}, attempt ${attempt}: ${err.message}`,
+        nonRetryable: attempt >= RENDER_ATTEMPTS,
+        cause: err,
+      });
+    }
+    throw err;
+  }
 }

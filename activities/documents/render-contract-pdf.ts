@@ -9,12 +9,19 @@
 //   `@requisites` the two-column requisites, signatures and seal
 //   blank line    paragraph spacing; any other line is a justified paragraph.
 // Text from users goes through the `plain` helper, so it can never turn into a directive.
+//
+// Rendering is CPU-bound (a contract at its limits takes a few seconds), so production code calls
+// it through pdf-render-pool.ts, in a worker thread, never on the event loop. Input over
+// CONTRACT_DOCUMENT_LIMITS is refused before any layout; long words get break opportunities
+// (line-breaks.ts) so pdfkit never cuts them itself.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import PDFDocument from 'pdfkit';
 import { repoRoot } from '../../config/paths';
 import type { ContractDocumentInput, Requisites, TemplateLanguage } from '../../domain/contract';
+import { assertPrintable } from './limits';
+import { breakLongWords, ZERO_WIDTH_SPACE } from './line-breaks';
 
 const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 // Read once; each document registers them by name, so pdfkit parses each font once per document.
@@ -69,8 +76,14 @@ const LABELS = {
 
 const handlebars = Handlebars.create();
 handlebars.registerHelper('inc', (i: number) => i + 1);
-// A no-break space in front keeps a user's line that starts with # or @ an ordinary paragraph.
-handlebars.registerHelper('plain', (text: unknown) => String(text ?? '').replace(/^(?=[#@])/gm, '\u00a0'));
+// A no-break space in front keeps a user's line that starts with # or @ an ordinary paragraph;
+// line ends are normalised and a run of blank lines is one paragraph break.
+handlebars.registerHelper('plain', (text: unknown) =>
+  String(text ?? '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n[^\S\n]*(?:\n[^\S\n]*)+\n/g, '\n\n')
+    .replace(/^(?=[#@])/gm, '\u00a0'),
+);
 
 const compiled = new Map<TemplateLanguage, HandlebarsTemplateDelegate>();
 function template(language: TemplateLanguage): HandlebarsTemplateDelegate {
@@ -173,7 +186,7 @@ function drawRequisites(doc: Doc, input: ContractDocumentInput): void {
   const column = (x: number, title: string, lines: string[]): number => {
     doc.font(BOLD).fontSize(9).text(title, x, top, { width: colWidth });
     doc.font(REGULAR).fontSize(8.5);
-    for (const line of lines) doc.text(line, x, doc.y + 1, { width: colWidth });
+    for (const line of lines) doc.text(breakLongWords(line), x, doc.y + 1, { width: colWidth });
     return doc.y;
   };
   const bottomLeft = column(left, labels.contractor, requisiteLines(input.company, labels));
@@ -182,7 +195,7 @@ function drawRequisites(doc: Doc, input: ContractDocumentInput): void {
   const signY = Math.max(bottomLeft, bottomRight) + 34;
   const signature = (x: number, role: string, name: string) => {
     doc.font(REGULAR).fontSize(8.5).text(role, x, signY - 14, { width: colWidth });
-    doc.text(`____________________ / ${name} /`, x, signY + 4, { width: colWidth });
+    doc.text(breakLongWords(`____________________ / ${name} /`), x, signY + 4, { width: colWidth });
   };
   signature(left, labels.director, input.company.directorName);
   signature(right, labels.signatory, input.client.signatoryName ?? '____________________');
@@ -200,9 +213,9 @@ function drawCopy(doc: Doc, input: ContractDocumentInput, copyLabel: string, lin
   lines.forEach((line, i) => {
     if (line.startsWith('## ') && lines[i + 1] === '@requisites' && !fitsOnPage(doc, REQUISITES_HEIGHT)) doc.addPage();
     if (line.startsWith('# ')) {
-      doc.font(BOLD).fontSize(12.5).text(line.slice(2), left, doc.y, { width, align: 'center' });
+      doc.font(BOLD).fontSize(12.5).text(breakLongWords(line.slice(2)), left, doc.y, { width, align: 'center' });
     } else if (line.startsWith('## ')) {
-      doc.moveDown(0.3).font(BOLD).fontSize(10).text(line.slice(3), left, doc.y, { width });
+      doc.moveDown(0.3).font(BOLD).fontSize(10).text(breakLongWords(line.slice(3)), left, doc.y, { width });
       doc.moveDown(0.2);
     } else if (line.startsWith('@row ')) {
       const [l = '', r = ''] = line.slice(5).split('|');
@@ -215,7 +228,7 @@ function drawCopy(doc: Doc, input: ContractDocumentInput, copyLabel: string, lin
     } else if (line.trim() === '') {
       doc.moveDown(0.4);
     } else {
-      doc.font(REGULAR).fontSize(9.5).text(line, left, doc.y, { width, align: 'justify', paragraphGap: 2 });
+      doc.font(REGULAR).fontSize(9.5).text(breakLongWords(line), left, doc.y, { width, align: 'justify', paragraphGap: 2 });
     }
   });
 }
@@ -236,7 +249,65 @@ function numberPages(doc: Doc, language: TemplateLanguage): void {
   }
 }
 
+/**
+ * fontkit draws a zero-width space (like every default-ignorable character) with the font's space
+ * glyph at zero advance, so a reader copying the text would find a space in the middle of a long
+ * word wherever breakLongWords gave it a break opportunity. The font's own zero-width glyph
+ * (uni200B in DejaVu) is drawn instead: nothing on paper, nothing in copied text. Uses pdfkit
+ * 0.20's EmbeddedFont (`layoutRun`, `font`); if those ever change, breaks read back as spaces.
+ */
+function invisibleBreaks(doc: Doc, name: string): void {
+  doc.font(name);
+  const embedded = (doc as unknown as { _font?: { layoutRun?: unknown; font?: FontkitFont } })._font;
+  const fontkit = embedded?.font;
+  if (!embedded || typeof embedded.layoutRun !== 'function' || typeof fontkit?.glyphForCodePoint !== 'function') return;
+  const zeroWidth = fontkit.glyphForCodePoint(0x200b);
+  const space = fontkit.glyphForCodePoint(0x20);
+  if (!zeroWidth?.id || zeroWidth.advanceWidth !== 0 || !space) return;
+  const layoutRun = embedded.layoutRun as (text: string, features?: unknown) => GlyphRun;
+  embedded.layoutRun = function (this: unknown, text: string, features?: unknown): GlyphRun {
+    const run = layoutRun.call(this, text, features);
+    if (text.includes(ZERO_WIDTH_SPACE)) {
+      run.glyphs.forEach((glyph, i) => {
+        const position = run.positions[i];
+        if (glyph.id === space.id && position && position.xAdvance === 0) {
+          run.glyphs[i] = zeroWidth;
+          position.advanceWidth = 0;
+        }
+      });
+    }
+    return run;
+  };
+}
+
+interface FontkitGlyph {
+  id: number;
+  advanceWidth: number;
+}
+interface FontkitFont {
+  glyphForCodePoint(codePoint: number): FontkitGlyph | undefined;
+}
+interface GlyphRun {
+  glyphs: FontkitGlyph[];
+  positions: { xAdvance: number; advanceWidth?: number }[];
+}
+
+/** Joins a finished page's content chunks (pdfkit 0.20's PDFReference keeps them in `buffer`). */
+function compactContent(page: PDFKit.PDFPage): void {
+  const content = (page as unknown as { content?: { buffer?: unknown } }).content;
+  const chunks = content?.buffer;
+  if (Array.isArray(chunks) && chunks.length > 1 && chunks.every((c) => c instanceof Uint8Array)) {
+    content!.buffer = [Buffer.concat(chunks as Uint8Array[])];
+  }
+}
+
+/**
+ * The two-copy contract as PDF bytes, on the calling thread: use renderContractPdfOffThread
+ * (pdf-render-pool.ts) from anything that serves requests. Throws ContractDocumentTooLargeError
+ * for input over CONTRACT_DOCUMENT_LIMITS.
+ */
 export async function renderContractPdf(input: ContractDocumentInput): Promise<Buffer> {
+  assertPrintable(input);
   const lines = contractMarkup(input);
   // A fixed creation date makes the same contract render to the same bytes on every retry.
   const created = new Date(`${input.date}T00:00:00Z`);
@@ -255,6 +326,8 @@ export async function renderContractPdf(input: ContractDocumentInput): Promise<B
   });
   doc.registerFont(REGULAR, FONT_FILES.regular);
   doc.registerFont(BOLD, FONT_FILES.bold);
+  invisibleBreaks(doc, REGULAR);
+  invisibleBreaks(doc, BOLD);
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -262,6 +335,15 @@ export async function renderContractPdf(input: ContractDocumentInput): Promise<B
     doc.on('error', reject);
   });
 
+  // Pages stay in memory until they are numbered ("page n of N"), and pdfkit keeps every drawing
+  // operation of a page as its own small buffer until the end: about 400 bytes per operation, 300 MB
+  // for the 2,500 pages of the largest valid contract. A page is finished when the next one starts,
+  // so its operations are joined into one buffer then (the same bytes, pdfkit joins them anyway).
+  let previous: PDFKit.PDFPage | undefined;
+  doc.on('pageAdded', () => {
+    if (previous) compactContent(previous);
+    previous = doc.page;
+  });
   for (const copyLabel of LABELS[input.template].copies) {
     doc.addPage();
     drawCopy(doc, input, copyLabel, lines);
