@@ -10,6 +10,7 @@ import type { Config } from '../config/env';
 import type { Deviation, TemplateLanguage } from '../domain/contract';
 import { findClient } from '../db/clients';
 import { queryOne } from '../db/pool';
+import { PermanentError } from './failures';
 import { ContractDocumentTooLargeError } from './documents/limits';
 import { PdfRenderPool, PdfRenderThreadError, PdfRenderTimeoutError, sharedPdfRenderPool } from './documents/pdf-render-pool';
 import { renderContractDocumentInput } from './schemas';
@@ -44,9 +45,9 @@ export function renderContractDocumentActivity(db: Pool, company: Config['compan
        FROM contract_registry WHERE number = $1`,
       [input.number],
     );
-    if (!contract) throw new Error(`contract ${input.number} is not in the registry`);
+    if (!contract) throw new PermanentError(`contract ${input.number} is not in the registry`);
     const client = await findClient(db, contract.client_id);
-    if (!client) throw new Error(`client ${contract.client_id} does not exist`);
+    if (!client) throw new PermanentError(`client ${contract.client_id} does not exist`);
     const { city, ...companyRequisites } = company;
     const pdf = await renderOrFail(pool, {
       number: input.number,
