@@ -2,11 +2,12 @@
 // queue against the shared dev server, and the API on a free port, with helpers that talk HTTP.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app';
+import { connectTemporal } from '../../api/temporal-connection';
 import type { Config } from '../../config/env';
 import type { ContractSla, Role } from '../../domain/contract';
 import { migrate } from '../../db/migrate';
@@ -77,7 +78,8 @@ export async function startHarness(opts: { sla?: Partial<ContractSla>; worker?: 
   const db = createPool(databaseUrl);
   const taskQueue = testTaskQueue('contracts');
   const address = inject('temporalAddress');
-  const connection = await Connection.connect({ address });
+  // The API's own connection (deadline-exact retries), so 503s in tests come when production's would.
+  const connection = await connectTemporal(address);
   const temporal = new Client({ connection, namespace: 'default' });
   const workflowBundle = { code: readFileSync(inject('workflowBundlePath'), 'utf8') };
 
