@@ -16,7 +16,8 @@ export async function saveDraft(
 
 /**
  * Binds (staff, key) to a workflow id once; later calls learn whether they sent the same body.
- * Concurrent first calls race on the primary key and all read the one row that won.
+ * Concurrent first calls race on the primary key (and on the workflow id, derived from it): any
+ * conflict means another call bound it, and all of them read the one row that won.
  */
 export async function bindIdempotencyKey(
   db: Queryable,
@@ -24,7 +25,7 @@ export async function bindIdempotencyKey(
 ): Promise<{ workflowId: string; sameBody: boolean }> {
   await db.query(
     `INSERT INTO contract_requests (staff_id, idempotency_key, body_sha256, workflow_id) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (staff_id, idempotency_key) DO NOTHING`,
+     ON CONFLICT DO NOTHING`,
     [request.staffId, request.key, request.bodySha256, request.workflowId],
   );
   const row = (await queryOne<{ body_sha256: string; workflow_id: string }>(
