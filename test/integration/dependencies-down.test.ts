@@ -351,3 +351,88 @@ describe('dependencies down', () => {
     });
   });
 });
+
+// Contracts in flight when a dependency dies, driven the way a careful client drives them: a 503 is
+// retried with the same Idempotency-Key, a 202 is followed on the contract. When the dependency is
+// back, every contract has finished, and every step was taken exactly once.
+describe('dependencies killed under load', () => {
+  const CONTRACTS = 6;
+  let manager: Person;
+  let director: Person;
+  let ops: Person;
+  let clientId: string;
+
+  beforeAll(async () => {
+    await until('health 200', async () => ((await request('GET', '/api/health')).status === 200 ? true : undefined));
+    [manager, director, ops] = [await person('Менеджер Нагрузка', ['manager']), await person('Директор Нагрузка', ['director']), await person('Опер Нагрузка', ['ops'])];
+    const client = await request('POST', '/api/clients', { token: ops.token, body: clientBody() });
+    clientId = client.body.id;
+  });
+
+  /** A step as a careful client takes it; answers the contract's status once it is done. */
+  async function careful(token: string, method: string, p: string, body: unknown, key: string, expected?: string): Promise<any> {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const res = await request(method, p, { token, body, headers: { 'Idempotency-Key': key } }).catch(() => undefined);
+      if (res && (res.status === 200 || res.status === 201)) return res.body;
+      if (res && res.status === 202 && expected) {
+        const number = res.body.number as string;
+        const done = await until(`${number} to be ${expected}`, async () => {
+          const now = await request('GET', `/api/contracts/${number}`, { token });
+          return now.status === 200 && now.body.status === expected ? now.body : undefined;
+        }, 120_000);
+        return done;
+      }
+      if (res && ![202, 503].includes(res.status)) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (Date.now() > deadline) throw new Error(`${method} ${p}: still unanswered`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+
+  async function flows(outage: () => Promise<void>): Promise<string[]> {
+    const run = Array.from({ length: CONTRACTS }, async (_, i) => {
+      const key = `${Math.random().toString(36).slice(2)}-${i}`;
+      const created = await careful(ops.token, 'POST', '/api/contracts', contractBody(clientId, manager.id), `create-${key}`);
+      const number = created.number as string;
+      await careful(director.token, 'POST', `/api/contracts/${number}/signature`, {}, `sign-${key}`, 'ready_to_send');
+      await careful(manager.token, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' }, `dispatch-${key}`, 'sent');
+      return number;
+    });
+    await outage();
+    return Promise.all(run);
+  }
+
+  async function expectExactlyOnce(numbers: string[]): Promise<void> {
+    expect(new Set(numbers).size).toBe(CONTRACTS);
+    for (const number of numbers) {
+      const steps = await db.query<{ step: string }>('SELECT step FROM timeline_events WHERE contract_number = $1 ORDER BY at, id', [number]);
+      expect(steps.rows.map((r) => r.step), number).toEqual(['registration', 'signature', 'dispatch']);
+      const documents = await db.query('SELECT 1 FROM documents WHERE contract_number = $1', [number]);
+      expect(documents.rowCount, number).toBe(1);
+      const tasks = await db.query<{ kind: string; n: number }>('SELECT kind, count(*)::int AS n FROM tasks WHERE contract_number = $1 GROUP BY 1', [number]);
+      expect(tasks.rows.every((t) => t.n === 1), number).toBe(true);
+    }
+  }
+
+  it('Postgres killed for a few seconds: every contract is signed and sent once when it is back', async () => {
+    const numbers = await flows(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      process.kill(postgres.pid, 'SIGKILL');
+      await postgres.exited;
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      postgres = await startPostgres();
+    });
+    await expectExactlyOnce(numbers);
+  });
+
+  it('Temporal killed for a few seconds: every contract is signed and sent once when it is back', async () => {
+    const numbers = await flows(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      process.kill(temporalServer.pid, 'SIGKILL');
+      await temporalServer.exited;
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      temporalServer = await startTemporal();
+    });
+    await expectExactlyOnce(numbers);
+  });
+});
