@@ -19,7 +19,7 @@ import type { newContractSchema } from '../domain/schemas';
 import { findContract, type RegistryEntry } from '../db/contracts';
 import { findClient } from '../db/clients';
 import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../db/contract-drafts';
-import { findStaff } from '../db/staff';
+import { findActiveManager } from '../db/staff';
 import type { contractWorkflow } from '../workflows/contract';
 import { registrationUpdate, reviseTermsUpdate, STEP_REJECTIONS, type StepRejection, type StepResult } from '../workflows/messages';
 import { badRequest, conflict, HttpError, notFound, serviceUnavailable } from './errors';
@@ -75,8 +75,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
   async function checkParties(body: NewContract): Promise<void> {
     const issues: { path: string; message: string }[] = [];
     if (!(await findClient(db, body.clientId))) issues.push({ path: 'clientId', message: 'no client has this id' });
-    const manager = await findStaff(db, body.managerId);
-    if (!manager?.roles.includes('manager')) issues.push({ path: 'managerId', message: 'no manager has this id' });
+    if (!(await findActiveManager(db, body.managerId))) issues.push({ path: 'managerId', message: 'no active manager has this id' });
     if (issues.length) throw badRequest('the request is not valid', issues);
   }
 

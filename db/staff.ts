@@ -60,6 +60,15 @@ export async function findStaff(db: Queryable, id: string): Promise<StaffMember 
   return queryOne<StaffMember>(db, 'SELECT id, name, email, roles FROM staff WHERE id = $1', [id]);
 }
 
+/** A manager who may be given contracts: holds the role and is not disabled. */
+export async function findActiveManager(db: Queryable, id: string): Promise<StaffMember | undefined> {
+  return queryOne<StaffMember>(
+    db,
+    `SELECT id, name, email, roles FROM staff WHERE id = $1 AND 'manager' = ANY(roles) AND disabled_at IS NULL`,
+    [id],
+  );
+}
+
 const RECORD_COLUMNS = 'id, name, email, roles, created_at AS "createdAt", disabled_at AS "disabledAt"';
 
 export async function listStaff(db: Queryable): Promise<StaffRecord[]> {

@@ -19,7 +19,7 @@ import {
   renewalSchema,
 } from '../../domain/schemas';
 import { STEP_ROLES, type StepName } from '../../domain/steps';
-import { findStaff } from '../../db/staff';
+import { findActiveManager } from '../../db/staff';
 import {
   cancelUpdate,
   clientRecordUpdate,
@@ -85,8 +85,8 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
   step('post', 'renewal', 'renewal', renewalSchema, renewalUpdate, (b, actor) => ({ ...b, actor }));
   step('post', 'cancel', 'cancel', cancelSchema, cancelUpdate, (b, actor) => ({ ...b, actor }));
   step('post', 'reassign', 'reassign', reassignSchema, reassignUpdate, async ({ managerId }, actor) => {
-    const manager = await findStaff(db, managerId);
-    if (!manager?.roles.includes('manager')) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no manager has this id' }]);
+    const manager = await findActiveManager(db, managerId);
+    if (!manager) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no active manager has this id' }]);
     return { actor, managerId, managerName: manager.name };
   });
 

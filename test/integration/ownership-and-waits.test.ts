@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConsistent } from '../support/contract-checks';
 import { castAndClient, contractBody, DEVIATION, stepOk, type Cast } from '../support/fixtures';
-import { eventually, startHarness, type Harness, type Person } from '../support/harness';
+import { ADMIN_TOKEN, eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 
 let h: Harness;
@@ -52,6 +52,11 @@ describe("the manager's steps", () => {
     expect(byManager.status).toBe(403);
     const toLawyer = await h.request('POST', `/api/contracts/${number}/reassign`, { token: cast.kamHead.token, body: { managerId: cast.lawyer.id } });
     expect(toLawyer.status).toBe(400);
+    const leaver = await h.person('Уволенный Менеджер', ['manager']);
+    const disabled = await h.request('PATCH', `/api/staff/${leaver.id}`, { token: ADMIN_TOKEN, body: { disabled: true } });
+    expect(disabled.status).toBe(200);
+    const toDisabled = await h.request('POST', `/api/contracts/${number}/reassign`, { token: cast.kamHead.token, body: { managerId: leaver.id } });
+    expect(toDisabled.status).toBe(400);
     const toSame = await h.request('POST', `/api/contracts/${number}/reassign`, { token: cast.kamHead.token, body: { managerId: cast.manager.id } });
     expect(toSame.status).toBe(422);
 
