@@ -46,6 +46,11 @@ export function createPool(databaseUrl: string, options: number | PoolOptions = 
 export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
   const tx = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client whose server dies between two queries emits 'error' on itself (the pool
+  // listens only to idle ones); unheard, that would crash the process. Heard, the client is thrown
+  // away on release and the failing query reports the outage to the caller.
+  const onError = (err: Error) => (broken = err);
+  tx.on('error', onError);
   try {
     await tx.query('BEGIN');
     const result = await work(tx);
@@ -56,6 +61,7 @@ export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => P
     throw err;
   } finally {
     // A connection that could not even roll back (the server went away) is thrown away, not reused.
+    tx.off('error', onError);
     tx.release(broken);
   }
 }
