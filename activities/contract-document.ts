@@ -74,10 +74,10 @@ export function renderContractDocumentActivity(db: Pool, company: Config['compan
     // A retry racing a slow first attempt keeps the first document.
     const row = await queryOne<{ id: string }>(
       db,
-      `INSERT INTO documents (key, contract_number, kind, content_type, file_name, sha256, content, created_at)
-       VALUES ($1,$2,'contract','application/pdf',$3,$4,$5, now())
+      `INSERT INTO documents (key, workflow_id, process_type, client_id, contract_number, kind, content_type, file_name, sha256, content, created_at)
+       VALUES ($1,$2,'contract',$3,$4,'contract','application/pdf',$5,$6,$7, now())
        ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING id`,
-      [key, input.number, `${input.number}.pdf`, createHash('sha256').update(pdf).digest('hex'), pdf],
+      [key, input.workflowId, contract.client_id, input.number, `${input.number}.pdf`, createHash('sha256').update(pdf).digest('hex'), pdf],
     );
     return { documentId: row!.id };
   };

@@ -1,8 +1,9 @@
 // Activity inputs are checked on arrival: a workflow bug must fail loudly, not write a bad row.
 import { z } from 'zod';
-import { CONTRACT_STATUSES, DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
+import { DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
 import { actorSchema, draftSchema, isoDate, roleSchema } from '../domain/schemas';
 import { NOTIFICATION_KINDS, TASK_KINDS } from '../domain/steps';
+import { PROCESS_TYPES } from './types';
 
 const instant = z.iso.datetime();
 const recipientSchema = z.object({ role: roleSchema, staffId: z.string().optional() });
@@ -18,13 +19,16 @@ export const registerContractInput = z.object({
   at: instant,
 }).refine((i) => i.draftId !== undefined || i.draft !== undefined, { message: 'a draftId or a draft is required', path: ['draftId'] });
 
+const stage = z.string().min(1).max(64);
+
 export const recordStepInput = z.object({
   workflowId: z.string().min(1),
-  number: z.string().min(1),
+  process: z.object({ type: z.enum(PROCESS_TYPES), clientId: z.uuid(), contractNumber: z.string().min(1).optional() }).optional(),
+  number: z.string().min(1).optional(),
   seq: z.number().int().positive(),
   step: z.string().min(1),
-  from: z.enum(CONTRACT_STATUSES).nullable(),
-  to: z.enum(CONTRACT_STATUSES),
+  from: stage.nullable(),
+  to: stage,
   actor: actorSchema.optional(),
   at: instant,
   waitedMs: z.number().int().nonnegative(),
@@ -49,12 +53,15 @@ export const recordStepInput = z.object({
     })
     .optional(),
   closeTasks: z.union([z.array(z.enum(TASK_KINDS)), z.literal('all')]).optional(),
-  openTasks: z.array(z.object({ kind: z.enum(TASK_KINDS), title: z.string().min(1), assignee: recipientSchema })).optional(),
+  closeTaskRefs: z.array(z.string().min(1).max(200)).optional(),
+  openTasks: z
+    .array(z.object({ kind: z.enum(TASK_KINDS), ref: z.string().min(1).max(200).optional(), title: z.string().min(1), assignee: recipientSchema }))
+    .optional(),
   notifications: z
     .array(z.object({ kind: z.enum(NOTIFICATION_KINDS), message: z.string().min(1), recipient: recipientSchema }))
     .optional(),
   reassignTasks: z.object({ from: z.uuid(), to: z.uuid() }).optional(),
-});
+}).refine((i) => i.process !== undefined || i.number !== undefined, { message: 'a process or a contract number is required', path: ['process'] });
 
 export const renderContractDocumentInput = z.object({
   workflowId: z.string().min(1),

@@ -1,5 +1,5 @@
-// Inputs and outputs of the contract activities. Types only, so workflow code can import them.
-import type { Actor, ContractDraft, ContractStatus, DispatchChannel, Role, TemplateLanguage } from '../domain/contract';
+// Inputs and outputs of the activities: types and constants only, so workflow code can import them.
+import type { Actor, ContractDraft, DispatchChannel, Role, TemplateLanguage } from '../domain/contract';
 import type { NotificationKind, TaskKind } from '../domain/steps';
 
 export interface Recipient {
@@ -10,8 +10,20 @@ export interface Recipient {
 
 export interface TaskSpec {
   kind: TaskKind;
+  /** Its name within the process, when several of one kind may be open at once; by default its kind. */
+  ref?: string;
   title: string;
   assignee: Recipient;
+}
+
+export const PROCESS_TYPES = ['contract'] as const;
+export type ProcessType = (typeof PROCESS_TYPES)[number];
+
+/** The process a row belongs to: its type, its subject (the client), its contract where there is one. */
+export interface ProcessRef {
+  type: ProcessType;
+  clientId: string;
+  contractNumber?: string;
 }
 
 export interface NotificationSpec {
@@ -61,18 +73,24 @@ export interface RegisterContractResult {
 /** One step of the contract's life, written atomically: registry, timeline, tasks and notifications. */
 export interface RecordStepInput {
   workflowId: string;
-  number: string;
+  /** Absent only in steps written before processes named themselves (the contract number then says it). */
+  process?: ProcessRef;
+  /** The contract number, for a contract's steps. */
+  number?: string;
   /** Position of this step in the workflow; with the workflow id it makes every row's key. */
   seq: number;
   step: string;
-  from: ContractStatus | null;
-  to: ContractStatus;
+  /** The process's stage before and after (a contract's status). */
+  from: string | null;
+  to: string;
   actor?: Actor;
   at: string;
   waitedMs: number;
   details?: Record<string, unknown>;
   registry?: RegistryPatch;
   closeTasks?: TaskKind[] | 'all';
+  /** Tasks closed by their ref, when several of one kind are open. */
+  closeTaskRefs?: string[];
   openTasks?: TaskSpec[];
   notifications?: NotificationSpec[];
   /** A reassigned contract's open tasks move from one manager to the other. */

@@ -3,6 +3,7 @@
 import type { Role } from '../domain/contract';
 import { encodeCursor } from '../domain/schemas';
 import { queryOne, queryRows, type Queryable } from './pool';
+import { REGISTRY_SELECT_LIST, type RegistryEntry } from './registry-fields';
 
 // ---- Keyset pages ---------------------------------------------------------------------------------
 // A page is the rows after the last one the caller saw, in a total order (a timestamp, then a
@@ -39,51 +40,9 @@ async function keysetPage<T>(db: Queryable, sql: string, params: unknown[], page
   return { items, nextCursor: last ? encodeCursor(last._sortKey as unknown[]) : null };
 }
 
-export interface RegistryEntry {
-  number: string;
-  workflowId: string;
-  status: string;
-  clientId: string;
-  clientCode: string;
-  clientName: string;
-  managerId: string;
-  managerName: string;
-  template: string;
-  subject: string;
-  amount: string;
-  currency: string;
-  startDate: string;
-  endDate: string;
-  paymentTermsDays: number;
-  deviations: unknown[];
-  additionalAgreement: string | null;
-  specialAppendix: string | null;
-  registeredAt: Date;
-  approvedAt: Date | null;
-  approvedBy: string | null;
-  signedAt: Date | null;
-  signedBy: string | null;
-  sentDate: string | null;
-  dispatchChannel: string | null;
-  trackingRef: string | null;
-  scanReceivedDate: string | null;
-  returnedDate: string | null;
-  archiveRef: string | null;
-  archivedAt: Date | null;
-  closedAt: Date | null;
-  closeReason: string | null;
-}
+export type { RegistryEntry };
 
-const REGISTRY_COLUMNS = `
-  r.number, r.workflow_id AS "workflowId", r.status, r.client_id AS "clientId", c.code AS "clientCode",
-  c.legal_name AS "clientName", r.manager_id AS "managerId", s.name AS "managerName", r.template, r.subject,
-  r.amount::text AS amount, r.currency, r.start_date::text AS "startDate", r.end_date::text AS "endDate",
-  r.payment_terms_days AS "paymentTermsDays", r.deviations, r.additional_agreement AS "additionalAgreement",
-  r.special_appendix AS "specialAppendix", r.registered_at AS "registeredAt", r.approved_at AS "approvedAt",
-  r.approved_by AS "approvedBy", r.signed_at AS "signedAt", r.signed_by AS "signedBy", r.sent_date::text AS "sentDate",
-  r.dispatch_channel AS "dispatchChannel", r.tracking_ref AS "trackingRef",
-  r.scan_received_date::text AS "scanReceivedDate", r.returned_date::text AS "returnedDate",
-  r.archive_ref AS "archiveRef", r.archived_at AS "archivedAt", r.closed_at AS "closedAt", r.close_reason AS "closeReason"`;
+const REGISTRY_COLUMNS = REGISTRY_SELECT_LIST;
 
 const REGISTRY_FROM = `
   FROM contract_registry r

@@ -23,8 +23,8 @@ export async function closeEndedContract(
   const reason = `${contract.how} in Temporal`;
   const key = `${contract.workflowId}:${contract.runId}:ended`;
   await withTransaction(db, async (tx) => {
-    const { rows } = await tx.query<{ status: string; manager_id: string }>(
-      'SELECT status, manager_id FROM contract_registry WHERE number = $1 FOR UPDATE',
+    const { rows } = await tx.query<{ status: string; manager_id: string; client_id: string }>(
+      'SELECT status, manager_id, client_id FROM contract_registry WHERE number = $1 FOR UPDATE',
       [contract.number],
     );
     const current = rows[0];
@@ -34,18 +34,21 @@ export async function closeEndedContract(
       [contract.number, contract.at, reason],
     );
     await tx.query(
-      `INSERT INTO timeline_events (key, workflow_id, contract_number, step, status_from, status_to, actor_id, actor_name, at, waited_ms, details)
-       VALUES ($1, $2, $3, 'cancellation', $4, 'cancelled', NULL, NULL, $5,
+      `INSERT INTO timeline_events (key, workflow_id, process_type, client_id, contract_number, step, status_from, status_to, actor_id,
+         actor_name, at, waited_ms, details)
+       VALUES ($1, $2, 'contract', $7, $3, 'cancellation', $4, 'cancelled', NULL, NULL, $5,
          GREATEST(0, (extract(epoch FROM $5::timestamptz - COALESCE((SELECT max(at) FROM timeline_events WHERE workflow_id = $2), $5::timestamptz)) * 1000)::bigint),
          $6)
        ON CONFLICT (key) DO NOTHING`,
-      [key, contract.workflowId, contract.number, current.status, contract.at, JSON.stringify({ reason })],
+      [key, contract.workflowId, contract.number, current.status, contract.at, JSON.stringify({ reason }), current.client_id],
     );
     await tx.query(`UPDATE tasks SET closed_at = $2, closed_by = 'system' WHERE workflow_id = $1 AND closed_at IS NULL`, [contract.workflowId, contract.at]);
     await tx.query(
-      `INSERT INTO notifications (key, contract_number, recipient_staff_id, recipient_role, kind, message, created_at)
-       VALUES ($1, $2, $3, NULL, 'status', $4, $5) ON CONFLICT (key) DO NOTHING`,
-      [`${key}:notice`, contract.number, current.manager_id, `Contract ${contract.number} was closed: its process was ${reason}`, contract.at],
+      `INSERT INTO notifications (key, workflow_id, process_type, client_id, contract_number, recipient_staff_id, recipient_role, kind, message,
+         created_at)
+       VALUES ($1, $6, 'contract', $7, $2, $3, NULL, 'status', $4, $5) ON CONFLICT (key) DO NOTHING`,
+      [`${key}:notice`, contract.number, current.manager_id, `Contract ${contract.number} was closed: its process was ${reason}`, contract.at,
+        contract.workflowId, current.client_id],
     );
   });
 }

@@ -127,6 +127,7 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
     }
     await recordStep({
       workflowId,
+      process: { type: 'contract', clientId: state.clientId, contractNumber: state.number },
       number: state.number!,
       seq: state.seq,
       step,

@@ -9,17 +9,12 @@ import {
   notificationsPage,
   openTasksPage,
   registryPage,
-  type RegistryEntry,
 } from '../../db/contracts';
 import { actorOf } from '../auth';
 import { toCsv } from '../csv';
+import { REGISTRY_CSV_COLUMNS } from '../../db/registry-fields';
 import { notFound } from '../errors';
 
-const REGISTRY_CSV_COLUMNS: (keyof RegistryEntry)[] = [
-  'number', 'status', 'clientCode', 'clientName', 'managerName', 'subject', 'amount', 'currency', 'startDate', 'endDate',
-  'registeredAt', 'signedAt', 'sentDate', 'dispatchChannel', 'trackingRef', 'scanReceivedDate', 'returnedDate', 'archiveRef',
-  'closedAt', 'closeReason',
-];
 
 export function createReadsRouter({ db }: { db: Pool }): Router {
   const router = Router();

@@ -61,6 +61,31 @@ describe('activities retried with the same input', () => {
     expect(await count('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1', ['wf-step'])).toBe(1);
     expect(await count('SELECT count(*)::int AS n FROM notifications WHERE contract_number = $1', [number])).toBe(2);
     expect((await h.db.query('SELECT status FROM contract_registry WHERE number = $1', [number])).rows[0].status).toBe('pending_signature');
+    // A step written without naming its process (as before processes did) still belongs to one.
+    const row = (await h.db.query('SELECT process_type, client_id FROM timeline_events WHERE workflow_id = $1', ['wf-step'])).rows[0];
+    expect(row).toEqual({ process_type: 'contract', client_id: cast.clientId });
+  });
+
+  it('recordStep keeps several tasks of one kind open, each closed by its own ref', async () => {
+    const number = await registered('wf-refs');
+    const process = { type: 'contract' as const, clientId: cast.clientId, contractNumber: number };
+    const base = { workflowId: 'wf-refs', process, number, actor: actor(), at: new Date().toISOString(), waitedMs: 0 };
+    const kam = { role: 'kam_head' as const };
+    await twice(() =>
+      activities.recordStep({
+        ...base, seq: 1, step: 'registration', from: null, to: 'pending_signature',
+        openTasks: [
+          { kind: 'escalation', ref: 'escalation:first', title: 'Первая', assignee: kam },
+          { kind: 'escalation', ref: 'escalation:second', title: 'Вторая', assignee: kam },
+        ],
+      }),
+    );
+    const open = () => h.db.query<{ ref: string }>('SELECT ref FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL ORDER BY ref', ['wf-refs']);
+    expect((await open()).rows.map((r) => r.ref)).toEqual(['escalation:first', 'escalation:second']);
+    await twice(() =>
+      activities.recordStep({ ...base, seq: 2, step: 'reminder', from: 'pending_signature', to: 'pending_signature', closeTaskRefs: ['escalation:first'] }),
+    );
+    expect((await open()).rows.map((r) => r.ref)).toEqual(['escalation:second']);
   });
 
   it('renderContractDocument makes one document, and enterClientsBase one archive reference', async () => {

@@ -43,19 +43,19 @@ async function seed(): Promise<void> {
   const first = SYNTHETIC_NUMBER(0);
   for (let i = 0; i < 23; i++) {
     await h.db.query(
-      `INSERT INTO tasks (key, workflow_id, contract_number, kind, title, assignee_role, opened_at)
-       VALUES ($1, 'seed', $2, 'legal_approval', $3, 'lawyer', $4)`,
+      `INSERT INTO tasks (key, workflow_id, process_type, contract_number, kind, ref, title, assignee_role, opened_at)
+       VALUES ($1, 'seed', 'contract', $2, 'legal_approval', 'legal_approval', $3, 'lawyer', $4)`,
       [`seed:task:${i}`, SYNTHETIC_NUMBER(i), `Задача ${i}`, instantOf(i)],
     );
     // Half to the manager personally, half to every manager.
     await h.db.query(
-      `INSERT INTO notifications (key, contract_number, recipient_staff_id, recipient_role, kind, message, created_at)
-       VALUES ($1, $2, $3, 'manager', 'status', $4, $5)`,
+      `INSERT INTO notifications (key, process_type, contract_number, recipient_staff_id, recipient_role, kind, message, created_at)
+       VALUES ($1, 'contract', $2, $3, 'manager', 'status', $4, $5)`,
       [`seed:note:${i}`, SYNTHETIC_NUMBER(i), i % 2 ? cast.manager.id : null, `Уведомление ${i}`, instantOf(i)],
     );
     await h.db.query(
-      `INSERT INTO timeline_events (key, workflow_id, contract_number, step, status_from, status_to, at, waited_ms)
-       VALUES ($1, $2, $3, $4, 'sent', 'sent', $5, 0)`,
+      `INSERT INTO timeline_events (key, workflow_id, process_type, contract_number, step, status_from, status_to, at, waited_ms)
+       VALUES ($1, $2, 'contract', $3, $4, 'sent', 'sent', $5, 0)`,
       [`seed:event:${i}`, `seed-${first}`, first, `step_${i}`, instantOf(i)],
     );
   }
