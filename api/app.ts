@@ -11,6 +11,7 @@ import { errorFunnel, notFound, RETRY_AFTER_SECONDS } from './errors';
 import { createClientsRouter } from './routes/clients';
 import { createContractReadsRouter } from './routes/contract-reads';
 import { createContractsRouter } from './routes/contracts';
+import { createQuestionnairesRouter } from './routes/questionnaires';
 import { createReadsRouter } from './routes/reads';
 import { createStaffRouter } from './routes/staff';
 
@@ -77,6 +78,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   api.use(createContractsRouter({ db, contracts }));
   api.use(createContractReadsRouter({ db }));
   api.use(createReadsRouter({ db }));
+  api.use(createQuestionnairesRouter({ db }));
   app.use('/api', api);
 
   app.use((req) => {
