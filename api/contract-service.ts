@@ -2,16 +2,8 @@
 // Every call to Temporal has a deadline: past it the caller hears 503 (nothing known to be taken)
 // or 202 (the step was accepted and will be done), never a hang or a 500.
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  isGrpcDeadlineError,
-  isGrpcServiceError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
 import { isContractNumber, needsLegalApproval, type Actor, type ContractDraft, type ContractSla, type NewContractInput } from '../domain/contract';
@@ -21,8 +13,9 @@ import { findClient } from '../db/clients';
 import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../db/contract-drafts';
 import { findActiveManager } from '../db/staff';
 import type { contractWorkflow } from '../workflows/contract';
-import { registrationUpdate, reviseTermsUpdate, STEP_REJECTIONS, type StepRejection, type StepResult } from '../workflows/messages';
-import { badRequest, conflict, HttpError, notFound, serviceUnavailable } from './errors';
+import { registrationUpdate, reviseTermsUpdate, type StepResult } from '../workflows/messages';
+import { badRequest, HttpError, notFound, serviceUnavailable } from './errors';
+import { createProcessSteps, isNoAnswer, rejectionOf } from './process-steps';
 
 export type NewContract = z.infer<typeof newContractSchema>;
 
@@ -50,25 +43,14 @@ export interface ContractService {
   workflowIdOf(number: string): Promise<string>;
 }
 
-function isStepRejection(type: string | undefined | null): type is StepRejection {
-  return typeof type === 'string' && type in STEP_REJECTIONS;
-}
-
-/** Temporal did not answer in time, or could not be reached. */
-function isNoAnswer(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) return true;
-  // 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 1 CANCELLED (the deadline's abort).
-  const code = isGrpcServiceError(err) ? err.code : (err as { cause?: { code?: number } })?.cause?.code;
-  return code === 4 || code === 14 || code === 1;
-}
-
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Idempotency keys are opaque to us but must be sane to store and compare. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function createContractService({ db, temporal, taskQueue, sla, callTimeoutMs }: ContractServiceDeps): ContractService {
-  const withDeadline = <T>(deadline: number, call: () => Promise<T>): Promise<T> => temporal.withDeadline(deadline, call);
+  const steps = createProcessSteps({ temporal, callTimeoutMs });
+  const { withDeadline } = steps;
   const temporalDown = () =>
     serviceUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
 
@@ -97,47 +79,19 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
     return { kind: 'done', httpStatus, contract };
   }
 
-  function rejection(err: unknown): HttpError | undefined {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isStepRejection(err.cause.type)) {
-      const status = STEP_REJECTIONS[err.cause.type];
-      const code = status === 409 ? 'step_out_of_order' : status === 403 ? 'forbidden' : err.cause.type === 'StepFailed' ? 'step_failed' : 'invalid_step';
-      return new HttpError(status, code, err.cause.message);
-    }
-    return undefined;
-  }
-
   async function step<Arg>(number: string, update: UpdateDefinition<StepResult, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer> {
     const workflowId = await workflowIdOf(number);
-    const deadline = Date.now() + callTimeoutMs;
-    const handle = temporal.workflow.getHandle(workflowId);
-    const updateId = stepId ? `step-${sha256(`${update.name}\n${stepId}`).slice(0, 32)}` : undefined;
-    let accepted;
-    try {
-      accepted = await withDeadline(deadline, () => handle.startUpdate(update, { args: [arg], waitForStage: 'ACCEPTED', updateId }));
-    } catch (err) {
-      const rejected = rejection(err);
-      if (rejected) throw rejected;
-      if (err instanceof WorkflowNotFoundError) {
-        const current = await findContract(db, number);
-        throw conflict(`contract ${number} is ${current?.status ?? 'closed'}; no further steps are possible`);
-      }
-      if (isNoAnswer(err)) {
-        throw serviceUnavailable(
-          `Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; the step may not have been taken: ` +
-            `check GET /api/contracts/${number} before trying again, or retry with the same Idempotency-Key`,
-        );
-      }
-      throw err;
-    }
-    try {
-      await withDeadline(deadline, () => accepted.result());
-    } catch (err) {
-      const rejected = rejection(err);
-      if (rejected) throw rejected;
-      if (isNoAnswer(err)) {
-        return { kind: 'accepted', number, workflowId, message: `the step was accepted and is being recorded; see GET /api/contracts/${number}` };
-      }
-      throw err;
+    const outcome = await steps.send({
+      workflowId,
+      update,
+      arg,
+      stepId,
+      subject: `contract ${number}`,
+      location: `/api/contracts/${number}`,
+      statusNow: async () => (await findContract(db, number))?.status,
+    });
+    if (outcome === 'accepted') {
+      return { kind: 'accepted', number, workflowId, message: `the step was accepted and is being recorded; see GET /api/contracts/${number}` };
     }
     return answer(workflowId, 200);
   }
@@ -206,7 +160,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
       try {
         await withDeadline(deadline, () => handle.executeUpdate(registrationUpdate));
       } catch (err) {
-        const rejected = rejection(err);
+        const rejected = rejectionOf(err);
         if (rejected) throw rejected;
         if (isNoAnswer(err)) {
           return { kind: 'accepted', workflowId, message: 'the contract was started and is being registered; repeat the request with the same Idempotency-Key to see it' };

@@ -82,13 +82,4 @@ export const reassignUpdate = defineUpdate<StepResult, [ReassignInput]>('reassig
 
 export const stateQuery = defineQuery<ContractSnapshot>('state');
 
-/** Failure types a step is rejected with; the API maps each to an HTTP status. */
-export const STEP_REJECTIONS = {
-  StepOutOfOrder: 409,
-  FourEyes: 403,
-  NotYours: 403,
-  InvalidStep: 422,
-  /** The step's own writing failed for good (its activity is not retried); the contract is as it was. */
-  StepFailed: 422,
-} as const;
-export type StepRejection = keyof typeof STEP_REJECTIONS;
+export { STEP_REJECTIONS, type StepRejection } from './shared/rejections';

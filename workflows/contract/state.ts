@@ -7,7 +7,7 @@ import {
   type ContractStatus,
   type ContractWorkflowInput,
   type TemplateLanguage,
-} from '../domain/contract';
+} from '../../domain/contract';
 
 export interface ContractState {
   number?: string;

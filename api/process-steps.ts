@@ -1,0 +1,92 @@
+// Sends a human step to any process's workflow and turns Temporal's answer into an HTTP one:
+// typed rejections (shared/rejections.ts) become 403/409/422, a closed process 409, and silence
+// past the deadline 503 (nothing known to be taken) or "accepted" (it will be done).
+import { createHash } from 'node:crypto';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { STEP_REJECTIONS, type StepRejection } from '../workflows/shared/rejections';
+import { conflict, HttpError, serviceUnavailable } from './errors';
+
+/** Temporal did not answer in time, or could not be reached. */
+export function isNoAnswer(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) return true;
+  // 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 1 CANCELLED (the deadline's abort).
+  const code = isGrpcServiceError(err) ? err.code : (err as { cause?: { code?: number } })?.cause?.code;
+  return code === 4 || code === 14 || code === 1;
+}
+
+const isStepRejection = (type: string | undefined | null): type is StepRejection => typeof type === 'string' && type in STEP_REJECTIONS;
+
+/** The HTTP error for a step the process refused, or undefined for any other failure. */
+export function rejectionOf(err: unknown): HttpError | undefined {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isStepRejection(err.cause.type)) {
+    const status = STEP_REJECTIONS[err.cause.type];
+    const code = status === 409 ? 'step_out_of_order' : status === 403 ? 'forbidden' : err.cause.type === 'StepFailed' ? 'step_failed' : 'invalid_step';
+    return new HttpError(status, code, err.cause.message);
+  }
+  return undefined;
+}
+
+export interface ProcessStep<Arg> {
+  workflowId: string;
+  update: UpdateDefinition<unknown, [Arg]>;
+  arg: Arg;
+  /** The caller's Idempotency-Key: the same key is the same Temporal update, taken once. */
+  stepId?: string;
+  /** What the process is called in messages ("contract CT-2026-00017"), and where to look at it. */
+  subject: string;
+  location: string;
+  /** Where the process stands now, for the 409 when its workflow has ended. */
+  statusNow: () => Promise<string | undefined>;
+}
+
+export interface ProcessSteps {
+  /** 'done' when the step was recorded, 'accepted' when it was accepted and is still being recorded. */
+  send<Arg>(step: ProcessStep<Arg>): Promise<'done' | 'accepted'>;
+  withDeadline<T>(deadline: number, call: () => Promise<T>): Promise<T>;
+  callTimeoutMs: number;
+}
+
+export function createProcessSteps({ temporal, callTimeoutMs }: { temporal: Client; callTimeoutMs: number }): ProcessSteps {
+  const withDeadline = <T>(deadline: number, call: () => Promise<T>): Promise<T> => temporal.withDeadline(deadline, call);
+  return {
+    withDeadline,
+    callTimeoutMs,
+    async send({ workflowId, update, arg, stepId, subject, location, statusNow }) {
+      const deadline = Date.now() + callTimeoutMs;
+      const handle = temporal.workflow.getHandle(workflowId);
+      const updateId = stepId ? `step-${createHash('sha256').update(`${update.name}\n${stepId}`).digest('hex').slice(0, 32)}` : undefined;
+      let accepted;
+      try {
+        accepted = await withDeadline(deadline, () => handle.startUpdate(update, { args: [arg], waitForStage: 'ACCEPTED', updateId }));
+      } catch (err) {
+        const rejected = rejectionOf(err);
+        if (rejected) throw rejected;
+        if (err instanceof WorkflowNotFoundError) throw conflict(`${subject} is ${(await statusNow()) ?? 'closed'}; no further steps are possible`);
+        if (isNoAnswer(err)) {
+          throw serviceUnavailable(
+            `Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; the step may not have been taken: ` +
+              `check GET ${location} before trying again, or retry with the same Idempotency-Key`,
+          );
+        }
+        throw err;
+      }
+      try {
+        await withDeadline(deadline, () => accepted.result());
+      } catch (err) {
+        const rejected = rejectionOf(err);
+        if (rejected) throw rejected;
+        if (isNoAnswer(err)) return 'accepted';
+        throw err;
+      }
+      return 'done';
+    },
+  };
+}

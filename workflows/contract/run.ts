@@ -1,0 +1,115 @@
+// One run of a contract's workflow: its state, its step lock and the means every step and deadline
+// shares (recording a step, closing the contract, addressing the manager).
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
+import type { Actor, ContractSla, ContractStatus } from '../../domain/contract';
+import type { TaskKind } from '../../domain/steps';
+import type { ProcessClock } from '../shared/deadlines';
+import { StepLock } from '../shared/step-lock';
+import type { ContractState } from './state';
+import type { StepResult } from '../messages';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// Short timeouts: these are single transactions, and a crashed worker's attempt is retried only
+// after one. Errors that a retry cannot fix come back non-retryable (activities/failures.ts).
+const transactions = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+const rendering = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+export const activities = {
+  registerContract: transactions.registerContract,
+  recordStep: transactions.recordStep,
+  enterClientsBase: transactions.enterClientsBase,
+  renderContractDocument: rendering.renderContractDocument,
+};
+
+export const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+export const nowIso = (): string => new Date(Date.now()).toISOString();
+
+export class ContractRun implements ProcessClock {
+  readonly workflowId = workflowInfo().workflowId;
+  readonly lock = new StepLock();
+  private changeCount = 0;
+
+  constructor(
+    /** Replaced whole when a failed step is undone; always read through `run.state`. */
+    public state: ContractState,
+    readonly sla: ContractSla,
+  ) {}
+
+  changes(): number {
+    return this.changeCount;
+  }
+
+  changed(): void {
+    this.changeCount++;
+  }
+
+  /** Past the configured size (or when the server suggests it), the contract continues as new. */
+  mustContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (this.sla.historyLimit !== undefined && info.historyLength >= this.sla.historyLimit);
+  }
+
+  result(): StepResult {
+    return { workflowId: this.workflowId, number: this.state.number, status: this.state.status };
+  }
+
+  manager(): Recipient {
+    return { role: 'manager', staffId: this.state.managerId };
+  }
+
+  toManager(message: string): NotificationSpec {
+    return { kind: 'status', message, recipient: this.manager() };
+  }
+
+  task(kind: TaskKind, title: string, assignee: Recipient): TaskSpec {
+    return { kind, title, assignee };
+  }
+
+  /** Moves the contract and writes the step (registry, timeline, tasks, notifications) in one activity. */
+  async record(step: string, to: ContractStatus, extra: Partial<RecordStepInput> = {}): Promise<void> {
+    const state = this.state;
+    const from = state.status;
+    state.status = to;
+    this.changed();
+    const now = Date.now();
+    const waitedMs = now - state.lastStepAt;
+    state.lastStepAt = now;
+    state.seq++;
+    if (to !== from) {
+      state.waitSince = now;
+      state.waitReminded = false;
+      state.waitEscalated = false;
+    }
+    await activities.recordStep({
+      workflowId: this.workflowId,
+      process: { type: 'contract', clientId: state.clientId, contractNumber: state.number },
+      number: state.number!,
+      seq: state.seq,
+      step,
+      from: from === 'registering' ? null : from,
+      to,
+      at: new Date(now).toISOString(),
+      waitedMs,
+      ...extra,
+    });
+  }
+
+  /** Ends the contract: every open task is closed and the manager is told why. */
+  closeAs(step: string, to: ContractStatus, actor: Actor | undefined, reason: string, message: string): Promise<void> {
+    return this.record(step, to, {
+      actor,
+      details: { reason },
+      registry: { closedAt: nowIso(), closeReason: reason },
+      closeTasks: 'all',
+      notifications: [this.toManager(message)],
+    });
+  }
+}
