@@ -3,7 +3,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { Config } from '../config/env';
+import { DEFAULT_ONBOARDING_SLA, type Config } from '../config/env';
 import { authenticate } from './auth';
 import { createContractService } from './contract-service';
 import { withTemporalDeadline, withTimeout } from './deadline';
@@ -11,6 +11,9 @@ import { errorFunnel, notFound, RETRY_AFTER_SECONDS } from './errors';
 import { createClientsRouter } from './routes/clients';
 import { createContractReadsRouter } from './routes/contract-reads';
 import { createContractsRouter } from './routes/contracts';
+import { createOnboardingService } from './onboarding-service';
+import { createOnboardingsRouter } from './routes/onboardings';
+import { createProcessesRouter } from './routes/processes';
 import { createQuestionnairesRouter } from './routes/questionnaires';
 import { createReadsRouter } from './routes/reads';
 import { createStaffRouter } from './routes/staff';
@@ -18,7 +21,8 @@ import { createStaffRouter } from './routes/staff';
 export interface AppDeps {
   db: Pool;
   temporal: Client;
-  config: Pick<Config, 'adminToken' | 'sla' | 'temporal'>;
+  /** `onboarding` defaults to the documented ONBOARDING_* defaults. */
+  config: Pick<Config, 'adminToken' | 'sla' | 'temporal'> & Partial<Pick<Config, 'onboarding'>>;
 }
 
 /** Each health check is cut after this, so the whole answer comes within 2 s whatever is down. */
@@ -71,6 +75,15 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   });
 
   const contracts = createContractService({ db, temporal, taskQueue: config.temporal.taskQueue, sla: config.sla, callTimeoutMs: config.temporal.callTimeoutMs });
+  const onboardingSla = config.onboarding ?? DEFAULT_ONBOARDING_SLA;
+  const onboardings = createOnboardingService({
+    db,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    sla: onboardingSla,
+    contractSla: config.sla,
+    callTimeoutMs: config.temporal.callTimeoutMs,
+  });
   const api = express.Router();
   api.use(authenticate(db, config.adminToken));
   api.use(createStaffRouter({ db }));
@@ -79,6 +92,13 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   api.use(createContractReadsRouter({ db }));
   api.use(createReadsRouter({ db }));
   api.use(createQuestionnairesRouter({ db }));
+  api.use(createOnboardingsRouter({ db, onboardings }));
+  api.use(
+    createProcessesRouter({
+      db,
+      overdueAfter: { contractMs: config.sla.stepReminderAfterMs ?? 2 * 86_400_000, onboardingMs: onboardingSla.stepReminderAfterMs },
+    }),
+  );
   app.use('/api', api);
 
   app.use((req) => {

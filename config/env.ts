@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isValidInn } from '../domain/inn';
 import type { ContractSla, Requisites } from '../domain/contract';
+import type { OnboardingSla } from '../domain/onboarding';
 import { parseDuration } from './duration';
 
 const duration = (fallback: string) =>
@@ -42,6 +43,15 @@ const envSchema = z.object({
   CONTRACT_HISTORY_LIMIT: z.coerce.number().int().min(200).max(40_000).default(10_000),
   CONTRACT_EXPIRY_AFTER_END_DATE: duration('1d'),
 
+  // Onboarding: every wait (intake, qualification, assignment, contracting) reminds, then escalates
+  // to kam_head; each implementation checklist item is due, then escalated.
+  ONBOARDING_STEP_REMINDER_AFTER: duration('2d'),
+  ONBOARDING_STEP_ESCALATION_AFTER: duration('5d'),
+  ONBOARDING_CHECKLIST_DUE: duration('7d'),
+  ONBOARDING_CHECKLIST_ESCALATION: duration('10d'),
+  // The child contract's status at which onboarding moves on to implementation.
+  ONBOARDING_CONTRACT_DONE_AT: z.enum(['active', 'scan_received']).default('active'),
+
   // Our side of the standard form. The defaults are a demo company so a fresh install prints real-looking contracts.
   COMPANY_LEGAL_NAME: text('ООО «Логистик Групп»'),
   COMPANY_INN: text('7704123450').refine(isValidInn, 'is not a valid INN (check digits)'),
@@ -62,8 +72,19 @@ export interface Config {
   adminToken?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sla: ContractSla;
+  onboarding: OnboardingSla;
   company: Requisites & { directorName: string; city: string };
 }
+
+/** The defaults above, for callers that build a configuration by hand (tests, tools). */
+export const DEFAULT_ONBOARDING_SLA: OnboardingSla = Object.freeze({
+  stepReminderAfterMs: 2 * 86_400_000,
+  stepEscalationAfterMs: 5 * 86_400_000,
+  checklistDueMs: 7 * 86_400_000,
+  checklistEscalationMs: 10 * 86_400_000,
+  contractDoneAt: 'active',
+  historyLimit: 10_000,
+});
 
 export class ConfigError extends Error {}
 
@@ -79,6 +100,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   }
   if (!(e.SLA_STEP_REMINDER_AFTER < e.SLA_STEP_ESCALATION_AFTER)) {
     throw new ConfigError('Invalid configuration:\n  SLA_STEP_REMINDER_AFTER < SLA_STEP_ESCALATION_AFTER must hold');
+  }
+  if (!(e.ONBOARDING_STEP_REMINDER_AFTER < e.ONBOARDING_STEP_ESCALATION_AFTER)) {
+    throw new ConfigError('Invalid configuration:\n  ONBOARDING_STEP_REMINDER_AFTER < ONBOARDING_STEP_ESCALATION_AFTER must hold');
+  }
+  if (!(e.ONBOARDING_CHECKLIST_DUE < e.ONBOARDING_CHECKLIST_ESCALATION)) {
+    throw new ConfigError('Invalid configuration:\n  ONBOARDING_CHECKLIST_DUE < ONBOARDING_CHECKLIST_ESCALATION must hold');
   }
   if (!(e.SLA_FOLLOW_UP_AFTER < e.SLA_REMINDER_AFTER && e.SLA_REMINDER_AFTER < e.SLA_ESCALATION_AFTER)) {
     throw new ConfigError(
@@ -99,6 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
       expiryAfterEndDateMs: e.CONTRACT_EXPIRY_AFTER_END_DATE,
       stepReminderAfterMs: e.SLA_STEP_REMINDER_AFTER,
       stepEscalationAfterMs: e.SLA_STEP_ESCALATION_AFTER,
+      historyLimit: e.CONTRACT_HISTORY_LIMIT,
+    },
+    onboarding: {
+      stepReminderAfterMs: e.ONBOARDING_STEP_REMINDER_AFTER,
+      stepEscalationAfterMs: e.ONBOARDING_STEP_ESCALATION_AFTER,
+      checklistDueMs: e.ONBOARDING_CHECKLIST_DUE,
+      checklistEscalationMs: e.ONBOARDING_CHECKLIST_ESCALATION,
+      contractDoneAt: e.ONBOARDING_CONTRACT_DONE_AT,
       historyLimit: e.CONTRACT_HISTORY_LIMIT,
     },
     company: {

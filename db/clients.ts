@@ -23,30 +23,43 @@ export interface Client {
   firstContactDate: string;
   requisites: Requisites;
   contacts: Contact[];
+  /** The client's stage on the loyalty ladder (domain/onboarding.ts LOYALTY_STAGES). */
+  loyaltyStage: string;
   createdAt: string;
 }
 
 export async function insertClient(db: Pool, client: NewClient, createdBy: string): Promise<{ id: string; code: string }> {
-  return withTransaction(db, async (tx) => {
-    const r = client.requisites;
-    const row = (await queryOne<{ id: string; code: string }>(
-      tx,
-      `INSERT INTO clients (code, legal_name, location, inn, kpp, address, bank_name, bik, account, correspondent_account,
-         signatory_name, first_contact_date, created_by)
-       VALUES ('CL-' || lpad(nextval('client_code_seq')::text, 5, '0'), $1,$2,$3,$4,$5,$6,$7,$8,$9,$10, COALESCE($11::date, CURRENT_DATE), $12)
-       RETURNING id, code`,
-      [r.legalName, client.location ?? null, r.inn, r.kpp ?? null, r.address, r.bankName, r.bik, r.account,
-        r.correspondentAccount, client.signatoryName ?? null, client.firstContactDate ?? null, createdBy],
-    ))!;
-    for (const [position, c] of client.contacts.entries()) {
-      await tx.query(
-        `INSERT INTO client_contacts (client_id, position, name, job_title, phone, email, decision_role)
-         VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-        [row.id, position, c.name, c.jobTitle ?? null, c.phone ?? null, c.email ?? null, c.decisionRole],
-      );
-    }
-    return row;
-  });
+  return withTransaction(db, (tx) => insertClientIn(tx, client, createdBy));
+}
+
+/** Inserts a client with its contacts on a transaction the caller holds (and commits). */
+export async function insertClientIn(tx: Queryable, client: NewClient, createdBy: string): Promise<{ id: string; code: string }> {
+  const r = client.requisites;
+  const row = (await queryOne<{ id: string; code: string }>(
+    tx,
+    `INSERT INTO clients (code, legal_name, location, inn, kpp, address, bank_name, bik, account, correspondent_account,
+       signatory_name, first_contact_date, created_by)
+     VALUES ('CL-' || lpad(nextval('client_code_seq')::text, 5, '0'), $1,$2,$3,$4,$5,$6,$7,$8,$9,$10, COALESCE($11::date, CURRENT_DATE), $12)
+     RETURNING id, code`,
+    [r.legalName, client.location ?? null, r.inn, r.kpp ?? null, r.address, r.bankName, r.bik, r.account,
+      r.correspondentAccount, client.signatoryName ?? null, client.firstContactDate ?? null, createdBy],
+  ))!;
+  for (const [position, c] of client.contacts.entries()) {
+    await tx.query(
+      `INSERT INTO client_contacts (client_id, position, name, job_title, phone, email, decision_role)
+       VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+      [row.id, position, c.name, c.jobTitle ?? null, c.phone ?? null, c.email ?? null, c.decisionRole],
+    );
+  }
+  return row;
+}
+
+/**
+ * Removes a client created moments ago whose request then failed (its contacts go with it). Only
+ * a client nothing refers to can go: anything else written for it keeps it (foreign keys).
+ */
+export async function deleteNewClient(tx: Queryable, id: string): Promise<void> {
+  await tx.query('DELETE FROM clients WHERE id = $1', [id]);
 }
 
 interface ClientRow {
@@ -63,6 +76,7 @@ interface ClientRow {
   correspondent_account: string;
   signatory_name: string | null;
   first_contact_date: string;
+  loyalty_stage: string;
   created_at: Date;
 }
 
@@ -92,6 +106,7 @@ export async function findClient(db: Queryable, id: string): Promise<Client | un
       correspondentAccount: row.correspondent_account,
     },
     contacts,
+    loyaltyStage: row.loyalty_stage,
     createdAt: row.created_at.toISOString(),
   };
 }

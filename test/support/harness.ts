@@ -10,6 +10,7 @@ import { createApp } from '../../api/app';
 import { connectTemporal } from '../../api/temporal-connection';
 import type { Config } from '../../config/env';
 import type { ContractSla, Role } from '../../domain/contract';
+import type { OnboardingSla } from '../../domain/onboarding';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createContractWorker } from '../../worker/create-worker';
@@ -45,6 +46,16 @@ export const QUIET_SLA: ContractSla = {
   historyLimit: 10_000,
 };
 
+/** The onboarding's clocks, as quiet as the contract's. */
+export const QUIET_ONBOARDING_SLA: OnboardingSla = {
+  stepReminderAfterMs: 2 * 86_400_000,
+  stepEscalationAfterMs: 5 * 86_400_000,
+  checklistDueMs: 7 * 86_400_000,
+  checklistEscalationMs: 10 * 86_400_000,
+  contractDoneAt: 'active',
+  historyLimit: 10_000,
+};
+
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -72,7 +83,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { sla?: Partial<ContractSla>; worker?: boolean; callTimeoutMs?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { sla?: Partial<ContractSla>; onboardingSla?: Partial<OnboardingSla>; worker?: boolean; callTimeoutMs?: number } = {},
+): Promise<Harness> {
   const databaseUrl = await testDatabase();
   await migrate(databaseUrl);
   const db = createPool(databaseUrl);
@@ -86,7 +99,12 @@ export async function startHarness(opts: { sla?: Partial<ContractSla>; worker?: 
   const app = createApp({
     db,
     temporal,
-    config: { adminToken: ADMIN_TOKEN, sla: { ...QUIET_SLA, ...opts.sla }, temporal: { address, namespace: 'default', taskQueue, callTimeoutMs: opts.callTimeoutMs ?? 10_000 } },
+    config: {
+      adminToken: ADMIN_TOKEN,
+      sla: { ...QUIET_SLA, ...opts.sla },
+      onboarding: { ...QUIET_ONBOARDING_SLA, ...opts.onboardingSla },
+      temporal: { address, namespace: 'default', taskQueue, callTimeoutMs: opts.callTimeoutMs ?? 10_000 },
+    },
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

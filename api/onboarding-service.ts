@@ -1,0 +1,267 @@
+// Starts onboarding workflows and sends them human steps. A new client and the onboarding row are
+// written in one transaction before the start; a start that fails takes both back, so a failed
+// request leaves no client behind. Steps go through the shared sender (process-steps.ts): the same
+// deadlines, 202s, 503s and rejections as the contract's.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { needsLegalApproval, TEMPLATES, type Actor, type ContractSla } from '../domain/contract';
+import {
+  CHECKLIST_ITEMS,
+  QUALIFICATION_DECISIONS,
+  SEGMENTS,
+  SUPPLIER_POSITIONS,
+  type ChecklistItem,
+  type OnboardingSla,
+  type OnboardingWorkflowInput,
+} from '../domain/onboarding';
+import type { Answers } from '../domain/questionnaires';
+import { draftSchema, LIMITS, newClientSchema, safeText, uuid } from '../domain/schemas';
+import { deleteNewClient, findClient, insertClientIn } from '../db/clients';
+import { saveDraft } from '../db/contract-drafts';
+import {
+  deleteUnstartedOnboarding,
+  findOnboarding,
+  insertOnboarding,
+  onboardingDetail,
+  saveAnswerSet,
+  stageOf,
+  type Onboarding,
+  type OnboardingDetail,
+} from '../db/onboardings';
+import { withTransaction } from '../db/pool';
+import { validateAnswers } from '../db/questionnaires';
+import { findActiveManager } from '../db/staff';
+import {
+  answersUpdate,
+  assignmentUpdate,
+  cancelOnboardingUpdate,
+  checklistUpdate,
+  onboardingContractUpdate,
+  qualificationUpdate,
+  type OnboardingResult,
+} from '../workflows/onboarding/messages';
+import { badRequest, notFound, serviceUnavailable } from './errors';
+import { createProcessSteps, isNoAnswer } from './process-steps';
+
+// ---- Bodies ---------------------------------------------------------------------------------------
+
+export const LINE_OF_BUSINESS_MAX = 200;
+
+/** An answers object as sent; each answer is judged against the questionnaire afterwards. */
+const answersObject = z.record(z.string(), z.unknown(), { error: 'must be an object of answers keyed by question' });
+
+export const newOnboardingSchema = z
+  .object({
+    client: newClientSchema.optional(),
+    clientId: uuid.optional(),
+    lineOfBusiness: safeText(LINE_OF_BUSINESS_MAX),
+    questionnaireId: uuid,
+    answers: answersObject.default({}),
+  })
+  .superRefine((body, ctx) => {
+    if (body.client !== undefined && body.clientId !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'give either client (a new client) or clientId (an existing one), not both' });
+    } else if (body.client === undefined && body.clientId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'give client (a new client) or clientId (an existing one)' });
+    }
+  });
+export type NewOnboardingBody = z.infer<typeof newOnboardingSchema>;
+
+/** `null` for a question removes an earlier answer. */
+export const answersStepSchema = z.object({ answers: answersObject });
+export const qualificationSchema = z.object({
+  segment: z.enum(SEGMENTS),
+  supplierPosition: z.enum(SUPPLIER_POSITIONS),
+  expectedAnnualRevenue: z.number().min(0).max(1e15).multipleOf(0.01, 'at most two decimals'),
+  decision: z.enum(QUALIFICATION_DECISIONS),
+  reason: safeText(LIMITS.comment),
+});
+export const assignmentSchema = z.object({ managerId: uuid });
+export const onboardingContractSchema = draftSchema.extend({ template: z.enum(TEMPLATES).default('ru') });
+export const checklistSchema = z.object({ note: safeText(LIMITS.comment) });
+export const cancelOnboardingSchema = z.object({ reason: safeText(LIMITS.comment) });
+
+// ---- The service ----------------------------------------------------------------------------------
+
+export interface OnboardingServiceDeps {
+  db: Pool;
+  temporal: Client;
+  taskQueue: string;
+  sla: OnboardingSla;
+  contractSla: ContractSla;
+  callTimeoutMs: number;
+}
+
+export interface CreatedOnboarding {
+  id: string;
+  workflowId: string;
+  stage: string;
+  clientId: string;
+}
+
+export type OnboardingAnswer =
+  | { kind: 'done'; onboarding: OnboardingDetail }
+  | { kind: 'accepted'; id: string; workflowId: string; message: string };
+
+export interface OnboardingService {
+  create(actor: Actor, body: NewOnboardingBody): Promise<CreatedOnboarding>;
+  /** The onboarding, or 404 for an id that names none (a malformed one included). */
+  find(id: string): Promise<Onboarding>;
+  /** Each step: the onboarding (from `find`), who acts, the checked body, the Idempotency-Key. */
+  answers(onboarding: Onboarding, actor: Actor, answers: Record<string, unknown>, stepId?: string): Promise<OnboardingAnswer>;
+  qualification(onboarding: Onboarding, actor: Actor, body: z.infer<typeof qualificationSchema>, stepId?: string): Promise<OnboardingAnswer>;
+  assignment(onboarding: Onboarding, actor: Actor, body: z.infer<typeof assignmentSchema>, stepId?: string): Promise<OnboardingAnswer>;
+  contract(onboarding: Onboarding, actor: Actor, body: z.infer<typeof onboardingContractSchema>, stepId?: string): Promise<OnboardingAnswer>;
+  checklist(onboarding: Onboarding, actor: Actor, item: ChecklistItem, body: z.infer<typeof checklistSchema>, stepId?: string): Promise<OnboardingAnswer>;
+  cancel(onboarding: Onboarding, actor: Actor, body: z.infer<typeof cancelOnboardingSchema>, stepId?: string): Promise<OnboardingAnswer>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A row id for something a step writes first: the same Idempotency-Key names the same row. */
+const stepRowId = (workflowId: string, what: string, stepId: string | undefined) =>
+  `${workflowId}:${what}:${stepId ? sha256(stepId).slice(0, 32) : randomUUID()}`;
+
+export const isChecklistItem = (item: string): item is ChecklistItem => (CHECKLIST_ITEMS as string[]).includes(item);
+
+export function createOnboardingService({ db, temporal, taskQueue, sla, contractSla, callTimeoutMs }: OnboardingServiceDeps): OnboardingService {
+  const steps = createProcessSteps({ temporal, callTimeoutMs });
+
+  async function find(id: string): Promise<Onboarding> {
+    const onboarding = await findOnboarding(db, id);
+    if (!onboarding) throw notFound(`onboarding ${id}`);
+    return onboarding;
+  }
+
+  async function step<Arg>(onboarding: Onboarding, update: UpdateDefinition<OnboardingResult, [Arg]>, arg: Arg, stepId?: string): Promise<OnboardingAnswer> {
+    const { id, workflowId } = onboarding;
+    const outcome = await steps.send({
+      workflowId,
+      update,
+      arg,
+      stepId,
+      subject: `onboarding ${id}`,
+      location: `/api/onboardings/${id}`,
+      statusNow: () => stageOf(db, id),
+    });
+    if (outcome === 'accepted') {
+      return { kind: 'accepted', id, workflowId, message: `the step was accepted and is being recorded; see GET /api/onboardings/${id}` };
+    }
+    const now = await onboardingDetail(db, id);
+    if (!now) throw new Error(`onboarding ${id} is missing after its step`);
+    return { kind: 'done', onboarding: now };
+  }
+
+  /** Takes back what a request wrote when its workflow could not be started. */
+  async function undoCreate(onboardingId: string, newClientId: string | undefined): Promise<void> {
+    try {
+      await withTransaction(db, async (tx) => {
+        await deleteUnstartedOnboarding(tx, onboardingId);
+        if (newClientId) await deleteNewClient(tx, newClientId);
+      });
+    } catch (err) {
+      // Something was written for them after all (a start that did reach Temporal): they stay.
+      console.warn(`api: onboarding ${onboardingId} could not be taken back after a failed start: ${(err as Error).message}`);
+    }
+  }
+
+  return {
+    find,
+
+    async create(actor, body) {
+      const check = await validateAnswers(db, body.questionnaireId, body.answers, { complete: false });
+      if (body.clientId !== undefined && !(await findClient(db, body.clientId))) {
+        throw badRequest('the request is not valid', [{ path: 'clientId', message: 'no client has this id' }]);
+      }
+      const id = randomUUID();
+      const workflowId = `onboarding-${id}`;
+      const { clientId, newClientId } = await withTransaction(db, async (tx) => {
+        const created = body.client ? await insertClientIn(tx, body.client, actor.staffId) : undefined;
+        const clientId = created?.id ?? body.clientId!;
+        await insertOnboarding(tx, {
+          id,
+          workflowId,
+          clientId,
+          lineOfBusiness: body.lineOfBusiness,
+          questionnaireId: check.questionnaire.id,
+          answers: check.answers,
+          stage: 'intake',
+          createdBy: actor.staffId,
+        });
+        return { clientId, newClientId: created?.id };
+      });
+
+      const input: OnboardingWorkflowInput = {
+        onboardingId: id,
+        clientId,
+        createdBy: { staffId: actor.staffId, name: actor.name, roles: [...actor.roles] },
+        answersComplete: check.missing.length === 0,
+        sla,
+        contractSla,
+      };
+      try {
+        await steps.withDeadline(Date.now() + callTimeoutMs, () =>
+          temporal.workflow.start('onboardingWorkflow', {
+            workflowId,
+            taskQueue,
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            args: [input],
+          }),
+        );
+      } catch (err) {
+        await undoCreate(id, newClientId);
+        if (isNoAnswer(err)) {
+          throw serviceUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
+        }
+        throw err;
+      }
+      // The workflow's first step moves the stage; this is where it stands right now.
+      const stage = (await stageOf(db, id)) ?? 'intake';
+      return { id, workflowId, stage, clientId };
+    },
+
+    async answers(onboarding, actor, given, stepId) {
+      const merged: Record<string, unknown> = { ...onboarding.answers };
+      for (const [key, value] of Object.entries(given)) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      const check = await validateAnswers(db, onboarding.questionnaireId, merged, { complete: false });
+      const answerSetId = stepRowId(onboarding.workflowId, 'answers', stepId);
+      await saveAnswerSet(db, { id: answerSetId, onboardingId: onboarding.id, answers: check.answers as Answers, createdBy: actor.staffId });
+      return step(onboarding, answersUpdate, { actor, answerSetId, complete: check.missing.length === 0 }, stepId);
+    },
+
+    async qualification(onboarding, actor, body, stepId) {
+      return step(onboarding, qualificationUpdate, { ...body, actor }, stepId);
+    },
+
+    async assignment(onboarding, actor, { managerId }, stepId) {
+      const manager = await findActiveManager(db, managerId);
+      if (!manager) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no active manager has this id' }]);
+      return step(onboarding, assignmentUpdate, { actor, managerId, managerName: manager.name }, stepId);
+    },
+
+    async contract(onboarding, actor, { template, ...draft }, stepId) {
+      const draftId = stepRowId(onboarding.workflowId, 'contract', stepId);
+      await saveDraft(db, { id: draftId, workflowId: onboarding.workflowId, draft, createdBy: actor.staffId });
+      return step(
+        onboarding,
+        onboardingContractUpdate,
+        { actor, draftId, template, endDate: draft.terms.endDate, needsLegalApproval: needsLegalApproval(draft) },
+        stepId,
+      );
+    },
+
+    async checklist(onboarding, actor, item, { note }, stepId) {
+      return step(onboarding, checklistUpdate, { actor, item, note }, stepId);
+    },
+
+    async cancel(onboarding, actor, { reason }, stepId) {
+      return step(onboarding, cancelOnboardingUpdate, { actor, reason }, stepId);
+    },
+  };
+}

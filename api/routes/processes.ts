@@ -1,0 +1,33 @@
+// Every process of every type, as one list from Postgres: its stage, owner, age, and what it
+// waits on now and since when. `?overdue=true` keeps those with a task open past their type's
+// step reminder delay, or an open escalation.
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { CONTRACT_STATUSES } from '../../domain/contract';
+import { ONBOARDING_STAGES } from '../../domain/onboarding';
+import { LIMITS, pageQuerySchema, uuid } from '../../domain/schemas';
+import { PROCESS_TYPES, processesPage, type OverdueAfter } from '../../db/processes';
+
+const STAGES = [...new Set<string>([...CONTRACT_STATUSES, ...ONBOARDING_STAGES])];
+
+export const processesQuerySchema = pageQuerySchema(
+  z.string().max(LIMITS.cursor).regex(/^[A-Za-z0-9-]{1,64}$/),
+).extend({
+  type: z.enum(PROCESS_TYPES).optional(),
+  stage: z.string().refine((s) => STAGES.includes(s), `must be one of: ${STAGES.join(', ')}`).optional(),
+  managerId: uuid.optional(),
+  clientId: uuid.optional(),
+  overdue: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
+});
+
+export function createProcessesRouter({ db, overdueAfter }: { db: Pool; overdueAfter: OverdueAfter }): Router {
+  const router = Router();
+
+  router.get('/processes', async (req, res) => {
+    const { limit, cursor, ...filter } = processesQuerySchema.parse(req.query);
+    res.json(await processesPage(db, filter, overdueAfter, { limit, after: cursor }));
+  });
+
+  return router;
+}

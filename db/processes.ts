@@ -1,0 +1,191 @@
+// Processes of every type as one list (GET /api/processes), and what every process waits on: its
+// open tasks. Contracts come from the registry, onboardings from their projection; both are keyed
+// by their workflow id in the tasks table, so "what it waits on" is the same query for any type.
+import { encodeCursor } from '../domain/schemas';
+import { queryRows, type Queryable } from './pool';
+
+// ---- Keyset pages (the same scheme as db/contracts.ts) --------------------------------------------
+
+export interface PageRequest {
+  limit: number;
+  /** The sort key of the last row of the previous page, as decoded from its cursor. */
+  after?: readonly [string, string];
+}
+
+export interface Page<T> {
+  items: T[];
+  /** null on the last page. */
+  nextCursor: string | null;
+}
+
+const KEY = '"_sortKey"';
+
+/** A (timestamp, tiebreak) sort key in microseconds, as the cursor carries it. */
+export const sortKeyColumn = (at: string, tiebreak: string) =>
+  `json_build_array(to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ${tiebreak}) AS ${KEY}`;
+
+/** The `after` key as two query parameters, then the row limit (one more, to see if a next page exists). */
+export const afterParams = (page: PageRequest): unknown[] => [page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit + 1];
+
+export async function keysetPage<T>(db: Queryable, sql: string, params: unknown[], page: PageRequest, map: (row: any) => T = (row) => row): Promise<Page<T>> {
+  const rows = await queryRows<Record<string, unknown>>(db, sql, params);
+  const items = rows.slice(0, page.limit).map(({ _sortKey, ...item }) => map(item));
+  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+  return { items, nextCursor: last ? encodeCursor(last._sortKey as unknown[]) : null };
+}
+
+// ---- Open tasks -----------------------------------------------------------------------------------
+
+/** An open task of a process, as every list and read shows it. */
+export interface WaitingOn {
+  task: string;
+  title: string;
+  assigneeRole: string;
+  assigneeStaffId: string | null;
+  since: Date;
+}
+
+export interface OpenTask extends WaitingOn {
+  id: string;
+  ref: string;
+  workflowId: string;
+  process: string;
+  contractNumber: string | null;
+  assigneeName: string | null;
+}
+
+/** The open tasks of these workflows, oldest first. */
+export async function openTasksOfWorkflows(db: Queryable, workflowIds: readonly string[]): Promise<OpenTask[]> {
+  if (workflowIds.length === 0) return [];
+  return queryRows<OpenTask>(
+    db,
+    `SELECT t.id, t.ref, t.workflow_id AS "workflowId", t.process_type AS process, t.contract_number AS "contractNumber",
+       t.kind AS task, t.title, t.assignee_role AS "assigneeRole", t.assignee_staff_id AS "assigneeStaffId",
+       s.name AS "assigneeName", t.opened_at AS since
+     FROM tasks t LEFT JOIN staff s ON s.id = t.assignee_staff_id
+     WHERE t.workflow_id = ANY($1::text[]) AND t.closed_at IS NULL
+     ORDER BY t.opened_at, t.id`,
+    [workflowIds],
+  );
+}
+
+// ---- The process list -----------------------------------------------------------------------------
+
+export const PROCESS_TYPES = ['contract', 'onboarding'] as const;
+export type ProcessType = (typeof PROCESS_TYPES)[number];
+
+export interface ProcessFilter {
+  type?: ProcessType;
+  stage?: string;
+  managerId?: string;
+  clientId?: string;
+  /** Only processes with an open task older than their type's step reminder delay, or an open escalation. */
+  overdue?: boolean;
+}
+
+/** When an open task counts as overdue, per process type. */
+export interface OverdueAfter {
+  contractMs: number;
+  onboardingMs: number;
+}
+
+export interface ProcessItem {
+  type: ProcessType;
+  /** The contract number, or the onboarding id. */
+  id: string;
+  workflowId: string;
+  clientId: string;
+  clientName: string;
+  stage: string;
+  managerId: string | null;
+  managerName: string | null;
+  startedAt: Date;
+  closedAt: Date | null;
+  /** How long the process has run: until now, or until it closed. */
+  ageMs: number;
+  waitingOn: WaitingOn[];
+  /** Since when it waits: its oldest open task, or null when it waits on nobody. */
+  waitingSince: Date | null;
+}
+
+// Each branch is filtered on its own, so each can use its table's indexes. Parameters: $1 stage,
+// $2 manager, $3 client, $4 overdue, $5/$6 the overdue delays (ms) for contracts/onboardings,
+// $7/$8 the cursor, $9 the limit, $10 the type.
+const OVERDUE = (delayParam: string) => `
+  ($4::boolean IS NOT TRUE OR EXISTS (
+     SELECT 1 FROM tasks ot
+     WHERE ot.workflow_id = p.workflow_id AND ot.closed_at IS NULL
+       AND (ot.kind = 'escalation' OR ot.opened_at < now() - ${delayParam}::bigint * interval '1 millisecond')))`;
+
+const BRANCH_FILTER = `
+  ($1::text IS NULL OR p.stage = $1)
+  AND ($2::uuid IS NULL OR p.manager_id = $2)
+  AND ($3::uuid IS NULL OR p.client_id = $3)
+  AND ($7::timestamptz IS NULL OR (p.started_at, p.id) < ($7::timestamptz, $8::text))`;
+
+const CONTRACTS = `
+  SELECT * FROM (
+    SELECT 'contract'::text AS type, r.number AS id, r.workflow_id, r.client_id, r.status AS stage, r.manager_id,
+      r.registered_at AS started_at, r.closed_at
+    FROM contract_registry r
+  ) p
+  WHERE ($10::text IS NULL OR $10 = 'contract') AND ${BRANCH_FILTER} AND ${OVERDUE('$5')}`;
+
+const ONBOARDINGS = `
+  SELECT * FROM (
+    SELECT 'onboarding'::text AS type, o.id::text AS id, o.workflow_id, o.client_id, o.stage, o.manager_id,
+      o.created_at AS started_at, o.closed_at
+    FROM onboardings o
+  ) p
+  WHERE ($10::text IS NULL OR $10 = 'onboarding') AND ${BRANCH_FILTER} AND ${OVERDUE('$6')}`;
+
+// A branch of another type is cut by a constant condition (Postgres skips it at once); one
+// statement for every filter, whose parameters all have types.
+const PROCESSES_SQL = (() => {
+  // Each branch is limited before the union (newest first within it), so neither is read whole.
+  const limited = [CONTRACTS, ONBOARDINGS].map((b) => `(${b} ORDER BY started_at DESC, id DESC LIMIT $9)`).join('\n  UNION ALL\n  ');
+  return `
+    SELECT p.type, p.id, p.workflow_id AS "workflowId", p.client_id AS "clientId", c.legal_name AS "clientName",
+      p.stage, p.manager_id AS "managerId", s.name AS "managerName", p.started_at AS "startedAt", p.closed_at AS "closedAt",
+      (extract(epoch FROM COALESCE(p.closed_at, now()) - p.started_at) * 1000)::float8 AS "ageMs",
+      COALESCE(w.items, '[]'::json) AS "waitingOn", w.since AS "waitingSince",
+      ${sortKeyColumn('p.started_at', 'p.id')}
+    FROM (
+      ${limited}
+    ) p
+    JOIN clients c ON c.id = p.client_id
+    LEFT JOIN staff s ON s.id = p.manager_id
+    LEFT JOIN LATERAL (
+      SELECT json_agg(json_build_object(
+               'task', t.kind, 'title', t.title, 'assigneeRole', t.assignee_role,
+               'assigneeStaffId', t.assignee_staff_id, 'since', t.opened_at)
+             ORDER BY t.opened_at, t.id) AS items,
+             min(t.opened_at) AS since
+      FROM tasks t WHERE t.workflow_id = p.workflow_id AND t.closed_at IS NULL
+    ) w ON true
+    ORDER BY p.started_at DESC, p.id DESC
+    LIMIT $9`;
+})();
+
+/** Processes of every type (or one), newest first, a keyset page on (started_at, id). */
+export async function processesPage(db: Queryable, filter: ProcessFilter, overdueAfter: OverdueAfter, page: PageRequest): Promise<Page<ProcessItem>> {
+  return keysetPage<ProcessItem>(
+    db,
+    PROCESSES_SQL,
+    [
+      filter.stage ?? null,
+      filter.managerId ?? null,
+      filter.clientId ?? null,
+      filter.overdue ?? false,
+      Math.round(overdueAfter.contractMs),
+      Math.round(overdueAfter.onboardingMs),
+      ...afterParams(page),
+      filter.type ?? null,
+    ],
+    page,
+    (row) => ({
+      ...row,
+      waitingOn: (row.waitingOn as (Omit<WaitingOn, 'since'> & { since: string })[]).map((t) => ({ ...t, since: new Date(t.since) })),
+    }),
+  );
+}
