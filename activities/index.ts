@@ -1,8 +1,9 @@
-// The contract activities, built from their dependencies (a pool, the company's requisites).
+// Every process's activities, built from their dependencies (a pool, the company's requisites).
 import type { Pool } from 'pg';
 import type { Config } from '../config/env';
 import { enterClientsBaseActivity } from './clients-base';
 import { nonRetryableWhenPermanent } from './failures';
+import { chooseManagerActivity, refusalLetterActivity } from './onboarding';
 import { renderContractDocumentActivity } from './contract-document';
 import { recordStepActivity } from './record-step';
 import { registerContractActivity } from './register-contract';
@@ -18,5 +19,7 @@ export function createActivities({ db, company }: ActivityDeps) {
     recordStep: nonRetryableWhenPermanent('recordStep', recordStepActivity(db)),
     renderContractDocument: nonRetryableWhenPermanent('renderContractDocument', renderContractDocumentActivity(db, company)),
     enterClientsBase: nonRetryableWhenPermanent('enterClientsBase', enterClientsBaseActivity(db)),
+    chooseOnboardingManager: nonRetryableWhenPermanent('chooseOnboardingManager', chooseManagerActivity(db)),
+    renderRefusalLetter: nonRetryableWhenPermanent('renderRefusalLetter', refusalLetterActivity(db, company)),
   };
 }

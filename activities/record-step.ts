@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import { queryOne, withTransaction } from '../db/pool';
 import { PermanentError } from './failures';
 import { projectContractStep } from './projections/contract-registry';
+import { projectOnboardingStep } from './projections/onboarding';
 import { recordStepInput } from './schemas';
 import type { NotificationSpec, ProcessRef, RecordStepInput } from './types';
 
@@ -21,6 +22,7 @@ async function processOf(tx: PoolClient, input: RecordStepInput): Promise<Proces
 /** Each process type's own record of where it stands, moved in the step's transaction. */
 const PROJECTIONS: Record<ProcessRef['type'], (tx: PoolClient, input: RecordStepInput, process: ProcessRef) => Promise<void>> = {
   contract: (tx, input, process) => projectContractStep(tx, input, process.contractNumber ?? input.number!),
+  onboarding: (tx, input) => projectOnboardingStep(tx, input),
 };
 
 async function insertNotification(tx: PoolClient, key: string, input: RecordStepInput, process: ProcessRef, n: NotificationSpec): Promise<void> {

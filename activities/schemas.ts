@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
 import { actorSchema, draftSchema, isoDate, roleSchema } from '../domain/schemas';
 import { NOTIFICATION_KINDS, TASK_KINDS } from '../domain/steps';
+import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SEGMENTS, SUPPLIER_POSITIONS } from '../domain/onboarding';
 import { PROCESS_TYPES } from './types';
 
 const instant = z.iso.datetime();
@@ -61,6 +62,24 @@ export const recordStepInput = z.object({
     .array(z.object({ kind: z.enum(NOTIFICATION_KINDS), message: z.string().min(1), recipient: recipientSchema }))
     .optional(),
   reassignTasks: z.object({ from: z.uuid(), to: z.uuid() }).optional(),
+  onboarding: z
+    .object({
+      segment: z.enum(SEGMENTS).optional(),
+      supplierPosition: z.enum(SUPPLIER_POSITIONS).optional(),
+      expectedAnnualRevenue: z.number().nonnegative().optional(),
+      decision: z.enum(QUALIFICATION_DECISIONS).optional(),
+      decisionReason: z.string().optional(),
+      managerId: z.uuid().optional(),
+      assignment: z.unknown().optional(),
+      contractWorkflowId: z.string().min(1).optional(),
+      contractNumber: z.string().min(1).optional(),
+      closedAt: instant.optional(),
+      closeReason: z.string().optional(),
+      answerSetId: z.string().min(1).optional(),
+      checklistDone: z.object({ item: z.string().min(1), at: instant, by: z.string().min(1), note: z.string() }).optional(),
+      loyaltyStage: z.enum(LOYALTY_STAGES).optional(),
+    })
+    .optional(),
 }).refine((i) => i.process !== undefined || i.number !== undefined, { message: 'a process or a contract number is required', path: ['process'] });
 
 export const renderContractDocumentInput = z.object({

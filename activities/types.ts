@@ -16,7 +16,7 @@ export interface TaskSpec {
   assignee: Recipient;
 }
 
-export const PROCESS_TYPES = ['contract'] as const;
+export const PROCESS_TYPES = ['contract', 'onboarding'] as const;
 export type ProcessType = (typeof PROCESS_TYPES)[number];
 
 /** The process a row belongs to: its type, its subject (the client), its contract where there is one. */
@@ -70,6 +70,27 @@ export interface RegisterContractResult {
   number: string;
 }
 
+/** Onboarding fields a step may set (its projection in `onboardings`). */
+export interface OnboardingPatch {
+  segment?: string;
+  supplierPosition?: string;
+  expectedAnnualRevenue?: number;
+  decision?: 'pursue' | 'decline';
+  decisionReason?: string;
+  managerId?: string;
+  /** Why the manager was chosen: every candidate's load. */
+  assignment?: unknown;
+  contractWorkflowId?: string;
+  contractNumber?: string;
+  closedAt?: string;
+  closeReason?: string;
+  /** onboarding_answer_sets.id whose answers replace the onboarding's. */
+  answerSetId?: string;
+  checklistDone?: { item: string; at: string; by: string; note: string };
+  /** The client's new place on the loyalty ladder. */
+  loyaltyStage?: string;
+}
+
 /** One step of the contract's life, written atomically: registry, timeline, tasks and notifications. */
 export interface RecordStepInput {
   workflowId: string;
@@ -88,6 +109,8 @@ export interface RecordStepInput {
   waitedMs: number;
   details?: Record<string, unknown>;
   registry?: RegistryPatch;
+  /** The onboarding's projection, for an onboarding's steps. */
+  onboarding?: OnboardingPatch;
   closeTasks?: TaskKind[] | 'all';
   /** Tasks closed by their ref, when several of one kind are open. */
   closeTaskRefs?: string[];

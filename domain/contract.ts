@@ -104,6 +104,8 @@ export interface NewContractInput {
   draftId: string;
   endDate: string;
   needsLegalApproval: boolean;
+  /** The onboarding that started this contract as its child; told of every change of status. */
+  parentWorkflowId?: string;
 }
 
 /** What contracts started before drafts moved to Postgres were given; replayed, never started. */

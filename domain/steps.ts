@@ -34,6 +34,14 @@ export const TASK_KINDS = [
   'escalation',
   'client_record',
   'renewal',
+  // Onboarding
+  'intake',
+  'qualification',
+  'assign_manager',
+  'prepare_contract',
+  'restart_contracting',
+  'checklist',
+  'send_refusal',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 

@@ -1,2 +1,3 @@
 // Every workflow the worker runs; the bundler starts here.
 export { contractWorkflow } from './contract';
+export { onboardingWorkflow } from './onboarding/workflow';

@@ -1,6 +1,7 @@
 // One run of a contract's workflow: its state, its step lock and the means every step and deadline
 // shares (recording a step, closing the contract, addressing the manager).
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { contractProgressSignal } from '../onboarding/messages';
 import type { createActivities } from '../../activities';
 import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import type { Actor, ContractSla, ContractStatus } from '../../domain/contract';
@@ -100,6 +101,20 @@ export class ContractRun implements ProcessClock {
       waitedMs,
       ...extra,
     });
+    if (state.parentWorkflowId && to !== from) await this.tellParent(state.parentWorkflowId);
+  }
+
+  /** The onboarding that started this contract hears of each new status; one that has ended no longer listens. */
+  private async tellParent(parentWorkflowId: string): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(parentWorkflowId).signal(contractProgressSignal, {
+        workflowId: this.workflowId,
+        number: this.state.number,
+        status: this.state.status,
+      });
+    } catch (err) {
+      log.info('the onboarding of this contract no longer listens', { parentWorkflowId, error: String((err as Error).message) });
+    }
   }
 
   /** Ends the contract: every open task is closed and the manager is told why. */

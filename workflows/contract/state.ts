@@ -40,6 +40,8 @@ export interface ContractState {
   registered: boolean;
   /** 1 for the first run, +1 at every continue-as-new. */
   run: number;
+  /** The onboarding this contract was started by, if any. */
+  parentWorkflowId?: string;
 }
 
 /** The input of a run that continues a contract: its state and the rules it started with. */
@@ -74,6 +76,7 @@ export function initialState(input: ContractWorkflowInput, now: number): Contrac
     lastStepAt: now,
     registered: false,
     run: 1,
+    ...(!legacy && input.parentWorkflowId ? { parentWorkflowId: input.parentWorkflowId } : {}),
   };
 }
 

@@ -1,0 +1,50 @@
+// Client onboarding's vocabulary (DOMAIN.md, "The client's path"). Imported by workflow code, so
+// free of I/O, Node built-ins and zod.
+import type { ContractSla, ContractStatus } from './contract';
+
+export const ONBOARDING_STAGES = ['intake', 'qualification', 'assignment', 'contracting', 'implementation', 'completed', 'declined', 'cancelled'] as const;
+export type OnboardingStage = (typeof ONBOARDING_STAGES)[number];
+export const FINAL_ONBOARDING_STAGES: readonly OnboardingStage[] = ['completed', 'declined', 'cancelled'];
+
+export const SEGMENTS = ['key', 'gold', 'regular', 'low'] as const;
+export type Segment = (typeof SEGMENTS)[number];
+export const SUPPLIER_POSITIONS = ['managed', 'partner', 'desired', 'independent'] as const;
+export type SupplierPosition = (typeof SUPPLIER_POSITIONS)[number];
+export const QUALIFICATION_DECISIONS = ['pursue', 'decline'] as const;
+
+/** The loyalty ladder (лестница приверженности), as kept on the client. */
+export const LOYALTY_STAGES = ['unaware', 'aware', 'first_purchase', 'repeat_purchase', 'regular', 'adherent', 'lost'] as const;
+export type LoyaltyStage = (typeof LOYALTY_STAGES)[number];
+
+/** The implementation checklist (стадия внедрения): each item a task for its role, with a due date. */
+export const CHECKLIST = [
+  { item: 'service_variant', role: 'manager', title: 'Collect the information on the service variant the client needs' },
+  { item: 'contacts', role: 'manager', title: "Establish contact with the client's leader and specifier" },
+  { item: 'training', role: 'ops', title: 'Determine the training need and hold the training' },
+  { item: 'support_contacts', role: 'ops', title: 'Give the client its support contacts' },
+] as const;
+export type ChecklistItem = (typeof CHECKLIST)[number]['item'];
+export const CHECKLIST_ITEMS = CHECKLIST.map((c) => c.item) as ChecklistItem[];
+
+export interface OnboardingSla {
+  /** Every wait of the onboarding (intake, qualification, assignment, contracting): reminder, then kam_head. */
+  stepReminderAfterMs: number;
+  stepEscalationAfterMs: number;
+  /** A checklist item is due this long after implementation starts; overdue, its owner is reminded, then kam_head. */
+  checklistDueMs: number;
+  checklistEscalationMs: number;
+  /** The contract status at which onboarding moves on to implementation. */
+  contractDoneAt: Extract<ContractStatus, 'active' | 'scan_received'>;
+  historyLimit?: number;
+}
+
+export interface OnboardingWorkflowInput {
+  onboardingId: string;
+  clientId: string;
+  createdBy: { staffId: string; name: string; roles: string[] };
+  /** Whether the answers given with the request already answer every required question. */
+  answersComplete: boolean;
+  sla: OnboardingSla;
+  /** The rules the child contract runs by. */
+  contractSla: ContractSla;
+}

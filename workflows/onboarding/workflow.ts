@@ -1,0 +1,451 @@
+// One workflow per onboarding request: intake of the questionnaire, qualification (or a polite
+// refusal), the choice of a manager under the workload norm, the contract as a child process that
+// outlives it, and the implementation checklist, to `completed`. Steps and clocks share the engine's
+// parts: one step at a time (shared/step-lock.ts), undo of a step that fails for good
+// (shared/human-steps.ts), and the SLA chase of every wait (shared/deadlines.ts).
+import {
+  ActivityFailure,
+  ParentClosePolicy,
+  isCancellation,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
+import type { Actor } from '../../domain/contract';
+import { CHECKLIST, CHECKLIST_ITEMS, FINAL_ONBOARDING_STAGES, type OnboardingStage, type OnboardingWorkflowInput, type Segment } from '../../domain/onboarding';
+import type { TaskKind } from '../../domain/steps';
+import type { contractWorkflow } from '../contract';
+import { keepDeadlines, slaChase, type Deadline, type ProcessClock } from '../shared/deadlines';
+import { humanSteps } from '../shared/human-steps';
+import { reject } from '../shared/rejections';
+import { StepLock } from '../shared/step-lock';
+import {
+  answersUpdate,
+  assignmentUpdate,
+  cancelOnboardingUpdate,
+  checklistUpdate,
+  contractProgressSignal,
+  onboardingContractUpdate,
+  onboardingStateQuery,
+  qualificationUpdate,
+  type ContractProgress,
+  type OnboardingResult,
+  type OnboardingSnapshot,
+} from './messages';
+
+type Activities = ReturnType<typeof createActivities>;
+const { recordStep, chooseOnboardingManager, renderRefusalLetter } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export interface OnboardingState {
+  stage: OnboardingStage;
+  managerId?: string;
+  answersComplete: boolean;
+  /** The current child contract, its attempt number, and what it last reported. */
+  contractAttempt: number;
+  contract?: ContractProgress;
+  checklistDone: string[];
+  implementationSince?: number;
+  checklistReminded: string[];
+  checklistEscalated: string[];
+  segment?: Segment;
+  expectedAnnualRevenue?: number;
+  /** The automatic choice of a manager was made (or failed); kam_head assigns from then on. */
+  autoAssignTried: boolean;
+  /** The contract number last written to the onboarding. */
+  contractNumberSeen?: string;
+  waitSince: number;
+  waitReminded: boolean;
+  waitEscalated: boolean;
+  seq: number;
+  lastStepAt: number;
+  run: number;
+}
+
+export interface ContinuedOnboardingInput extends OnboardingWorkflowInput {
+  continued: OnboardingState;
+}
+
+const FAILED_CONTRACT = ['rejected', 'cancelled', 'expired'];
+const isFinalStage = (stage: OnboardingStage) => FINAL_ONBOARDING_STAGES.includes(stage);
+
+export async function onboardingWorkflow(input: OnboardingWorkflowInput | ContinuedOnboardingInput): Promise<OnboardingSnapshot> {
+  const { workflowId } = workflowInfo();
+  const { sla, onboardingId, clientId } = input;
+  const now0 = Date.now();
+  let state: OnboardingState =
+    'continued' in input
+      ? input.continued
+      : {
+          stage: 'intake',
+          answersComplete: input.answersComplete,
+          contractAttempt: 0,
+          checklistDone: [],
+          checklistReminded: [],
+          checklistEscalated: [],
+          autoAssignTried: false,
+          waitSince: now0,
+          waitReminded: false,
+          waitEscalated: false,
+          seq: 0,
+          lastStepAt: now0,
+          run: 1,
+        };
+  let changes = 0;
+  const lock = new StepLock();
+  const clock: ProcessClock = {
+    lock,
+    changes: () => changes,
+    changed: () => void changes++,
+    mustContinueAsNew: () => {
+      const info = workflowInfo();
+      return info.continueAsNewSuggested || (sla.historyLimit !== undefined && info.historyLength >= sla.historyLimit);
+    },
+  };
+
+  const result = (): OnboardingResult => ({ workflowId, onboardingId, stage: state.stage });
+  setHandler(onboardingStateQuery, () => ({
+    ...result(),
+    clientId,
+    managerId: state.managerId,
+    contractWorkflowId: state.contract?.workflowId,
+    contractNumber: state.contract?.number,
+    contractStatus: state.contract?.status,
+    checklistDone: state.checklistDone as OnboardingSnapshot['checklistDone'],
+  }));
+
+  const task = (kind: TaskKind, title: string, assignee: Recipient, ref?: string): TaskSpec => ({ kind, title, assignee, ...(ref ? { ref } : {}) });
+  const manager = (): Recipient => ({ role: 'manager', staffId: state.managerId });
+  const nowIso = () => new Date(Date.now()).toISOString();
+
+  async function record(step: string, to: OnboardingStage, extra: Partial<RecordStepInput> = {}): Promise<void> {
+    const from = state.stage;
+    state.stage = to;
+    changes++;
+    const now = Date.now();
+    const waitedMs = now - state.lastStepAt;
+    state.lastStepAt = now;
+    state.seq++;
+    if (to !== from) {
+      state.waitSince = now;
+      state.waitReminded = false;
+      state.waitEscalated = false;
+      // A wait's escalation ends with the wait.
+      if (extra.closeTasks !== 'all') extra = { ...extra, closeTasks: [...(extra.closeTasks ?? []), 'escalation'] };
+    }
+    await recordStep({
+      workflowId,
+      process: { type: 'onboarding', clientId },
+      seq: state.seq,
+      step,
+      from: state.seq === 1 ? null : from,
+      to,
+      at: new Date(now).toISOString(),
+      waitedMs,
+      ...extra,
+    });
+  }
+
+  const qualificationTask = () => task('qualification', 'Qualify the new client: segment, supplier position, pursue or decline', { role: 'kam_head' });
+  // The request is the first step: its ticket is taken before any handler exists, because updates
+  // that reached the workflow before it started are handed to their handlers as they are set.
+  const requestRecorded =
+    'continued' in input
+      ? Promise.resolve()
+      : lock.run(() =>
+          record('request', input.answersComplete ? 'qualification' : 'intake', {
+            actor: input.createdBy as Actor,
+            details: { answersComplete: input.answersComplete },
+            openTasks: [input.answersComplete ? qualificationTask() : task('intake', 'Complete the questionnaire of the new request', { role: 'ops' })],
+          }),
+        );
+
+  const humanStep = humanSteps({
+    lock,
+    save: () => JSON.parse(JSON.stringify(state)) as OnboardingState,
+    restore: (saved) => {
+      state = saved;
+      changes++;
+    },
+    result,
+  });
+  const expectStage = (allowed: OnboardingStage[], what: string) => {
+    if (!allowed.includes(state.stage)) reject('StepOutOfOrder', `${what} is not possible while the onboarding is at ${state.stage}`);
+  };
+
+  const contractTask = () => task('prepare_contract', 'Prepare the contract for the new client', manager());
+
+  /** After qualification: the manager with most room under the norm, else a task for kam_head. */
+  async function assignAutomatically(): Promise<void> {
+    state.autoAssignTried = true;
+    let choice;
+    try {
+      choice = await chooseOnboardingManager({ workflowId, clientId, segment: state.segment!, expectedAnnualRevenue: state.expectedAnnualRevenue ?? 0 });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+      choice = { chosen: undefined, chosenName: undefined, norm: undefined, candidates: [] };
+    }
+    if (choice.chosen) {
+      state.managerId = choice.chosen;
+      await record('assignment', 'contracting', {
+        details: { automatic: true, managerName: choice.chosenName, norm: choice.norm },
+        onboarding: { managerId: choice.chosen, assignment: { automatic: true, norm: choice.norm, candidates: choice.candidates } },
+        openTasks: [contractTask()],
+      });
+    } else {
+      await record('assignment_needed', 'assignment', {
+        details: { norm: choice.norm, everyoneOverNorm: true },
+        onboarding: { assignment: { automatic: false, norm: choice.norm, candidates: choice.candidates } },
+        openTasks: [task('assign_manager', 'Every manager is over the workload norm: assign one', { role: 'kam_head' })],
+      });
+    }
+  }
+
+  humanStep(
+    answersUpdate,
+    () => expectStage(['intake', 'qualification'], 'answering the questionnaire'),
+    async ({ actor, answerSetId, complete }) => {
+      state.answersComplete = complete;
+      const moveOn = complete && state.stage === 'intake';
+      await record('answers', moveOn ? 'qualification' : state.stage, {
+        actor,
+        details: { complete },
+        onboarding: { answerSetId },
+        ...(moveOn ? { closeTasks: ['intake'], openTasks: [qualificationTask()] } : {}),
+      });
+    },
+  );
+
+  humanStep(
+    qualificationUpdate,
+    () => expectStage(['qualification'], 'qualification'),
+    async ({ actor, segment, supplierPosition, expectedAnnualRevenue, decision, reason }) => {
+      const qualified = { segment, supplierPosition, expectedAnnualRevenue, decision, decisionReason: reason };
+      if (decision === 'decline') {
+        const { documentId } = await renderRefusalLetter({ workflowId, clientId, language: 'ru', reason, date: nowIso().slice(0, 10) });
+        await record('qualification', 'declined', {
+          actor,
+          details: { decision, reason, documentId },
+          onboarding: { ...qualified, closedAt: nowIso(), closeReason: reason },
+          closeTasks: 'all',
+          openTasks: [task('send_refusal', 'Send the refusal letter to the client', { role: 'ops' })],
+        });
+        return;
+      }
+      state.segment = segment;
+      state.expectedAnnualRevenue = expectedAnnualRevenue;
+      await record('qualification', 'assignment', { actor, details: { decision, segment, supplierPosition }, onboarding: qualified, closeTasks: ['qualification'] });
+    },
+  );
+
+  humanStep(
+    assignmentUpdate,
+    () => {
+      expectStage(['assignment', 'contracting'], 'assigning a manager');
+      if (state.contract && !FAILED_CONTRACT.includes(state.contract.status)) reject('StepOutOfOrder', 'the contract is already under way');
+    },
+    async ({ actor, managerId, managerName }) => {
+      const previous = state.managerId;
+      state.managerId = managerId;
+      await record('assignment', 'contracting', {
+        actor,
+        details: { automatic: false, managerName, previous },
+        onboarding: { managerId },
+        closeTasks: ['assign_manager', 'prepare_contract'],
+        openTasks: [contractTask()],
+      });
+    },
+  );
+
+  humanStep(
+    onboardingContractUpdate,
+    () => {
+      expectStage(['contracting'], 'preparing the contract');
+      if (state.contract && !FAILED_CONTRACT.includes(state.contract.status)) reject('StepOutOfOrder', 'the contract is already under way');
+    },
+    async ({ actor, draftId, template, endDate, needsLegalApproval }) => {
+      state.contractAttempt++;
+      const contractWorkflowId = `${workflowId}:contract:${state.contractAttempt}`;
+      // Known before it starts, so its first report is never taken for a stranger's.
+      state.contract = { workflowId: contractWorkflowId, status: 'registering' };
+      // The contract outlives the onboarding (it runs for years): abandoned, not cancelled, when this ends.
+      await startChild<typeof contractWorkflow>('contractWorkflow', {
+        workflowId: contractWorkflowId,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [{ clientId, managerId: state.managerId!, template, createdBy: actor, sla: input.contractSla, draftId, endDate, needsLegalApproval, parentWorkflowId: workflowId }],
+      });
+      await record('contract_started', 'contracting', {
+        actor,
+        details: { contractWorkflowId, attempt: state.contractAttempt },
+        onboarding: { contractWorkflowId },
+        closeTasks: ['prepare_contract', 'restart_contracting'],
+      });
+    },
+  );
+
+  humanStep(
+    checklistUpdate,
+    ({ item }) => {
+      expectStage(['implementation'], 'the implementation checklist');
+      if (state.checklistDone.includes(item)) reject('StepOutOfOrder', `${item} is already done`);
+    },
+    async ({ actor, item, note }) => {
+      state.checklistDone = [...state.checklistDone, item];
+      const done = CHECKLIST_ITEMS.every((i) => state.checklistDone.includes(i));
+      await record('checklist_item', done ? 'completed' : 'implementation', {
+        actor,
+        details: { item, note },
+        onboarding: { checklistDone: { item, at: nowIso(), by: actor.name, note }, ...(done ? { closedAt: nowIso(), loyaltyStage: 'first_purchase' } : {}) },
+        closeTaskRefs: [`checklist:${item}`, `checklist:${item}:escalation`],
+        ...(done ? { closeTasks: 'all' as const, notifications: [{ kind: 'status' as const, message: 'The client is onboarded', recipient: manager() }] } : {}),
+      });
+    },
+  );
+
+  humanStep(
+    cancelOnboardingUpdate,
+    () => {
+      if (isFinalStage(state.stage)) reject('StepOutOfOrder', `a ${state.stage} onboarding cannot be cancelled`);
+    },
+    async ({ actor, reason }) => {
+      const child = state.contract;
+      await record('cancellation', 'cancelled', {
+        actor,
+        details: { reason, contract: child?.workflowId },
+        onboarding: { closedAt: nowIso(), closeReason: reason },
+        closeTasks: 'all',
+      });
+      // The contract goes with it unless it is already in force.
+      if (child && !['active', 'expired', 'cancelled', 'rejected'].includes(child.status)) {
+        await getExternalWorkflowHandle(child.workflowId).cancel().catch(() => undefined);
+      }
+    },
+  );
+
+  setHandler(contractProgressSignal, (progress) => {
+    if (progress.workflowId !== state.contract?.workflowId) return;
+    state.contract = progress;
+    changes++;
+  });
+
+  /** Reacts to the child contract: on to implementation when it is done, a kam_head task when it failed. */
+  async function followContract(): Promise<void> {
+    const progress = state.contract!;
+    if (progress.status === sla.contractDoneAt || progress.status === 'active') {
+      state.implementationSince = Date.now();
+      await record('contract_done', 'implementation', {
+        details: { number: progress.number, status: progress.status },
+        onboarding: { contractNumber: progress.number, loyaltyStage: 'first_purchase' },
+        openTasks: CHECKLIST.map((c) => task('checklist', c.title, c.role === 'manager' ? manager() : { role: c.role }, `checklist:${c.item}`)),
+      });
+    } else if (FAILED_CONTRACT.includes(progress.status)) {
+      await record('contract_failed', 'contracting', {
+        details: { number: progress.number, status: progress.status },
+        onboarding: { contractNumber: progress.number },
+        openTasks: [task('restart_contracting', `The contract was ${progress.status}: prepare a new one or cancel the onboarding`, { role: 'kam_head' })],
+      });
+    } else if (progress.number && progress.number !== state.contractNumberSeen) {
+      state.contractNumberSeen = progress.number;
+      await record('contract_registered', 'contracting', { details: { number: progress.number, status: progress.status }, onboarding: { contractNumber: progress.number } });
+    }
+  }
+
+  const stageChase = (owner: () => Recipient, what: string): Deadline[] =>
+    slaChase({
+      since: () => state.waitSince,
+      remindAfterMs: sla.stepReminderAfterMs,
+      escalateAfterMs: sla.stepEscalationAfterMs,
+      reminded: () => state.waitReminded,
+      escalated: () => state.waitEscalated,
+      remind: async () => {
+        state.waitReminded = true;
+        await record('reminder', state.stage, { notifications: [{ kind: 'reminder', message: `Reminder: the onboarding waits for ${what}`, recipient: owner() }] });
+      },
+      escalate: async () => {
+        state.waitEscalated = true;
+        await record('escalation', state.stage, {
+          openTasks: [task('escalation', `The onboarding has been waiting for ${what}: see that it moves`, { role: 'kam_head' }, `escalation:${state.seq}`)],
+          notifications: [{ kind: 'escalation', message: `The onboarding was escalated: ${what} overdue`, recipient: owner() }],
+        });
+      },
+    });
+
+  const checklistDeadlines = (): Deadline[] =>
+    CHECKLIST.flatMap((c) => {
+      const owner = (): Recipient => (c.role === 'manager' ? manager() : { role: c.role });
+      const pending = () => !state.checklistDone.includes(c.item);
+      return [
+        {
+          at: () => (pending() && !state.checklistReminded.includes(c.item) ? state.implementationSince! + sla.checklistDueMs : Infinity),
+          fire: async () => {
+            state.checklistReminded = [...state.checklistReminded, c.item];
+            await record('checklist_overdue', 'implementation', {
+              details: { item: c.item },
+              notifications: [{ kind: 'reminder', message: `Overdue: ${c.title}`, recipient: owner() }],
+            });
+          },
+        },
+        {
+          at: () => (pending() && !state.checklistEscalated.includes(c.item) ? state.implementationSince! + sla.checklistEscalationMs : Infinity),
+          fire: async () => {
+            state.checklistEscalated = [...state.checklistEscalated, c.item];
+            await record('checklist_escalation', 'implementation', {
+              details: { item: c.item },
+              openTasks: [task('escalation', `Overdue onboarding item: ${c.title}`, { role: 'kam_head' }, `checklist:${c.item}:escalation`)],
+            });
+          },
+        },
+      ];
+    });
+
+  await requestRecorded;
+
+  while (!isFinalStage(state.stage)) {
+    if (clock.mustContinueAsNew()) {
+      await condition(() => !lock.busy && allHandlersFinished());
+      if (isFinalStage(state.stage)) break;
+      await continueAsNew<typeof onboardingWorkflow>({ ...input, continued: { ...state, run: state.run + 1 } });
+    }
+    const stage = state.stage;
+    const waitingOnContract = () => stage === 'contracting' && state.contract !== undefined && !FAILED_CONTRACT.includes(state.contract.status);
+    if (waitingOnContract()) {
+      const seen = { ...state.contract! };
+      await condition(() => state.stage !== stage || state.contract?.status !== seen.status || state.contract?.number !== seen.number || clock.mustContinueAsNew());
+      if (state.stage === stage && state.contract && state.contract.status !== seen.status) await lock.run(() => followContract());
+      continue;
+    }
+    if (stage === 'assignment' && !state.autoAssignTried) {
+      await lock.run(() => (state.stage === 'assignment' && !state.autoAssignTried ? assignAutomatically() : Promise.resolve()));
+      continue;
+    }
+    const waiting = () => state.stage === stage && !waitingOnContract();
+    if (stage === 'implementation') await keepDeadlines(clock, 'the implementation checklist', waiting, checklistDeadlines());
+    else if (stage === 'intake') await keepDeadlines(clock, 'the intake', waiting, stageChase(() => ({ role: 'ops' }), 'the completed questionnaire'));
+    else if (stage === 'qualification') await keepDeadlines(clock, 'the qualification', waiting, stageChase(() => ({ role: 'kam_head' }), 'qualification'));
+    else if (stage === 'assignment') await keepDeadlines(clock, 'the assignment', waiting, stageChase(() => ({ role: 'kam_head' }), 'a manager to be assigned'));
+    else await keepDeadlines(clock, 'the contracting', waiting, stageChase(() => (state.contract ? { role: 'kam_head' } : manager()), 'the contract'));
+  }
+  await condition(allHandlersFinished);
+  return onboardingSnapshotOf();
+
+  function onboardingSnapshotOf(): OnboardingSnapshot {
+    return {
+      ...result(),
+      clientId,
+      managerId: state.managerId,
+      contractWorkflowId: state.contract?.workflowId,
+      contractNumber: state.contract?.number,
+      contractStatus: state.contract?.status,
+      checklistDone: state.checklistDone as OnboardingSnapshot['checklistDone'],
+    };
+  }
+}
