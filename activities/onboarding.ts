@@ -7,15 +7,10 @@ import type { Config } from '../config/env';
 import { findClient } from '../db/clients';
 import { queryOne, queryRows } from '../db/pool';
 import { SEGMENTS } from '../domain/onboarding';
-import { chooseManager, DEFAULT_WORKLOAD_WEIGHTS, type ClientLoad, type ManagerLoadInput } from '../domain/workload';
+import { chooseManager, DEFAULT_WORKLOAD_NORM, type ClientLoad, type ManagerLoadInput, type WorkloadNorm } from '../domain/workload';
 import { renderRefusalLetterPdf } from './documents/render-refusal-letter';
 import { PermanentError } from './failures';
 
-export interface Workload {
-  norm: number;
-  weights: typeof DEFAULT_WORKLOAD_WEIGHTS;
-}
-export const DEFAULT_WORKLOAD: Workload = { norm: 100, weights: DEFAULT_WORKLOAD_WEIGHTS };
 
 const chooseManagerInput = z.object({
   workflowId: z.string().min(1),
@@ -43,7 +38,7 @@ const loadOf = (row: Pick<HeldClient, 'client_id' | 'segment' | 'revenue' | 'con
   decisionsCentralised: row.leaders <= 1,
 });
 
-export function chooseManagerActivity(db: Pool, workload: Workload = DEFAULT_WORKLOAD) {
+export function chooseManagerActivity(db: Pool, workload: WorkloadNorm = DEFAULT_WORKLOAD_NORM) {
   return async function chooseOnboardingManager(raw: ChooseManagerInput) {
     const input = chooseManagerInput.parse(raw);
     const managers = await queryRows<{ id: string; name: string }>(

@@ -5,6 +5,7 @@ import { isValidInn } from '../domain/inn';
 import type { ContractSla, Requisites } from '../domain/contract';
 import type { OnboardingSla } from '../domain/onboarding';
 import { parseDuration } from './duration';
+import { DEFAULT_WORKLOAD_WEIGHTS, type WorkloadNorm } from '../domain/workload';
 
 const duration = (fallback: string) =>
   z
@@ -39,6 +40,8 @@ const envSchema = z.object({
   // Every other wait (legal approval, signature, dispatch, client record): reminder, then kam_head.
   SLA_STEP_REMINDER_AFTER: duration('2d'),
   SLA_STEP_ESCALATION_AFTER: duration('5d'),
+  // The load a manager may carry (domain/workload.ts): a key client weighs 30, a regular one 10.
+  WORKLOAD_NORM: z.coerce.number().positive().max(1_000_000).default(100),
   // A contract continues as new past this many history events (Temporal's hard limit is 51,200).
   CONTRACT_HISTORY_LIMIT: z.coerce.number().int().min(200).max(40_000).default(10_000),
   CONTRACT_EXPIRY_AFTER_END_DATE: duration('1d'),
@@ -73,6 +76,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sla: ContractSla;
   onboarding: OnboardingSla;
+  workload: WorkloadNorm;
   company: Requisites & { directorName: string; city: string };
 }
 
@@ -117,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     databaseUrl: e.DATABASE_URL,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT },
     adminToken: e.ADMIN_TOKEN,
+    workload: { norm: e.WORKLOAD_NORM, weights: DEFAULT_WORKLOAD_WEIGHTS },
     logLevel: e.LOG_LEVEL,
     sla: {
       followUpAfterMs: e.SLA_FOLLOW_UP_AFTER,

@@ -94,3 +94,10 @@ export function chooseManager(
     .sort((a, b) => b.room - a.room || a.clients - b.clients || a.managerId.localeCompare(b.managerId));
   return { chosen: candidates.find((c) => !c.overNorm)?.managerId, candidates };
 }
+
+/** The norm managers are chosen under, and how clients weigh. */
+export interface WorkloadNorm {
+  norm: number;
+  weights: WorkloadWeights;
+}
+export const DEFAULT_WORKLOAD_NORM: WorkloadNorm = { norm: 100, weights: DEFAULT_WORKLOAD_WEIGHTS };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { HISTORIES_DIR } from './support/histories';
+import { HISTORIES_DIR, recordedWorkflowIds } from './support/histories';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -14,8 +14,9 @@ describe('replay of recorded contract histories', () => {
   it('replays every history without nondeterminism', async () => {
     const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThanOrEqual(5);
+    const ids = recordedWorkflowIds();
     const histories = files.map((file) => ({
-      workflowId: file,
+      workflowId: ids[file.replace(/\.json$/, '')] ?? file,
       history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'))),
     }));
     const workflowBundle = { code: readFileSync(inject('workflowBundlePath'), 'utf8') };

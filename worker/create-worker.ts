@@ -19,7 +19,7 @@ export async function createContractWorker(opts: ContractWorkerOptions): Promise
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ db: opts.db, company: opts.company }),
+    activities: createActivities({ db: opts.db, company: opts.company, workload: opts.workload }),
   });
 }
 
@@ -42,6 +42,7 @@ export async function startContractWorker(config: Config, db: ActivityDeps['db']
     taskQueue: config.temporal.taskQueue,
     db,
     company: config.company,
+    workload: config.workload,
   });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const sweep = sweepEndedContracts(

@@ -213,3 +213,49 @@ describe('an overdue checklist item', () => {
     expect(open.rows.map((r) => r.ref)).toEqual(['checklist:contacts:escalation', 'checklist:support_contacts:escalation']);
   });
 });
+
+describe('every manager over the workload norm', () => {
+  it('leaves the choice to kam_head, with every candidate recorded', async () => {
+    // A norm of 25: one gold client (20) with 12 M a year (6) and two contacts (2) is already over it.
+    const tight = await startHarness({ workloadNorm: 25 });
+    try {
+      const [opsT, kamT, m1, m2] = await Promise.all([
+        tight.person('Опер', ['ops']),
+        tight.person('Руководитель', ['kam_head']),
+        tight.person('Менеджер Один', ['manager']),
+        tight.person('Менеджер Два', ['manager']),
+      ]);
+      const q = (await tight.request('GET', '/api/questionnaires', { token: opsT.token })).body.items[0].id;
+      const created = await tight.request('POST', '/api/onboardings', {
+        token: opsT.token,
+        body: { client: clientBody(), lineOfBusiness: 'freight-logistics', questionnaireId: q, answers: { ...FIRST_ANSWERS, ...REST_OF_ANSWERS } },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const { id, workflowId } = created.body;
+      const stage = async () => (await tight.request('GET', `/api/onboardings/${id}`, { token: kamT.token })).body;
+      await eventually(async () => ((await stage()).stage === 'qualification' ? true : undefined), 20_000, 'qualification');
+      await stepOk(tight, kamT, 'POST', `/api/onboardings/${id}/qualification`, {
+        segment: 'gold', supplierPosition: 'desired', expectedAnnualRevenue: 12_000_000, decision: 'pursue', reason: 'перспективный клиент',
+      });
+      const waiting = await eventually(async () => {
+        const now = await stage();
+        return now.stage === 'assignment' && now.assignment ? now : undefined;
+      }, 20_000, 'the assignment left to kam_head');
+      expect(waiting.managerId ?? null).toBeNull();
+      expect(waiting.assignment.automatic).toBe(false);
+      const candidates = waiting.assignment.candidates as { managerId: string; overNorm: boolean; loadAfter: number }[];
+      expect(candidates.map((c) => c.managerId).sort()).toEqual([m1.id, m2.id].sort());
+      expect(candidates.every((c) => c.overNorm && c.loadAfter > 25)).toBe(true);
+      const tasks = await tight.db.query("SELECT assignee_role FROM tasks WHERE workflow_id = $1 AND kind = 'assign_manager' AND closed_at IS NULL", [workflowId]);
+      expect(tasks.rows).toEqual([{ assignee_role: 'kam_head' }]);
+
+      await stepOk(tight, kamT, 'POST', `/api/onboardings/${id}/assignment`, { managerId: m2.id });
+      const assigned = await eventually(async () => ((await stage()).stage === 'contracting' ? await stage() : undefined), 20_000, 'contracting');
+      expect(assigned.managerId).toBe(m2.id);
+      await keepHistory(tight.temporal, workflowId, 'v2-onboarding-assigned-by-kam-head');
+      await stepOk(tight, kamT, 'POST', `/api/onboardings/${id}/cancel`, { reason: 'тест' });
+    } finally {
+      await tight.close();
+    }
+  });
+});

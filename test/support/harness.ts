@@ -14,6 +14,7 @@ import type { OnboardingSla } from '../../domain/onboarding';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createContractWorker } from '../../worker/create-worker';
+import { DEFAULT_WORKLOAD_WEIGHTS } from '../../domain/workload';
 import { testDatabase, testTaskQueue } from './env';
 
 // Worker state chatter would bury test output; warnings and errors still show.
@@ -84,7 +85,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { sla?: Partial<ContractSla>; onboardingSla?: Partial<OnboardingSla>; worker?: boolean; callTimeoutMs?: number } = {},
+  opts: { sla?: Partial<ContractSla>; onboardingSla?: Partial<OnboardingSla>; worker?: boolean; callTimeoutMs?: number; workloadNorm?: number } = {},
 ): Promise<Harness> {
   const databaseUrl = await testDatabase();
   await migrate(databaseUrl);
@@ -144,7 +145,8 @@ export async function startHarness(
     async startWorker() {
       if (worker) return;
       const native = await NativeConnection.connect({ address });
-      const w = await createContractWorker({ connection: native, namespace: 'default', taskQueue, db, company: COMPANY, workflowBundle });
+      const workload = opts.workloadNorm === undefined ? undefined : { norm: opts.workloadNorm, weights: DEFAULT_WORKLOAD_WEIGHTS };
+      const w = await createContractWorker({ connection: native, namespace: 'default', taskQueue, db, company: COMPANY, workflowBundle, workload });
       worker = { native, worker: w, running: w.run() };
     },
     async stopWorker() {
