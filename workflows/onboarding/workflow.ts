@@ -61,8 +61,9 @@ export interface OnboardingState {
   expectedAnnualRevenue?: number;
   /** The automatic choice of a manager was made (or failed); kam_head assigns from then on. */
   autoAssignTried: boolean;
-  /** The contract number last written to the onboarding. */
+  /** The contract number last written to the onboarding, and the contract status last acted on. */
   contractNumberSeen?: string;
+  contractStatusSeen?: string;
   waitSince: number;
   waitReminded: boolean;
   waitEscalated: boolean;
@@ -277,6 +278,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       const contractWorkflowId = `${workflowId}:contract:${state.contractAttempt}`;
       // Known before it starts, so its first report is never taken for a stranger's.
       state.contract = { workflowId: contractWorkflowId, status: 'registering' };
+      state.contractStatusSeen = 'registering';
       // The contract outlives the onboarding (it runs for years): abandoned, not cancelled, when this ends.
       await startChild<typeof contractWorkflow>('contractWorkflow', {
         workflowId: contractWorkflowId,
@@ -340,6 +342,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   /** Reacts to the child contract: on to implementation when it is done, a kam_head task when it failed. */
   async function followContract(): Promise<void> {
     const progress = state.contract!;
+    state.contractStatusSeen = progress.status;
     if (progress.status === sla.contractDoneAt || progress.status === 'active') {
       state.implementationSince = Date.now();
       await record('contract_done', 'implementation', {
@@ -418,9 +421,12 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     const stage = state.stage;
     const waitingOnContract = () => stage === 'contracting' && state.contract !== undefined && !FAILED_CONTRACT.includes(state.contract.status);
     if (waitingOnContract()) {
-      const seen = { ...state.contract! };
-      await condition(() => state.stage !== stage || state.contract?.status !== seen.status || state.contract?.number !== seen.number || clock.mustContinueAsNew());
-      if (state.stage === stage && state.contract && state.contract.status !== seen.status) await lock.run(() => followContract());
+      // News is whatever the contract reported that has not been acted on yet, whenever it came.
+      const contractNews = () =>
+        state.contract !== undefined &&
+        (state.contract.status !== state.contractStatusSeen || (state.contract.number !== undefined && state.contract.number !== state.contractNumberSeen));
+      await condition(() => state.stage !== stage || contractNews() || clock.mustContinueAsNew());
+      if (state.stage === stage && contractNews()) await lock.run(async () => (state.stage === stage && contractNews() ? followContract() : undefined));
       continue;
     }
     if (stage === 'assignment' && !state.autoAssignTried) {
