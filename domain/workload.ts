@@ -45,27 +45,42 @@ export interface LoadParts {
   revenue: number;
 }
 
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+const roundParts = (p: LoadParts): LoadParts => ({ segment: round2(p.segment), contacts: round2(p.contacts), decentralised: round2(p.decentralised), revenue: round2(p.revenue) });
+
+/**
+ * What one client weighs, and why. A count of contacts or a revenue below zero (impossible, but
+ * this is a pure function anyone may call) weighs nothing rather than making room.
+ */
 export function clientLoad(client: ClientLoad, weights: WorkloadWeights): { total: number; parts: LoadParts } {
   const parts: LoadParts = {
     segment: weights.segment[client.segment],
     contacts: Math.max(0, client.contacts - 1) * weights.perExtraContact,
     decentralised: client.decisionsCentralised ? 0 : weights.decentralised,
-    revenue: ((client.expectedAnnualRevenue ?? 0) / 1_000_000) * weights.perMillionRevenue,
+    revenue: (Math.max(0, client.expectedAnnualRevenue ?? 0) / 1_000_000) * weights.perMillionRevenue,
   };
   const total = parts.segment + parts.contacts + parts.decentralised + parts.revenue;
-  return { total: Math.round(total * 100) / 100, parts };
+  return { total: round2(total), parts: roundParts(parts) };
 }
 
+/** One manager as the choice saw them: what is recorded "so anyone can see why". */
 export interface Candidate {
   managerId: string;
   name: string;
+  /** How many clients they hold now. */
   clients: number;
+  /** Their load now, and with the new client. */
   load: number;
   loadAfter: number;
+  /** norm − loadAfter: negative when the new client would put them over the norm. */
   room: number;
   overNorm: boolean;
+  /** What their load now is made of. */
   parts: LoadParts;
 }
+
+/** Code-unit order, the same on every machine and locale. */
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The manager with most room under the norm after taking the new client; none when all would be over it. */
 export function chooseManager(
@@ -74,6 +89,7 @@ export function chooseManager(
   norm: number,
   weights: WorkloadWeights = DEFAULT_WORKLOAD_WEIGHTS,
 ): { chosen?: string; candidates: Candidate[] } {
+  if (!Number.isFinite(norm)) throw new RangeError(`the workload norm must be a number, got ${norm}`);
   const added = clientLoad(newClient, weights).total;
   const candidates = managers
     .map((m): Candidate => {
@@ -87,11 +103,12 @@ export function chooseManager(
         }),
         { segment: 0, contacts: 0, decentralised: 0, revenue: 0 },
       );
-      const load = Math.round(loads.reduce((sum, l) => sum + l.total, 0) * 100) / 100;
-      const loadAfter = Math.round((load + added) * 100) / 100;
-      return { managerId: m.managerId, name: m.name, clients: m.clients.length, load, loadAfter, room: Math.round((norm - loadAfter) * 100) / 100, overNorm: loadAfter > norm, parts };
+      const load = round2(loads.reduce((sum, l) => sum + l.total, 0));
+      const loadAfter = round2(load + added);
+      const room = round2(norm - loadAfter);
+      return { managerId: m.managerId, name: m.name, clients: m.clients.length, load, loadAfter, room, overNorm: loadAfter > norm, parts: roundParts(parts) };
     })
-    .sort((a, b) => b.room - a.room || a.clients - b.clients || a.managerId.localeCompare(b.managerId));
+    .sort((a, b) => b.room - a.room || a.clients - b.clients || byId(a.managerId, b.managerId));
   return { chosen: candidates.find((c) => !c.overNorm)?.managerId, candidates };
 }
 

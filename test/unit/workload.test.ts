@@ -44,4 +44,32 @@ describe('the workload norm', () => {
     expect(workloadWeightsSchema.safeParse({ ...DEFAULT_WORKLOAD_WEIGHTS, perExtraContact: -1 }).success).toBe(false);
     expect(workloadWeightsSchema.safeParse(DEFAULT_WORKLOAD_WEIGHTS).success).toBe(true);
   });
+
+  it("records each candidate's load and what it is made of", () => {
+    const held = [client('gold', { contacts: 3, decisionsCentralised: false, expectedAnnualRevenue: 2_000_000 }), client('low')];
+    const { candidates } = chooseManager([manager('m', held)], client('regular', { contacts: 2 }), 100);
+    expect(candidates).toEqual([
+      { managerId: 'm', name: 'm', clients: 2, load: 35, loadAfter: 47, room: 53, overNorm: false, parts: { segment: 25, contacts: 4, decentralised: 5, revenue: 1 } },
+    ]);
+  });
+
+  it('lets a manager reach the norm exactly, but not pass it', () => {
+    expect(chooseManager([manager('a', [client('key')])], client('key'), 60).chosen).toBe('a');
+    expect(chooseManager([manager('a', [client('key')])], client('key'), 59.99).chosen).toBeUndefined();
+    expect(chooseManager([], client('key'), 100)).toEqual({ chosen: undefined, candidates: [] });
+  });
+
+  it('weighs a negative count or revenue as nothing, and refuses a norm that is not a number', () => {
+    expect(clientLoad(client('low', { contacts: -3, expectedAnnualRevenue: -5_000_000 }), DEFAULT_WORKLOAD_WEIGHTS).total).toBe(5);
+    expect(() => chooseManager([manager('a', [])], client('low'), Number.NaN)).toThrow(RangeError);
+  });
+
+  it('parses weights from JSON configuration, refusing negative, missing or non-numeric ones', () => {
+    const parsed = workloadWeightsSchema.parse(JSON.parse('{"segment":{"key":40,"gold":25,"regular":10,"low":2},"perExtraContact":3,"decentralised":8,"perMillionRevenue":1}'));
+    expect(clientLoad(client('key', { contacts: 2, decisionsCentralised: false, expectedAnnualRevenue: 3_000_000 }), parsed).total).toBe(54);
+    expect(workloadWeightsSchema.safeParse({ ...DEFAULT_WORKLOAD_WEIGHTS, segment: { ...DEFAULT_WORKLOAD_WEIGHTS.segment, gold: -1 } }).success).toBe(false);
+    expect(workloadWeightsSchema.safeParse({ ...DEFAULT_WORKLOAD_WEIGHTS, decentralised: '5' }).success).toBe(false);
+    const { perMillionRevenue: _, ...missing } = DEFAULT_WORKLOAD_WEIGHTS;
+    expect(workloadWeightsSchema.safeParse(missing).success).toBe(false);
+  });
 });
