@@ -54,11 +54,14 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
   const temporalDown = () =>
     serviceUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
 
-  async function checkParties(body: NewContract): Promise<void> {
+  /** The client's code when both parties are valid; 400 naming what is not. */
+  async function checkParties(body: NewContract): Promise<string> {
     const issues: { path: string; message: string }[] = [];
-    if (!(await findClient(db, body.clientId))) issues.push({ path: 'clientId', message: 'no client has this id' });
+    const client = await findClient(db, body.clientId);
+    if (!client) issues.push({ path: 'clientId', message: 'no client has this id' });
     if (!(await findActiveManager(db, body.managerId))) issues.push({ path: 'managerId', message: 'no active manager has this id' });
     if (issues.length) throw badRequest('the request is not valid', issues);
+    return client!.code;
   }
 
   async function contractOf(workflowId: string): Promise<RegistryEntry | undefined> {
@@ -104,7 +107,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
       if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
         throw badRequest('the request is not valid', [{ path: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
       }
-      await checkParties(body);
+      const clientCode = await checkParties(body);
       let workflowId = `contract-${randomUUID()}`;
       if (idempotencyKey !== undefined) {
         const bound = await bindIdempotencyKey(db, {
@@ -134,6 +137,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
         draftId,
         endDate: draft.terms.endDate,
         needsLegalApproval: needsLegalApproval(draft),
+        clientCode,
       };
       const deadline = Date.now() + callTimeoutMs;
       let handle;

@@ -197,6 +197,7 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
       const input: OnboardingWorkflowInput = {
         onboardingId: id,
         clientId,
+        clientCode: (await findClient(db, clientId))?.code,
         createdBy: { staffId: actor.staffId, name: actor.name, roles: [...actor.roles] },
         answersComplete: check.missing.length === 0,
         sla,

@@ -106,6 +106,8 @@ export interface NewContractInput {
   needsLegalApproval: boolean;
   /** The onboarding that started this contract as its child; told of every change of status. */
   parentWorkflowId?: string;
+  /** The client's code, for the ClientCode search attribute. */
+  clientCode?: string;
 }
 
 /** What contracts started before drafts moved to Postgres were given; replayed, never started. */

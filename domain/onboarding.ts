@@ -41,6 +41,8 @@ export interface OnboardingSla {
 export interface OnboardingWorkflowInput {
   onboardingId: string;
   clientId: string;
+  /** The client's code, for the ClientCode search attribute. */
+  clientCode?: string;
   createdBy: { staffId: string; name: string; roles: string[] };
   /** Whether the answers given with the request already answer every required question. */
   answersComplete: boolean;

@@ -4,6 +4,7 @@ import type { Config } from '../config/env';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../activities';
 import { sweepEndedContracts } from './ended-contracts';
+import { ensureSearchAttributes } from './search-attributes';
 
 export interface ContractWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -14,6 +15,7 @@ export interface ContractWorkerOptions extends ActivityDeps {
 }
 
 export async function createContractWorker(opts: ContractWorkerOptions): Promise<Worker> {
+  await ensureSearchAttributes(opts.connection, opts.namespace);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

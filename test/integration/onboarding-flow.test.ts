@@ -122,7 +122,16 @@ describe('an onboarding from request to completion', () => {
     expect((await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId])).rows[0].n).toBe(0);
     // The contract outlives its onboarding.
     expect((await h.request('GET', `/api/contracts/${number}`, { token: other.token })).body.status).toBe('active');
-    await keepHistory(h.temporal, workflowId, 'v2-onboarding-completed');
+    // Temporal's own list filters the same way as GET /api/processes.
+    const clientCode = (await h.request('GET', `/api/clients/${clientId}`, { token: ops.token })).body.code;
+    const listed = async (query: string) => {
+      const ids: string[] = [];
+      for await (const w of h.temporal.workflow.list({ query })) ids.push(w.workflowId);
+      return ids;
+    };
+    await eventually(async () => ((await listed(`ProcessType = 'onboarding' AND ProcessStage = 'completed' AND ClientCode = '${clientCode}'`)).includes(workflowId) ? true : undefined), 15_000, 'the onboarding in Temporal visibility');
+    await eventually(async () => ((await listed(`ProcessType = 'contract' AND ProcessStage = 'active' AND ManagerId = '${other.id}'`)).length === 1 ? true : undefined), 15_000, 'the contract in Temporal visibility');
+    await keepHistory(h.temporal, workflowId, 'v3-onboarding-indexed-completed');
   });
 });
 
@@ -178,7 +187,7 @@ describe('a contract the lawyer rejects', () => {
     await untilStage(id, 'cancelled');
     // The contract not yet in force goes with it.
     await eventually(async () => ((await h.request('GET', `/api/contracts/${second}`, { token: manager.token })).body.status === 'cancelled' ? true : undefined), 20_000, 'the contract cancelled');
-    await keepHistory(h.temporal, workflowId, 'v2-onboarding-contract-restarted-cancelled');
+    await keepHistory(h.temporal, workflowId, 'v3-onboarding-indexed-contract-restarted');
   });
 });
 

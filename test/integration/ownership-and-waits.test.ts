@@ -73,7 +73,7 @@ describe("the manager's steps", () => {
     const { events } = await expectConsistent(h, cast.kamHead, number);
     expect(events.map((e) => e.step)).toContain('reassignment');
     await stepOk(h, otherManager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' });
-    await keepHistory(h.temporal, moved.body.workflowId, 'v2-reassigned-then-cancelled');
+    await keepHistory(h.temporal, moved.body.workflowId, 'v3-contract-indexed-reassigned');
   });
 });
 

@@ -42,6 +42,7 @@ export interface ContractState {
   run: number;
   /** The onboarding this contract was started by, if any. */
   parentWorkflowId?: string;
+  clientCode?: string;
 }
 
 /** The input of a run that continues a contract: its state and the rules it started with. */
@@ -77,6 +78,7 @@ export function initialState(input: ContractWorkflowInput, now: number): Contrac
     registered: false,
     run: 1,
     ...(!legacy && input.parentWorkflowId ? { parentWorkflowId: input.parentWorkflowId } : {}),
+    ...(!legacy && input.clientCode ? { clientCode: input.clientCode } : {}),
   };
 }
 

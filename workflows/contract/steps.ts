@@ -263,6 +263,7 @@ export function registerContractSteps(run: ContractRun): void {
           { kind: 'status', message: `Contract ${n()} was reassigned to ${managerName}`, recipient: { role: 'manager', staffId: previous } },
         ],
       });
+      run.index();
     },
   );
 }

@@ -27,6 +27,9 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
   const { sla } = input;
   // Contracts started before every wait had a clock keep waiting without one.
   const chaseEveryWait = patched('chase-every-wait') && sla.stepReminderAfterMs !== undefined && sla.stepEscalationAfterMs !== undefined;
+  // Contracts started before processes were indexed keep their histories as they were.
+  run.indexed = patched('process-search-attributes');
+  run.index();
   let registrationError: string | undefined;
 
   const snapshot = (): ContractSnapshot => ({

@@ -7,6 +7,8 @@ import {
   ActivityFailure,
   ParentClosePolicy,
   isCancellation,
+  patched,
+  upsertSearchAttributes,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -25,6 +27,7 @@ import type { contractWorkflow } from '../contract';
 import { keepDeadlines, slaChase, type Deadline, type ProcessClock } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
+import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
 import { StepLock } from '../shared/step-lock';
 import {
   answersUpdate,
@@ -113,6 +116,20 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     },
   };
 
+  // Onboardings started before processes were indexed keep their histories as they were.
+  const indexed = patched('process-search-attributes');
+  /** The onboarding's search attributes as they are now, so the Temporal UI filters like GET /api/processes. */
+  const index = (): void => {
+    if (!indexed) return;
+    upsertSearchAttributes([
+      { key: PROCESS_TYPE, value: 'onboarding' },
+      { key: PROCESS_STAGE, value: state.stage },
+      ...(state.managerId ? [{ key: MANAGER_ID, value: state.managerId }] : []),
+      ...(input.clientCode ? [{ key: CLIENT_CODE, value: input.clientCode }] : []),
+    ]);
+  };
+  index();
+
   const result = (): OnboardingResult => ({ workflowId, onboardingId, stage: state.stage });
   setHandler(onboardingStateQuery, () => ({
     ...result(),
@@ -128,6 +145,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   const manager = (): Recipient => ({ role: 'manager', staffId: state.managerId });
   const nowIso = () => new Date(Date.now()).toISOString();
 
+  let indexedManager = state.managerId;
   async function record(step: string, to: OnboardingStage, extra: Partial<RecordStepInput> = {}): Promise<void> {
     const from = state.stage;
     state.stage = to;
@@ -142,6 +160,10 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       state.waitEscalated = false;
       // A wait's escalation ends with the wait.
       if (extra.closeTasks !== 'all') extra = { ...extra, closeTasks: [...(extra.closeTasks ?? []), 'escalation'] };
+    }
+    if (to !== from || state.managerId !== indexedManager) {
+      indexedManager = state.managerId;
+      index();
     }
     await recordStep({
       workflowId,

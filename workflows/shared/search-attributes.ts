@@ -1,0 +1,11 @@
+// What every process is indexed by in Temporal, so the Temporal UI filters processes the way
+// GET /api/processes does. Registered by every worker at start (worker/search-attributes.ts) and
+// by the compose set-up; kept current by every workflow as its stage and manager change.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const PROCESS_TYPE = defineSearchAttributeKey('ProcessType', SearchAttributeType.KEYWORD);
+export const PROCESS_STAGE = defineSearchAttributeKey('ProcessStage', SearchAttributeType.KEYWORD);
+export const CLIENT_CODE = defineSearchAttributeKey('ClientCode', SearchAttributeType.KEYWORD);
+export const MANAGER_ID = defineSearchAttributeKey('ManagerId', SearchAttributeType.KEYWORD);
+
+export const PROCESS_SEARCH_ATTRIBUTES = [PROCESS_TYPE, PROCESS_STAGE, CLIENT_CODE, MANAGER_ID] as const;
