@@ -78,6 +78,8 @@ export const qualificationSchema = z.object({
   expectedAnnualRevenue: z.number().min(0).max(1e15).multipleOf(0.01, 'at most two decimals'),
   decision: z.enum(QUALIFICATION_DECISIONS),
   reason: safeText(LIMITS.comment),
+  /** The language of the refusal letter, when declined. */
+  letterLanguage: z.enum(TEMPLATES).default('ru'),
 });
 export const assignmentSchema = z.object({ managerId: uuid });
 export const onboardingContractSchema = draftSchema.extend({ template: z.enum(TEMPLATES).default('ru') });

@@ -141,10 +141,10 @@ describe('a declined request', () => {
     await untilStage(id, 'intake');
     await stepOk(h, ops, 'PUT', `/api/onboardings/${id}/answers`, { answers: REST_OF_ANSWERS });
     await untilStage(id, 'qualification');
-    const reason = 'Перевозка опасных грузов класса 1 не входит в наши услуги';
+    const reason = 'Class 1 dangerous goods are outside the services we provide';
     const decline = await h.request('POST', `/api/onboardings/${id}/qualification`, {
       token: kamHead.token,
-      body: { segment: 'low', supplierPosition: 'independent', expectedAnnualRevenue: 0, decision: 'decline', reason },
+      body: { segment: 'low', supplierPosition: 'independent', expectedAnnualRevenue: 0, decision: 'decline', reason, letterLanguage: 'en' },
     });
     expect(decline.status, JSON.stringify(decline.body)).toBe(200);
     await untilStage(id, 'declined');
@@ -152,7 +152,8 @@ describe('a declined request', () => {
     expect(letter.rowCount).toBe(1);
     const text = await pdfText(letter.rows[0]!.content);
     expect(text).toContain('Не наш профиль');
-    expect(text).toContain('опасных грузов');
+    expect(text).toContain('dangerous goods');
+    expect(text).toContain('Yours faithfully');
     const tasks = await h.db.query<{ kind: string; assignee_role: string }>('SELECT kind, assignee_role FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId]);
     expect(tasks.rows).toEqual([{ kind: 'send_refusal', assignee_role: 'ops' }]);
     expect((await h.request('POST', `/api/onboardings/${id}/cancel`, { token: ops.token, body: { reason: 'x' } })).status).toBe(409);

@@ -34,6 +34,8 @@ export interface QualificationInput extends WithActor {
   expectedAnnualRevenue: number;
   decision: 'pursue' | 'decline';
   reason: string;
+  /** The refusal letter's language; Russian when absent. */
+  letterLanguage?: TemplateLanguage;
 }
 export interface AssignmentInput extends WithActor {
   managerId: string;

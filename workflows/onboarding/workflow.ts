@@ -251,10 +251,10 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   humanStep(
     qualificationUpdate,
     () => expectStage(['qualification'], 'qualification'),
-    async ({ actor, segment, supplierPosition, expectedAnnualRevenue, decision, reason }) => {
+    async ({ actor, segment, supplierPosition, expectedAnnualRevenue, decision, reason, letterLanguage }) => {
       const qualified = { segment, supplierPosition, expectedAnnualRevenue, decision, decisionReason: reason };
       if (decision === 'decline') {
-        const { documentId } = await renderRefusalLetter({ workflowId, clientId, language: 'ru', reason, date: nowIso().slice(0, 10) });
+        const { documentId } = await renderRefusalLetter({ workflowId, clientId, language: letterLanguage ?? 'ru', reason, date: nowIso().slice(0, 10) });
         await record('qualification', 'declined', {
           actor,
           details: { decision, reason, documentId },
