@@ -1,44 +1,14 @@
 // Reads of the contract registration registry and what hangs off it: documents, tasks,
 // notifications and the timeline. Writes happen only in workflow activities.
 import type { Role } from '../domain/contract';
-import { encodeCursor } from '../domain/schemas';
+import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from './keyset-pages';
 import { queryOne, queryRows, type Queryable } from './pool';
 import { REGISTRY_SELECT_LIST, type RegistryEntry } from './registry-fields';
 
-// ---- Keyset pages ---------------------------------------------------------------------------------
-// A page is the rows after the last one the caller saw, in a total order (a timestamp, then a
-// unique tiebreak), so rows written meanwhile are neither skipped nor repeated, at any depth.
-
-export interface PageRequest {
-  limit: number;
-  /** The sort key of the last row of the previous page, as decoded from its cursor. */
-  after?: readonly [string, string];
-}
-
-export interface Page<T> {
-  items: T[];
-  /** null on the last page. */
-  nextCursor: string | null;
-}
-
-const KEY = '"_sortKey"';
-
-// Microseconds, as stored: a JavaScript Date (milliseconds) would skip rows sharing a millisecond.
-const sortKey = (at: string, tiebreak: string) =>
-  `json_build_array(to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ${tiebreak}) AS ${KEY}`;
-
-/** The `after` key as two query parameters, then the row limit (one more, to see if a next page exists). */
-const afterParams = (page: PageRequest): unknown[] => [page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit + 1];
+export type { Page, PageRequest };
 
 /** Ids in tasks and notifications are uuids; the bootstrap administrator's is not, and matches none. */
 const staffUuid = (staffId: string): string | null => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(staffId) ? staffId : null);
-
-async function keysetPage<T>(db: Queryable, sql: string, params: unknown[], page: PageRequest): Promise<Page<T>> {
-  const rows = await queryRows<Record<string, unknown>>(db, sql, params);
-  const items = rows.slice(0, page.limit).map(({ _sortKey, ...item }) => item as T);
-  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-  return { items, nextCursor: last ? encodeCursor(last._sortKey as unknown[]) : null };
-}
 
 export type { RegistryEntry };
 
@@ -90,7 +60,7 @@ export async function listRegistry(db: Queryable, filter: RegistryFilter): Promi
 export async function registryPage(db: Queryable, filter: RegistryFilter, page: PageRequest): Promise<Page<RegistryEntry>> {
   return keysetPage<RegistryEntry>(
     db,
-    `SELECT ${REGISTRY_COLUMNS}, ${sortKey('r.registered_at', 'r.number')} ${REGISTRY_FROM} ${REGISTRY_WHERE}
+    `SELECT ${REGISTRY_COLUMNS}, ${sortKeyColumn('r.registered_at', 'r.number')} ${REGISTRY_FROM} ${REGISTRY_WHERE}
        AND ($5::timestamptz IS NULL OR (r.registered_at, r.number) > ($5::timestamptz, $6::text))
      ORDER BY r.registered_at, r.number LIMIT $7`,
     [...filterParams(filter), ...afterParams(page)],
@@ -155,7 +125,7 @@ export async function openTasksOf(db: Queryable, number: string): Promise<TaskRo
 export async function openTasksPage(db: Queryable, staffId: string, roles: Role[], page: PageRequest): Promise<Page<TaskRow>> {
   return keysetPage<TaskRow>(
     db,
-    `SELECT ${TASK_COLUMNS}, ${sortKey('t.opened_at', 't.id')}
+    `SELECT ${TASK_COLUMNS}, ${sortKeyColumn('t.opened_at', 't.id')}
      FROM tasks t LEFT JOIN staff s ON s.id = t.assignee_staff_id
      WHERE t.closed_at IS NULL
        AND (t.assignee_staff_id = $1::uuid OR (t.assignee_staff_id IS NULL AND t.assignee_role = ANY($2::text[])))
@@ -188,7 +158,7 @@ export async function notificationsPage(
   return keysetPage<NotificationRow>(
     db,
     `SELECT n.id, n.contract_number AS "contractNumber", n.kind, n.message, n.created_at AS "createdAt",
-       nr.read_at AS "readAt", ${sortKey('n.created_at', 'n.id')}
+       nr.read_at AS "readAt", ${sortKeyColumn('n.created_at', 'n.id')}
      FROM notifications n
      LEFT JOIN notification_reads nr ON nr.notification_id = n.id AND nr.reader = $3
      WHERE ${NOTIFICATION_VISIBLE}
@@ -248,7 +218,7 @@ export async function timelineOf(db: Queryable, number: string): Promise<Timelin
 export async function timelinePage(db: Queryable, number: string, page: PageRequest): Promise<Page<TimelineRow>> {
   return keysetPage<TimelineRow>(
     db,
-    `SELECT ${TIMELINE_COLUMNS}, ${sortKey('at', 'id::text')}
+    `SELECT ${TIMELINE_COLUMNS}, ${sortKeyColumn('at', 'id::text')}
      FROM timeline_events
      WHERE contract_number = $1 AND ($2::timestamptz IS NULL OR (at, id) > ($2::timestamptz, $3::bigint))
      ORDER BY at, id LIMIT $4`,

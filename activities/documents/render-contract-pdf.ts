@@ -21,7 +21,8 @@ import PDFDocument from 'pdfkit';
 import { repoRoot } from '../../config/paths';
 import type { ContractDocumentInput, Requisites, TemplateLanguage } from '../../domain/contract';
 import { assertPrintable } from './limits';
-import { breakLongWords, ZERO_WIDTH_SPACE } from './line-breaks';
+import { drawBreaksInvisibly } from './invisible-breaks';
+import { breakLongWords } from './line-breaks';
 
 const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 // Read once; each document registers them by name, so pdfkit parses each font once per document.
@@ -249,49 +250,6 @@ function numberPages(doc: Doc, language: TemplateLanguage): void {
   }
 }
 
-/**
- * fontkit draws a zero-width space (like every default-ignorable character) with the font's space
- * glyph at zero advance, so a reader copying the text would find a space in the middle of a long
- * word wherever breakLongWords gave it a break opportunity. The font's own zero-width glyph
- * (uni200B in DejaVu) is drawn instead: nothing on paper, nothing in copied text. Uses pdfkit
- * 0.20's EmbeddedFont (`layoutRun`, `font`); if those ever change, breaks read back as spaces.
- */
-function invisibleBreaks(doc: Doc, name: string): void {
-  doc.font(name);
-  const embedded = (doc as unknown as { _font?: { layoutRun?: unknown; font?: FontkitFont } })._font;
-  const fontkit = embedded?.font;
-  if (!embedded || typeof embedded.layoutRun !== 'function' || typeof fontkit?.glyphForCodePoint !== 'function') return;
-  const zeroWidth = fontkit.glyphForCodePoint(0x200b);
-  const space = fontkit.glyphForCodePoint(0x20);
-  if (!zeroWidth?.id || zeroWidth.advanceWidth !== 0 || !space) return;
-  const layoutRun = embedded.layoutRun as (text: string, features?: unknown) => GlyphRun;
-  embedded.layoutRun = function (this: unknown, text: string, features?: unknown): GlyphRun {
-    const run = layoutRun.call(this, text, features);
-    if (text.includes(ZERO_WIDTH_SPACE)) {
-      run.glyphs.forEach((glyph, i) => {
-        const position = run.positions[i];
-        if (glyph.id === space.id && position && position.xAdvance === 0) {
-          run.glyphs[i] = zeroWidth;
-          position.advanceWidth = 0;
-        }
-      });
-    }
-    return run;
-  };
-}
-
-interface FontkitGlyph {
-  id: number;
-  advanceWidth: number;
-}
-interface FontkitFont {
-  glyphForCodePoint(codePoint: number): FontkitGlyph | undefined;
-}
-interface GlyphRun {
-  glyphs: FontkitGlyph[];
-  positions: { xAdvance: number; advanceWidth?: number }[];
-}
-
 /** Joins a finished page's content chunks (pdfkit 0.20's PDFReference keeps them in `buffer`). */
 function compactContent(page: PDFKit.PDFPage): void {
   const content = (page as unknown as { content?: { buffer?: unknown } }).content;
@@ -326,8 +284,8 @@ export async function renderContractPdf(input: ContractDocumentInput): Promise<B
   });
   doc.registerFont(REGULAR, FONT_FILES.regular);
   doc.registerFont(BOLD, FONT_FILES.bold);
-  invisibleBreaks(doc, REGULAR);
-  invisibleBreaks(doc, BOLD);
+  drawBreaksInvisibly(doc, REGULAR);
+  drawBreaksInvisibly(doc, BOLD);
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -8,6 +8,7 @@ import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../
 import type { Actor, ContractSla, ContractStatus } from '../../domain/contract';
 import type { TaskKind } from '../../domain/steps';
 import type { ProcessClock } from '../shared/deadlines';
+import { advance } from '../shared/step-position';
 import { StepLock } from '../shared/step-lock';
 import type { ContractState } from './state';
 import type { StepResult } from '../messages';
@@ -83,15 +84,7 @@ export class ContractRun implements ProcessClock {
     const from = state.status;
     state.status = to;
     this.changed();
-    const now = Date.now();
-    const waitedMs = now - state.lastStepAt;
-    state.lastStepAt = now;
-    state.seq++;
-    if (to !== from) {
-      state.waitSince = now;
-      state.waitReminded = false;
-      state.waitEscalated = false;
-    }
+    const { at: now, waitedMs } = advance(state, from, to);
     await activities.recordStep({
       workflowId: this.workflowId,
       process: { type: 'contract', clientId: state.clientId, contractNumber: state.number },

@@ -28,6 +28,7 @@ import { keepDeadlines, slaChase, type Deadline, type ProcessClock } from '../sh
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
 import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
+import { advance } from '../shared/step-position';
 import { StepLock } from '../shared/step-lock';
 import {
   answersUpdate,
@@ -131,15 +132,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   index();
 
   const result = (): OnboardingResult => ({ workflowId, onboardingId, stage: state.stage });
-  setHandler(onboardingStateQuery, () => ({
-    ...result(),
-    clientId,
-    managerId: state.managerId,
-    contractWorkflowId: state.contract?.workflowId,
-    contractNumber: state.contract?.number,
-    contractStatus: state.contract?.status,
-    checklistDone: state.checklistDone as OnboardingSnapshot['checklistDone'],
-  }));
+  setHandler(onboardingStateQuery, () => onboardingSnapshotOf());
 
   const task = (kind: TaskKind, title: string, assignee: Recipient, ref?: string): TaskSpec => ({ kind, title, assignee, ...(ref ? { ref } : {}) });
   const manager = (): Recipient => ({ role: 'manager', staffId: state.managerId });
@@ -150,17 +143,9 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     const from = state.stage;
     state.stage = to;
     changes++;
-    const now = Date.now();
-    const waitedMs = now - state.lastStepAt;
-    state.lastStepAt = now;
-    state.seq++;
-    if (to !== from) {
-      state.waitSince = now;
-      state.waitReminded = false;
-      state.waitEscalated = false;
-      // A wait's escalation ends with the wait.
-      if (extra.closeTasks !== 'all') extra = { ...extra, closeTasks: [...(extra.closeTasks ?? []), 'escalation'] };
-    }
+    const { at: now, waitedMs } = advance(state, from, to);
+    // A wait's escalation ends with the wait.
+    if (to !== from && extra.closeTasks !== 'all') extra = { ...extra, closeTasks: [...(extra.closeTasks ?? []), 'escalation'] };
     if (to !== from || state.managerId !== indexedManager) {
       indexedManager = state.managerId;
       index();
