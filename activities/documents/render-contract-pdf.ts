@@ -21,17 +21,9 @@ import PDFDocument from 'pdfkit';
 import { repoRoot } from '../../config/paths';
 import type { ContractDocumentInput, Requisites, TemplateLanguage } from '../../domain/contract';
 import { assertPrintable } from './limits';
-import { drawBreaksInvisibly } from './invisible-breaks';
+import { BOLD, REGULAR, withProductFonts } from './pdf-fonts';
 import { breakLongWords } from './line-breaks';
 
-const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-// Read once; each document registers them by name, so pdfkit parses each font once per document.
-const FONT_FILES = {
-  regular: readFileSync(path.join(FONT_DIR, 'DejaVuSans.ttf')),
-  bold: readFileSync(path.join(FONT_DIR, 'DejaVuSans-Bold.ttf')),
-};
-const REGULAR = 'regular';
-const BOLD = 'bold';
 const INK = '#1f3c99';
 
 const LABELS = {
@@ -282,16 +274,7 @@ export async function renderContractPdf(input: ContractDocumentInput): Promise<B
       ModDate: created,
     },
   });
-  doc.registerFont(REGULAR, FONT_FILES.regular);
-  doc.registerFont(BOLD, FONT_FILES.bold);
-  drawBreaksInvisibly(doc, REGULAR);
-  drawBreaksInvisibly(doc, BOLD);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = withProductFonts(doc);
 
   // Pages stay in memory until they are numbered ("page n of N"), and pdfkit keeps every drawing
   // operation of a page as its own small buffer until the end: about 400 bytes per operation, 300 MB

@@ -18,7 +18,7 @@ import Handlebars from 'handlebars';
 import PDFDocument from 'pdfkit';
 import { repoRoot } from '../../config/paths';
 import type { Requisites } from '../../domain/contract';
-import { drawBreaksInvisibly } from './invisible-breaks';
+import { BOLD, REGULAR, withProductFonts } from './pdf-fonts';
 import { breakLongWords } from './line-breaks';
 
 export interface RefusalLetterInput {
@@ -34,13 +34,6 @@ export interface RefusalLetterInput {
   letterNumber: string;
 }
 
-const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const FONTS = {
-  regular: readFileSync(path.join(FONT_DIR, 'DejaVuSans.ttf')),
-  bold: readFileSync(path.join(FONT_DIR, 'DejaVuSans-Bold.ttf')),
-};
-const REGULAR = 'regular';
-const BOLD = 'bold';
 const INK = '#1f3c99';
 const GREY = '#555555';
 const MARGINS = { top: 50, bottom: 56, left: 70, right: 50 };
@@ -292,16 +285,7 @@ export async function renderRefusalLetterPdf(input: RefusalLetterInput): Promise
       ModDate: created,
     },
   });
-  doc.registerFont(REGULAR, FONTS.regular);
-  doc.registerFont(BOLD, FONTS.bold);
-  drawBreaksInvisibly(doc, REGULAR);
-  drawBreaksInvisibly(doc, BOLD);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = withProductFonts(doc);
   layOut(doc, letter, input.language);
   numberPages(doc, letter);
   doc.end();
