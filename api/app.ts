@@ -16,6 +16,7 @@ import { createOnboardingsRouter } from './routes/onboardings';
 import { createProcessesRouter } from './routes/processes';
 import { createQuestionnairesRouter } from './routes/questionnaires';
 import { createReadsRouter } from './routes/reads';
+import { createTasksRouter } from './routes/tasks';
 import { createStaffRouter } from './routes/staff';
 
 export interface AppDeps {
@@ -91,6 +92,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   api.use(createContractsRouter({ db, contracts }));
   api.use(createContractReadsRouter({ db }));
   api.use(createReadsRouter({ db }));
+  api.use(createTasksRouter({ db }));
   api.use(createQuestionnairesRouter({ db }));
   api.use(createOnboardingsRouter({ db, onboardings }));
   api.use(

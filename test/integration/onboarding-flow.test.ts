@@ -156,6 +156,15 @@ describe('a declined request', () => {
     expect(text).toContain('Yours faithfully');
     const tasks = await h.db.query<{ kind: string; assignee_role: string }>('SELECT kind, assignee_role FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId]);
     expect(tasks.rows).toEqual([{ kind: 'send_refusal', assignee_role: 'ops' }]);
+    // Ops send the letter and say so; nobody else can, and nobody twice.
+    const sendTask = (await h.db.query<{ id: string }>("SELECT id FROM tasks WHERE workflow_id = $1 AND kind = 'send_refusal'", [workflowId])).rows[0]!.id;
+    expect((await h.request('POST', `/api/tasks/${sendTask}/done`, { token: kamHead.token, body: {} })).status).toBe(404);
+    const sent = await Promise.all(Array.from({ length: 5 }, () => h.request('POST', `/api/tasks/${sendTask}/done`, { token: ops.token, body: { note: 'отправлено почтой' } })));
+    expect(sent.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    const qualificationTask = (await h.db.query<{ id: string }>("SELECT id FROM tasks WHERE workflow_id = $1 AND kind = 'intake'", [workflowId])).rows[0]!.id;
+    expect((await h.request('POST', `/api/tasks/${qualificationTask}/done`, { token: ops.token, body: {} })).status).toBe(403);
+    const events = (await h.request('GET', `/api/onboardings/${id}/timeline`, { token: kamHead.token })).body.items as { step: string }[];
+    expect(events.at(-1)!.step).toBe('send_refusal_done');
     expect((await h.request('POST', `/api/onboardings/${id}/cancel`, { token: ops.token, body: { reason: 'x' } })).status).toBe(409);
     expect(clientId).toBeTruthy();
     await keepHistory(h.temporal, workflowId, 'v2-onboarding-declined');
