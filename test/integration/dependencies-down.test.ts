@@ -253,7 +253,8 @@ describe('dependencies down', () => {
   });
 
   it('Postgres killed: health says so within 2 s; auth, reads and writes answer 503 with Retry-After within 3 s', async () => {
-    process.kill(postgres.pid, 'SIGKILL');
+    // The whole server (postmaster and its backends), as a crashed host or container loses it.
+    process.kill(-postgres.pid, 'SIGKILL');
     await postgres.exited;
 
     const health = await request('GET', '/api/health');
@@ -417,7 +418,8 @@ describe('dependencies killed under load', () => {
   it('Postgres killed for a few seconds: every contract is signed and sent once when it is back', async () => {
     const numbers = await flows(async () => {
       await new Promise((resolve) => setTimeout(resolve, 700));
-      process.kill(postgres.pid, 'SIGKILL');
+      // The whole server (postmaster and its backends), as a crashed host or container loses it.
+      process.kill(-postgres.pid, 'SIGKILL');
       await postgres.exited;
       await new Promise((resolve) => setTimeout(resolve, 4_000));
       postgres = await startPostgres();
