@@ -215,6 +215,27 @@ export async function timelineOf(db: Queryable, number: string): Promise<Timelin
   return queryRows<TimelineRow>(db, `SELECT ${TIMELINE_COLUMNS} FROM timeline_events WHERE contract_number = $1 ORDER BY at, id`, [number]);
 }
 
+export interface ClientTimelineRow extends TimelineRow {
+  /** The process the step belongs to. */
+  process: string;
+  workflowId: string;
+  contractNumber: string | null;
+}
+
+/** A client's one timeline: the steps of every process about it (onboardings, contracts, …) in order. */
+export async function clientTimelinePage(db: Queryable, clientId: string, page: PageRequest): Promise<Page<ClientTimelineRow>> {
+  return keysetPage<ClientTimelineRow>(
+    db,
+    `SELECT process_type AS process, workflow_id AS "workflowId", contract_number AS "contractNumber", ${TIMELINE_COLUMNS},
+       ${sortKeyColumn('at', 'id::text')}
+     FROM timeline_events
+     WHERE client_id = $1 AND ($2::timestamptz IS NULL OR (at, id) > ($2::timestamptz, $3::bigint))
+     ORDER BY at, id LIMIT $4`,
+    [clientId, ...afterParams(page)],
+    page,
+  );
+}
+
 export async function timelinePage(db: Queryable, number: string, page: PageRequest): Promise<Page<TimelineRow>> {
   return keysetPage<TimelineRow>(
     db,

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { newClientSchema, uuid } from '../../domain/schemas';
+import { newClientSchema, timelineQuerySchema, uuid } from '../../domain/schemas';
+import { clientTimelinePage } from '../../db/contracts';
 import { findClient, insertClient } from '../../db/clients';
 import { actorOf, allow } from '../auth';
 import { notFound } from '../errors';
@@ -18,6 +19,15 @@ export function createClientsRouter({ db }: { db: Pool }): Router {
     const client = id.success ? await findClient(db, id.data) : undefined;
     if (!client) throw notFound(`client ${req.params.id}`);
     res.json(client);
+  });
+
+  // The client's one timeline: its onboarding, its contracts, in order, each step with its actor and wait.
+  router.get('/clients/:id/timeline', async (req, res) => {
+    const id = uuid.safeParse(req.params.id);
+    const client = id.success ? await findClient(db, id.data) : undefined;
+    if (!client) throw notFound(`client ${req.params.id}`);
+    const { limit, cursor } = timelineQuerySchema.parse(req.query);
+    res.json({ clientId: client.id, ...(await clientTimelinePage(db, client.id, { limit, after: cursor })) });
   });
 
   return router;

@@ -119,6 +119,16 @@ describe('an onboarding from request to completion', () => {
     const steps = (timeline.items as { process: string; step: string }[]).map((e) => `${e.process}:${e.step}`);
     expect(steps).toEqual(expect.arrayContaining(['onboarding:request', 'onboarding:qualification', 'onboarding:assignment', 'contract:registration', 'contract:client_record', 'onboarding:contract_done', 'onboarding:checklist_item']));
     expect(steps.at(-1)).toBe('onboarding:checklist_item');
+    // The client's one timeline holds the same steps, in the same order, page by page.
+    const clientSteps: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { process: string; step: string }[]; nextCursor: string | null } = (await h.request('GET', `/api/clients/${clientId}/timeline?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: ops.token })).body;
+      clientSteps.push(...page.items.map((e) => `${e.process}:${e.step}`));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(clientSteps).toEqual(steps);
+    expect((await h.request('GET', '/api/clients/not-a-client/timeline', { token: ops.token })).status).toBe(404);
     expect((await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId])).rows[0].n).toBe(0);
     // The contract outlives its onboarding.
     expect((await h.request('GET', `/api/contracts/${number}`, { token: other.token })).body.status).toBe('active');
