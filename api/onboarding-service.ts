@@ -175,12 +175,13 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
 
     async create(actor, body) {
       const check = await validateAnswers(db, body.questionnaireId, body.answers, { complete: false });
-      if (body.clientId !== undefined && !(await findClient(db, body.clientId))) {
+      const existing = body.clientId !== undefined ? await findClient(db, body.clientId) : undefined;
+      if (body.clientId !== undefined && !existing) {
         throw badRequest('the request is not valid', [{ path: 'clientId', message: 'no client has this id' }]);
       }
       const id = randomUUID();
       const workflowId = `onboarding-${id}`;
-      const { clientId, newClientId } = await withTransaction(db, async (tx) => {
+      const { clientId, clientCode, newClientId } = await withTransaction(db, async (tx) => {
         const created = body.client ? await insertClientIn(tx, body.client, actor.staffId) : undefined;
         const clientId = created?.id ?? body.clientId!;
         await insertOnboarding(tx, {
@@ -193,13 +194,13 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
           stage: 'intake',
           createdBy: actor.staffId,
         });
-        return { clientId, newClientId: created?.id };
+        return { clientId, clientCode: created?.code ?? existing?.code, newClientId: created?.id };
       });
 
       const input: OnboardingWorkflowInput = {
         onboardingId: id,
         clientId,
-        clientCode: (await findClient(db, clientId))?.code,
+        clientCode,
         createdBy: { staffId: actor.staffId, name: actor.name, roles: [...actor.roles] },
         answersComplete: check.missing.length === 0,
         sla,
