@@ -215,7 +215,8 @@ export async function timelineOf(db: Queryable, number: string): Promise<Timelin
   return queryRows<TimelineRow>(db, `SELECT ${TIMELINE_COLUMNS} FROM timeline_events WHERE contract_number = $1 ORDER BY at, id`, [number]);
 }
 
-export interface ClientTimelineRow extends TimelineRow {
+/** A timeline step with the process it belongs to, for timelines that span processes. */
+export interface ProcessTimelineRow extends TimelineRow {
   /** The process the step belongs to. */
   process: string;
   workflowId: string;
@@ -223,8 +224,8 @@ export interface ClientTimelineRow extends TimelineRow {
 }
 
 /** A client's one timeline: the steps of every process about it (onboardings, contracts, …) in order. */
-export async function clientTimelinePage(db: Queryable, clientId: string, page: PageRequest): Promise<Page<ClientTimelineRow>> {
-  return keysetPage<ClientTimelineRow>(
+export async function clientTimelinePage(db: Queryable, clientId: string, page: PageRequest): Promise<Page<ProcessTimelineRow>> {
+  return keysetPage<ProcessTimelineRow>(
     db,
     `SELECT process_type AS process, workflow_id AS "workflowId", contract_number AS "contractNumber", ${TIMELINE_COLUMNS},
        ${sortKeyColumn('at', 'id::text')}

@@ -5,6 +5,7 @@ import type { Answers } from '../domain/questionnaires';
 import { uuid } from '../domain/schemas';
 import { afterParams, keysetPage, openTasksOfWorkflows, sortKeyColumn, type OpenTask, type Page, type PageRequest } from './processes';
 import { queryOne, queryRows, type Queryable } from './pool';
+import type { ProcessTimelineRow } from './contracts';
 
 export interface Onboarding {
   id: string;
@@ -123,19 +124,8 @@ export async function saveAnswerSet(db: Queryable, set: { id: string; onboarding
   );
 }
 
-export interface OnboardingTimelineItem {
+export interface OnboardingTimelineItem extends ProcessTimelineRow {
   id: string;
-  process: string;
-  workflowId: string;
-  contractNumber: string | null;
-  step: string;
-  from: string | null;
-  to: string;
-  actorId: string | null;
-  actorName: string | null;
-  at: Date;
-  waitedMs: number;
-  details: Record<string, unknown>;
 }
 
 /** The workflow ids of an onboarding's child contracts (`<onboarding workflow id>:contract:<…>`). */
