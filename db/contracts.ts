@@ -25,12 +25,6 @@ export async function findContract(db: Queryable, number: string): Promise<Regis
   return queryOne<RegistryEntry>(db, `${REGISTRY_SELECT} WHERE r.number = $1`, [number]);
 }
 
-/** The workflow behind a contract number, for sending it a step. */
-export async function workflowIdOf(db: Queryable, number: string): Promise<string | undefined> {
-  const row = await queryOne<{ workflowId: string }>(db, 'SELECT workflow_id AS "workflowId" FROM contract_registry WHERE number = $1', [number]);
-  return row?.workflowId;
-}
-
 export interface RegistryFilter {
   status?: string;
   managerId?: string;
@@ -210,10 +204,6 @@ export interface TimelineRow {
 const TIMELINE_COLUMNS = `
   step, status_from AS "from", status_to AS "to", actor_id AS "actorId", actor_name AS "actorName", at,
   waited_ms::float8 AS "waitedMs", details`;
-
-export async function timelineOf(db: Queryable, number: string): Promise<TimelineRow[]> {
-  return queryRows<TimelineRow>(db, `SELECT ${TIMELINE_COLUMNS} FROM timeline_events WHERE contract_number = $1 ORDER BY at, id`, [number]);
-}
 
 /** A timeline step with the process it belongs to, for timelines that span processes. */
 export interface ProcessTimelineRow extends TimelineRow {

@@ -51,12 +51,6 @@ export async function findQuestionnaire(db: Queryable, id: string): Promise<Ques
   return row && full(row);
 }
 
-/** The newest version of a questionnaire, or undefined when there is none with this key. */
-export async function findLatestQuestionnaire(db: Queryable, key: string): Promise<Questionnaire | undefined> {
-  const row = await queryOne<Row>(db, `SELECT ${COLUMNS}, questions FROM questionnaires WHERE key = $1 ORDER BY version DESC LIMIT 1`, [key]);
-  return row && full(row);
-}
-
 /**
  * Publishes a definition (already checked by questionnaireDefinitionSchema) as the next version of
  * its key: 1 for a new key, else the highest + 1. Publications of one key take turns on a
