@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { queryOne, withTransaction } from '../db/pool';
 import { PermanentError } from './failures';
+import { projectAccountStep } from './projections/account';
 import { projectContractStep } from './projections/contract-registry';
 import { projectOnboardingStep } from './projections/onboarding';
 import { recordStepInput } from './schemas';
@@ -23,6 +24,7 @@ async function processOf(tx: PoolClient, input: RecordStepInput): Promise<Proces
 const PROJECTIONS: Record<ProcessRef['type'], (tx: PoolClient, input: RecordStepInput, process: ProcessRef) => Promise<void>> = {
   contract: (tx, input, process) => projectContractStep(tx, input, process.contractNumber ?? input.number!),
   onboarding: (tx, input) => projectOnboardingStep(tx, input),
+  account: (tx, input, process) => projectAccountStep(tx, input, process.clientId),
 };
 
 async function insertNotification(tx: PoolClient, key: string, input: RecordStepInput, process: ProcessRef, n: NotificationSpec): Promise<void> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
 import { actorSchema, draftSchema, isoDate, roleSchema } from '../domain/schemas';
 import { NOTIFICATION_KINDS, TASK_KINDS } from '../domain/steps';
+import { ACCOUNT_STAGES, COMPLAINT_CATEGORIES, LOSS_REASONS, ROOT_CAUSES, SEVERITIES } from '../domain/account';
 import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SEGMENTS, SUPPLIER_POSITIONS } from '../domain/onboarding';
 import { PROCESS_TYPES } from './types';
 
@@ -78,6 +79,25 @@ export const recordStepInput = z.object({
       answerSetId: z.string().min(1).optional(),
       checklistDone: z.object({ item: z.string().min(1), at: instant, by: z.string().min(1), note: z.string() }).optional(),
       loyaltyStage: z.enum(LOYALTY_STAGES).optional(),
+    })
+    .optional(),
+  account: z
+    .object({
+      health: z.object({ score: z.number().int().min(0).max(100), reasons: z.array(z.object({ reason: z.string().min(1), points: z.number() })) }),
+      opened: z.object({ managerId: z.uuid().optional(), segment: z.enum(SEGMENTS).optional(), openedBy: z.string().min(1) }).optional(),
+      managerId: z.uuid().optional(),
+      segment: z.enum(SEGMENTS).optional(),
+      watch: z.object({ until: instant, stage: z.enum(ACCOUNT_STAGES) }).nullable().optional(),
+      complaint: z
+        .object({ id: z.uuid(), summary: z.string().min(1), category: z.enum(COMPLAINT_CATEGORIES), severity: z.enum(SEVERITIES), reportedBy: z.string().min(1), dueAt: instant })
+        .optional(),
+      complaintOverdue: z.uuid().optional(),
+      complaintResolved: z.object({ id: z.uuid(), resolution: z.string().min(1), rootCause: z.enum(ROOT_CAUSES) }).optional(),
+      commitment: z.object({ id: z.uuid(), what: z.string().min(1), dueAt: instant, ownerId: z.uuid() }).optional(),
+      commitmentOverdue: z.uuid().optional(),
+      commitmentFulfilled: z.object({ id: z.uuid(), note: z.string() }).optional(),
+      review: z.object({ id: z.uuid(), satisfaction: z.number().int().min(1).max(10), businessChanges: z.string(), note: z.string() }).optional(),
+      loss: z.object({ reason: z.enum(LOSS_REASONS), competitor: z.string().optional(), note: z.string(), atStage: z.enum(ACCOUNT_STAGES) }).optional(),
     })
     .optional(),
 }).refine((i) => i.process !== undefined || i.number !== undefined, { message: 'a process or a contract number is required', path: ['process'] });

@@ -16,7 +16,7 @@ export interface TaskSpec {
   assignee: Recipient;
 }
 
-export const PROCESS_TYPES = ['contract', 'onboarding'] as const;
+export const PROCESS_TYPES = ['contract', 'onboarding', 'account'] as const;
 export type ProcessType = (typeof PROCESS_TYPES)[number];
 
 /** The process a row belongs to: its type, its subject (the client), its contract where there is one. */
@@ -91,6 +91,26 @@ export interface OnboardingPatch {
   loyaltyStage?: string;
 }
 
+/** What an account step changes in the relationship's projection (accounts, complaints, commitments, reviews). */
+export interface AccountPatch {
+  /** The relationship's health after the step; every step carries it. */
+  health: { score: number; reasons: { reason: string; points: number }[] };
+  /** The first step: the relationship's row. */
+  opened?: { managerId?: string; segment?: string; openedBy: string };
+  managerId?: string;
+  segment?: string;
+  /** The watch after a recovery; null ends it. */
+  watch?: { until: string; stage: string } | null;
+  complaint?: { id: string; summary: string; category: string; severity: string; reportedBy: string; dueAt: string };
+  complaintOverdue?: string;
+  complaintResolved?: { id: string; resolution: string; rootCause: string };
+  commitment?: { id: string; what: string; dueAt: string; ownerId: string };
+  commitmentOverdue?: string;
+  commitmentFulfilled?: { id: string; note: string };
+  review?: { id: string; satisfaction: number; businessChanges: string; note: string };
+  loss?: { reason: string; competitor?: string; note: string; atStage: string };
+}
+
 /** One step of the contract's life, written atomically: registry, timeline, tasks and notifications. */
 export interface RecordStepInput {
   workflowId: string;
@@ -111,6 +131,8 @@ export interface RecordStepInput {
   registry?: RegistryPatch;
   /** The onboarding's projection, for an onboarding's steps. */
   onboarding?: OnboardingPatch;
+  /** The relationship's projection, for an account's steps. */
+  account?: AccountPatch;
   closeTasks?: TaskKind[] | 'all';
   /** Tasks closed by their ref, when several of one kind are open. */
   closeTaskRefs?: string[];

@@ -1,5 +1,6 @@
 // Client onboarding's vocabulary (DOMAIN.md, "The client's path"). Imported by workflow code, so
 // free of I/O, Node built-ins and zod.
+import type { AccountSla } from './account';
 import type { ContractSla, ContractStatus } from './contract';
 
 export const ONBOARDING_STAGES = ['intake', 'qualification', 'assignment', 'contracting', 'implementation', 'completed', 'declined', 'cancelled'] as const;
@@ -49,4 +50,6 @@ export interface OnboardingWorkflowInput {
   sla: OnboardingSla;
   /** The rules the child contract runs by. */
   contractSla: ContractSla;
+  /** The rules of the relationship it opens when completed; the defaults when absent (onboardings started before). */
+  accountSla?: AccountSla;
 }

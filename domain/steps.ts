@@ -42,6 +42,14 @@ export const TASK_KINDS = [
   'restart_contracting',
   'checklist',
   'send_refusal',
+  // The account relationship
+  'complaint',
+  'commitment',
+  'account_review',
+  'evaluate_service',
+  'improvement_plan',
+  'root_cause_plan',
+  'arbitration_response',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 

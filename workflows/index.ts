@@ -1,3 +1,4 @@
 // Every workflow the worker runs; the bundler starts here.
 export { contractWorkflow } from './contract';
 export { onboardingWorkflow } from './onboarding/workflow';
+export { accountWorkflow } from './account/workflow';

@@ -18,11 +18,15 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../../activities';
 import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import type { Actor } from '../../domain/contract';
 import { CHECKLIST, CHECKLIST_ITEMS, FINAL_ONBOARDING_STAGES, type OnboardingStage, type OnboardingWorkflowInput, type Segment } from '../../domain/onboarding';
 import type { TaskKind } from '../../domain/steps';
+import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
+import type { accountWorkflow } from '../account/workflow';
+import { accountOwnerSignal, accountWorkflowId } from '../account/messages';
 import type { contractWorkflow } from '../contract';
 import { keepDeadlines, slaChase, type Deadline, type ProcessClock } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';
@@ -447,8 +451,41 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     else if (stage === 'assignment') await keepDeadlines(clock, 'the assignment', waiting, stageChase(() => ({ role: 'kam_head' }), 'a manager to be assigned'));
     else await keepDeadlines(clock, 'the contracting', waiting, stageChase(() => (state.contract ? { role: 'kam_head' } : manager()), 'the contract'));
   }
+  // A completed onboarding opens the client's relationship (onboardings completed before it existed do not).
+  if (state.stage === 'completed' && patched('open-account')) await openAccount();
   await condition(allHandlersFinished);
   return onboardingSnapshotOf();
+
+  /**
+   * Starts the client's account workflow, which outlives the onboarding; when a complaint or a
+   * commitment opened it first, tells it who manages the client instead. One per client either way.
+   */
+  async function openAccount(): Promise<void> {
+    const accountId = accountWorkflowId(clientId);
+    try {
+      await startChild<typeof accountWorkflow>('accountWorkflow', {
+        workflowId: accountId,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [
+          {
+            clientId,
+            clientCode: input.clientCode,
+            managerId: state.managerId,
+            segment: state.segment,
+            openedBy: { kind: 'onboarding' },
+            sla: input.accountSla ?? DEFAULT_ACCOUNT_SLA,
+          },
+        ],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // A relationship that already ended (the client was lost) is not signalled back to life.
+      await getExternalWorkflowHandle(accountId)
+        .signal(accountOwnerSignal, { managerId: state.managerId, segment: state.segment })
+        .catch(() => undefined);
+    }
+  }
 
   function onboardingSnapshotOf(): OnboardingSnapshot {
     return {

@@ -1,0 +1,548 @@
+// One workflow per client relationship (`account-<clientId>`), from its onboarding (or its first
+// complaint, commitment, review or escalation) until the client is lost. It keeps every open
+// complaint, commitment and review on a clock, notices the slide through the churn stages
+// (healthy → dissatisfied → adversarial → ultimatum → arbitration), gives each stage's owners
+// their tasks with a deadline, escalates a stage whose actions are overdue, and watches a
+// recovered client. It continues as new before its history grows large, carrying all of it.
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import type { AccountPatch, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
+import {
+  STAGE_ACTIONS,
+  healthOf,
+  stageRank,
+  type AccountStage,
+  type AccountWorkflowInput,
+  type ChurnStage,
+  type Health,
+  type Severity,
+} from '../../domain/account';
+import type { Actor } from '../../domain/contract';
+import type { Segment } from '../../domain/onboarding';
+import type { TaskKind } from '../../domain/steps';
+import { keepDeadlines, type Deadline, type ProcessClock } from '../shared/deadlines';
+import { humanSteps } from '../shared/human-steps';
+import { reject } from '../shared/rejections';
+import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
+import { advance, type StepPosition } from '../shared/step-position';
+import { StepLock } from '../shared/step-lock';
+import {
+  accountOwnerSignal,
+  accountStateQuery,
+  commitmentUpdate,
+  complaintUpdate,
+  escalationUpdate,
+  fulfilCommitmentUpdate,
+  lossUpdate,
+  resolveComplaintUpdate,
+  resolveEscalationUpdate,
+  reviewUpdate,
+  type AccountOwnerNews,
+  type AccountResult,
+  type AccountSnapshot,
+} from './messages';
+
+type Activities = ReturnType<typeof createActivities>;
+const { recordStep } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+interface OpenComplaint {
+  id: string;
+  severity: Severity;
+  openedAt: number;
+  reminded: boolean;
+  overdue: boolean;
+}
+
+interface OpenCommitment {
+  id: string;
+  what: string;
+  ownerId: string;
+  dueAt: number;
+  reminded: boolean;
+  overdue: boolean;
+}
+
+/** `waitSince` (from the step position) is when the current stage began; `waitEscalated`, whether its actions were escalated. */
+export interface AccountState extends StepPosition {
+  stage: AccountStage;
+  managerId?: string;
+  segment?: Segment;
+  complaints: OpenComplaint[];
+  /** When complaints came, within the recurrence window. */
+  complaintTimes: number[];
+  commitments: OpenCommitment[];
+  lastSatisfaction?: number;
+  nextReviewAt: number;
+  reviewOpen: boolean;
+  /** After a recovery: until when a new problem sends the client straight back to `stage`. */
+  watch?: { until: number; stage: ChurnStage };
+  /** News from a completed onboarding, not yet recorded. */
+  ownerNews?: AccountOwnerNews;
+  run: number;
+}
+
+export interface ContinuedAccountInput extends AccountWorkflowInput {
+  continued: AccountState;
+}
+
+export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAccountInput): Promise<AccountSnapshot> {
+  const { workflowId } = workflowInfo();
+  const { clientId, sla } = input;
+  const now0 = Date.now();
+  const reviewEvery = (segment: Segment | undefined) => sla.reviewEveryMs[segment ?? 'regular'];
+  let state: AccountState =
+    'continued' in input
+      ? input.continued
+      : {
+          stage: 'healthy',
+          managerId: input.managerId,
+          segment: input.segment,
+          complaints: [],
+          complaintTimes: [],
+          commitments: [],
+          nextReviewAt: now0 + reviewEvery(input.segment),
+          reviewOpen: false,
+          seq: 0,
+          lastStepAt: now0,
+          waitSince: now0,
+          waitReminded: false,
+          waitEscalated: false,
+          run: 1,
+        };
+  let changes = 0;
+  const lock = new StepLock();
+  const clock: ProcessClock = {
+    lock,
+    changes: () => changes,
+    changed: () => void changes++,
+    mustContinueAsNew: () => {
+      const info = workflowInfo();
+      return info.continueAsNewSuggested || (sla.historyLimit !== undefined && info.historyLength >= sla.historyLimit);
+    },
+  };
+
+  const health = (): Health =>
+    healthOf({
+      stage: state.stage,
+      openComplaints: state.complaints.map((c) => ({ severity: c.severity, overdue: c.overdue })),
+      recentComplaints: state.complaintTimes.filter((t) => t > Date.now() - sla.complaintWindowMs).length,
+      overdueCommitments: state.commitments.filter((c) => c.overdue).length,
+      lastSatisfaction: state.lastSatisfaction,
+    });
+  const result = (): AccountResult => ({ workflowId, clientId, stage: state.stage, health: health() });
+  setHandler(accountStateQuery, () => ({
+    ...result(),
+    managerId: state.managerId,
+    segment: state.segment,
+    openComplaints: state.complaints.map((c) => c.id),
+    openCommitments: state.commitments.map((c) => c.id),
+    watchUntil: state.watch ? new Date(state.watch.until).toISOString() : undefined,
+    run: state.run,
+  }));
+
+  let indexedManager: string | undefined;
+  let indexedStage: AccountStage | undefined;
+  /** The relationship's search attributes, so the Temporal UI filters like GET /api/processes. */
+  const index = (): void => {
+    if (indexedManager === state.managerId && indexedStage === state.stage) return;
+    indexedManager = state.managerId;
+    indexedStage = state.stage;
+    upsertSearchAttributes([
+      { key: PROCESS_TYPE, value: 'account' },
+      { key: PROCESS_STAGE, value: state.stage },
+      ...(state.managerId ? [{ key: MANAGER_ID, value: state.managerId }] : []),
+      ...(input.clientCode ? [{ key: CLIENT_CODE, value: input.clientCode }] : []),
+    ]);
+  };
+  index();
+
+  const manager = (): Recipient => ({ role: 'manager', staffId: state.managerId });
+  const recipient = (role: Recipient['role']): Recipient => (role === 'manager' ? manager() : { role });
+  const task = (kind: TaskKind, title: string, assignee: Recipient, ref: string): TaskSpec => ({ kind, title, assignee, ref });
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  type Extra = Partial<Omit<RecordStepInput, 'account'>> & { account?: Omit<AccountPatch, 'health'> };
+  async function record(step: string, to: AccountStage, extra: Extra = {}): Promise<void> {
+    const from = state.stage;
+    state.stage = to;
+    changes++;
+    const { at, waitedMs } = advance(state, from, to);
+    index();
+    await recordStep({
+      ...extra,
+      workflowId,
+      process: { type: 'account', clientId },
+      seq: state.seq,
+      step,
+      from: state.seq === 1 ? null : from,
+      to,
+      at: iso(at),
+      waitedMs,
+      account: { ...extra.account, health: health() },
+    });
+  }
+
+  /** The tasks of a stage's owners as it begins, and what leaving the stage before it closes. */
+  const stageTasks = (stage: AccountStage): TaskSpec[] => {
+    if (stage === 'healthy' || stage === 'lost') return [];
+    const { owners, title, kind } = STAGE_ACTIONS[stage];
+    return owners.map((role) => task(kind, title, recipient(role), `stage:${stage}:${role}`));
+  };
+  const stageRefs = (stage: AccountStage): string[] =>
+    stage === 'healthy' || stage === 'lost' ? [] : [...STAGE_ACTIONS[stage].owners.map((role) => `stage:${stage}:${role}`), `stage:${stage}:escalation`];
+  /** What a step that moves the relationship to `to` opens and closes besides its own tasks. */
+  const move = (to: AccountStage, own: Extra = {}): Extra => {
+    if (to === state.stage) return own;
+    return {
+      ...own,
+      openTasks: [...(own.openTasks ?? []), ...stageTasks(to)],
+      closeTaskRefs: [...(own.closeTaskRefs ?? []), ...stageRefs(state.stage)],
+      details: { ...own.details, stageFrom: state.stage },
+    };
+  };
+  /** Where a new problem takes the relationship: back to the stage it recovered from while watched, else to dissatisfied from healthy. */
+  const troubled = (): AccountStage => {
+    if (state.watch) {
+      const back = state.watch.stage;
+      state.watch = undefined;
+      return back;
+    }
+    return state.stage === 'healthy' ? 'dissatisfied' : state.stage;
+  };
+  const endWatch = (to: AccountStage): Pick<AccountPatch, 'watch'> => (to !== 'healthy' || !state.watch ? { watch: null } : {});
+
+  const actorIsHead = (actor: Actor) => actor.roles.some((r) => r === 'kam_head' || r === 'director' || r === 'admin');
+  /** A manager acts on the clients they manage; heads act on any. */
+  const expectOwnManager = (actor: Actor) => {
+    if (!actorIsHead(actor) && state.managerId && actor.staffId !== state.managerId) reject('NotYours', 'this client is managed by another manager');
+  };
+  const expectOpen = (what: string) => {
+    if (state.stage === 'lost') reject('StepOutOfOrder', `${what} is not possible: the client was lost`);
+  };
+
+  // The opening is the first step: its ticket is taken before any handler exists, because an
+  // update that started the workflow is handed to its handler as soon as it is set.
+  const opened =
+    'continued' in input
+      ? Promise.resolve()
+      : lock.run(() =>
+          record('opened', 'healthy', {
+            ...(input.openedBy.staffId ? { actor: { staffId: input.openedBy.staffId, name: input.openedBy.name ?? '', roles: [] } } : {}),
+            details: { openedBy: input.openedBy.kind, segment: input.segment },
+            account: { opened: { managerId: input.managerId, segment: input.segment, openedBy: input.openedBy.kind } },
+          }),
+        );
+
+  const humanStep = humanSteps({
+    lock,
+    save: () => JSON.parse(JSON.stringify(state)) as AccountState,
+    restore: (saved) => {
+      state = saved;
+      changes++;
+    },
+    result,
+  });
+
+  humanStep(
+    complaintUpdate,
+    ({ complaintId }) => {
+      expectOpen('a complaint');
+      if (state.complaints.some((c) => c.id === complaintId)) reject('StepOutOfOrder', `complaint ${complaintId} is already recorded`);
+    },
+    async ({ actor, complaintId, summary, category, severity, reportedBy }) => {
+      const now = Date.now();
+      state.complaints = [...state.complaints, { id: complaintId, severity, openedAt: now, reminded: false, overdue: false }];
+      state.complaintTimes = [...state.complaintTimes.filter((t) => t > now - sla.complaintWindowMs), now];
+      const recurring = state.complaintTimes.length >= sla.complaintsToDissatisfied;
+      const to = state.watch ? troubled() : state.stage === 'healthy' && recurring ? 'dissatisfied' : state.stage;
+      const dueAt = now + sla.complaintDueMs[severity];
+      await record(
+        'complaint',
+        to,
+        move(to, {
+          actor,
+          details: { complaintId, category, severity, recentComplaints: state.complaintTimes.length, ...(recurring ? { recurring } : {}) },
+          account: { complaint: { id: complaintId, summary, category, severity, reportedBy, dueAt: iso(dueAt) }, ...endWatch(to) },
+          openTasks: [task('complaint', `Resolve the client's ${severity} complaint (${category}) by ${iso(dueAt).slice(0, 16).replace('T', ' ')} UTC`, manager(), `complaint:${complaintId}`)],
+        }),
+      );
+    },
+  );
+
+  humanStep(
+    resolveComplaintUpdate,
+    ({ actor, complaintId }) => {
+      expectOpen('resolving a complaint');
+      if (!state.complaints.some((c) => c.id === complaintId)) reject('StepOutOfOrder', `complaint ${complaintId} is not open`);
+      expectOwnManager(actor);
+    },
+    async ({ actor, complaintId, resolution, rootCause }) => {
+      state.complaints = state.complaints.filter((c) => c.id !== complaintId);
+      await record('complaint_resolved', state.stage, {
+        actor,
+        details: { complaintId, rootCause },
+        account: { complaintResolved: { id: complaintId, resolution, rootCause } },
+        closeTaskRefs: [`complaint:${complaintId}`, `complaint:${complaintId}:escalation`],
+      });
+    },
+  );
+
+  humanStep(
+    commitmentUpdate,
+    ({ commitmentId }) => {
+      expectOpen('a commitment');
+      if (state.commitments.some((c) => c.id === commitmentId)) reject('StepOutOfOrder', `commitment ${commitmentId} is already recorded`);
+    },
+    async ({ actor, commitmentId, what, dueAt, ownerId, ownerName }) => {
+      const due = Date.parse(dueAt);
+      state.commitments = [...state.commitments, { id: commitmentId, what, ownerId, dueAt: due, reminded: false, overdue: false }];
+      await record('commitment', state.stage, {
+        actor,
+        details: { commitmentId, dueAt, ownerId, ownerName },
+        account: { commitment: { id: commitmentId, what, dueAt, ownerId } },
+        openTasks: [task('commitment', `Keep the promise made to the client by ${dueAt.slice(0, 10)}: ${what}`, { role: 'manager', staffId: ownerId }, `commitment:${commitmentId}`)],
+      });
+    },
+  );
+
+  humanStep(
+    fulfilCommitmentUpdate,
+    ({ actor, commitmentId }) => {
+      expectOpen('fulfilling a commitment');
+      const commitment = state.commitments.find((c) => c.id === commitmentId);
+      if (!commitment) reject('StepOutOfOrder', `commitment ${commitmentId} is not open`);
+      if (actor.staffId !== commitment.ownerId) expectOwnManager(actor);
+    },
+    async ({ actor, commitmentId, note }) => {
+      const commitment = state.commitments.find((c) => c.id === commitmentId)!;
+      state.commitments = state.commitments.filter((c) => c.id !== commitmentId);
+      await record('commitment_fulfilled', state.stage, {
+        actor,
+        details: { commitmentId, late: Date.now() > commitment.dueAt },
+        account: { commitmentFulfilled: { id: commitmentId, note } },
+        closeTaskRefs: [`commitment:${commitmentId}`],
+      });
+    },
+  );
+
+  humanStep(
+    reviewUpdate,
+    ({ actor }) => {
+      expectOpen('a review');
+      expectOwnManager(actor);
+    },
+    async ({ actor, reviewId, satisfaction, businessChanges, note }) => {
+      state.lastSatisfaction = satisfaction;
+      state.reviewOpen = false;
+      state.nextReviewAt = Date.now() + reviewEvery(state.segment);
+      const low = satisfaction <= sla.lowSatisfaction;
+      const to = low ? troubled() : state.stage;
+      await record(
+        'review',
+        to,
+        move(to, {
+          actor,
+          details: { reviewId, satisfaction, ...(low ? { lowSatisfaction: true } : {}), nextReviewAt: iso(state.nextReviewAt) },
+          account: { review: { id: reviewId, satisfaction, businessChanges, note }, ...endWatch(to) },
+          closeTaskRefs: ['review'],
+        }),
+      );
+    },
+  );
+
+  humanStep(
+    escalationUpdate,
+    ({ stage }) => {
+      expectOpen('an escalation');
+      if (stageRank(stage) <= stageRank(state.stage)) reject('StepOutOfOrder', `the client is already ${state.stage}; only a later stage can be reported`);
+    },
+    async ({ actor, stage, evidence }) => {
+      state.watch = undefined;
+      await record('escalation_reported', stage, move(stage, { actor, details: { evidence }, account: { watch: null } }));
+    },
+  );
+
+  humanStep(
+    resolveEscalationUpdate,
+    () => {
+      expectOpen('resolving the escalation');
+      if (state.stage === 'healthy') reject('StepOutOfOrder', 'the client is healthy: there is no escalation to resolve');
+    },
+    async ({ actor, outcome, actions }) => {
+      const left = state.stage as ChurnStage;
+      const until = Date.now() + sla.watchPeriodMs;
+      state.watch = { until, stage: left };
+      await record('escalation_resolved', 'healthy', move('healthy', { actor, details: { outcome, actions, watchUntil: iso(until) }, account: { watch: { until: iso(until), stage: left } } }));
+    },
+  );
+
+  humanStep(
+    lossUpdate,
+    () => expectOpen('a loss'),
+    async ({ actor, reason, competitor, note }) => {
+      const atStage = state.stage;
+      state.watch = undefined;
+      await record('loss', 'lost', {
+        actor,
+        details: { reason, competitor, atStage },
+        account: { loss: { reason, competitor, note, atStage }, watch: null },
+        closeTasks: 'all',
+      });
+    },
+  );
+
+  setHandler(accountOwnerSignal, (news) => {
+    state.ownerNews = { ...state.ownerNews, ...news };
+    changes++;
+  });
+
+  async function recordOwnerNews(): Promise<void> {
+    const news = state.ownerNews!;
+    state.ownerNews = undefined;
+    const managerId = news.managerId ?? state.managerId;
+    const segment = news.segment ?? state.segment;
+    if (managerId === state.managerId && segment === state.segment) return;
+    const previous = state.managerId;
+    state.managerId = managerId;
+    state.segment = segment;
+    await record('owner', state.stage, {
+      details: { managerId, segment, previous },
+      account: { managerId, segment },
+      ...(previous && managerId && previous !== managerId ? { reassignTasks: { from: previous, to: managerId } } : {}),
+    });
+  }
+
+  // ---- The clocks ---------------------------------------------------------------------------------
+
+  /** One deadline standing for many items (every open complaint, say): due at the earliest of them. */
+  const earliest = <T>(items: () => T[], at: (item: T) => number, fire: (item: T) => Promise<void>): Deadline => ({
+    at: () => Math.min(Infinity, ...items().map(at)),
+    fire: async () => {
+      const now = Date.now();
+      const due = items().find((item) => at(item) <= now);
+      if (due) await fire(due);
+    },
+  });
+  const replaced = <T extends { id: string }>(list: T[], item: T, patch: Partial<T>) => list.map((x) => (x.id === item.id ? { ...x, ...patch } : x));
+
+  const deadlines: Deadline[] = [
+    earliest(
+      () => state.complaints,
+      (c) => (c.reminded ? Infinity : c.openedAt + sla.complaintDueMs[c.severity] / 2),
+      async (c) => {
+        state.complaints = replaced(state.complaints, c, { reminded: true });
+        await record('complaint_reminder', state.stage, {
+          details: { complaintId: c.id },
+          notifications: [{ kind: 'reminder', message: `Reminder: the client's ${c.severity} complaint is half-way to its resolution deadline`, recipient: manager() }],
+        });
+      },
+    ),
+    earliest(
+      () => state.complaints,
+      (c) => (c.overdue ? Infinity : c.openedAt + sla.complaintDueMs[c.severity]),
+      async (c) => {
+        state.complaints = replaced(state.complaints, c, { reminded: true, overdue: true });
+        const to = troubled();
+        await record(
+          'complaint_overdue',
+          to,
+          move(to, {
+            details: { complaintId: c.id },
+            account: { complaintOverdue: c.id, ...endWatch(to) },
+            openTasks: [task('escalation', `A ${c.severity} complaint of the client is past its resolution deadline: see that it is resolved`, { role: 'kam_head' }, `complaint:${c.id}:escalation`)],
+            notifications: [{ kind: 'escalation', message: `The client's ${c.severity} complaint is past its deadline and was escalated`, recipient: manager() }],
+          }),
+        );
+      },
+    ),
+    earliest(
+      () => state.commitments,
+      (c) => (c.reminded ? Infinity : c.dueAt - sla.commitmentReminderBeforeMs),
+      async (c) => {
+        state.commitments = replaced(state.commitments, c, { reminded: true });
+        await record('commitment_reminder', state.stage, {
+          details: { commitmentId: c.id },
+          notifications: [{ kind: 'reminder', message: `Due ${iso(c.dueAt).slice(0, 10)}: ${c.what}`, recipient: { role: 'manager', staffId: c.ownerId } }],
+        });
+      },
+    ),
+    earliest(
+      () => state.commitments,
+      (c) => (c.overdue ? Infinity : c.dueAt),
+      async (c) => {
+        state.commitments = replaced(state.commitments, c, { reminded: true, overdue: true });
+        const to = troubled();
+        const message = `Overdue promise to the client: ${c.what}`;
+        const owner: Recipient = { role: 'manager', staffId: c.ownerId };
+        await record(
+          'commitment_overdue',
+          to,
+          move(to, {
+            details: { commitmentId: c.id },
+            account: { commitmentOverdue: c.id, ...endWatch(to) },
+            notifications: [
+              { kind: 'escalation', message, recipient: owner },
+              ...(state.managerId !== c.ownerId ? [{ kind: 'escalation' as const, message, recipient: manager() }] : []),
+            ],
+          }),
+        );
+      },
+    ),
+    {
+      // A stage's actions past their deadline: dissatisfied turns adversarial by itself; later stages go to the next owner up.
+      at: () => (state.stage === 'healthy' || state.stage === 'lost' || state.waitEscalated ? Infinity : state.waitSince + sla.stageDeadlineMs[state.stage]),
+      fire: async () => {
+        const stage = state.stage as Exclude<ChurnStage, 'healthy'>;
+        if (stage === 'dissatisfied') {
+          await record('escalated_by_deadline', 'adversarial', move('adversarial', { details: { overdueStage: stage } }));
+          return;
+        }
+        state.waitEscalated = true;
+        const { escalateTo, owners } = STAGE_ACTIONS[stage];
+        await record('stage_overdue', stage, {
+          details: { overdueStage: stage, escalatedTo: escalateTo },
+          openTasks: [task('escalation', `The ${stage} stage's actions are overdue: ${STAGE_ACTIONS[stage].title}`, { role: escalateTo }, `stage:${stage}:escalation`)],
+          notifications: owners.map((role) => ({ kind: 'escalation' as const, message: `The ${stage} stage's actions are overdue and were escalated to ${escalateTo}`, recipient: recipient(role) })),
+        });
+      },
+    },
+    {
+      at: () => state.watch?.until ?? Infinity,
+      fire: async () => {
+        const watched = state.watch!;
+        state.watch = undefined;
+        await record('watch_over', state.stage, { details: { watchedStage: watched.stage }, account: { watch: null } });
+      },
+    },
+    {
+      at: () => (state.reviewOpen || state.stage === 'lost' ? Infinity : state.nextReviewAt),
+      fire: async () => {
+        state.reviewOpen = true;
+        await record('review_due', state.stage, {
+          openTasks: [task('account_review', 'Review the relationship with the client: satisfaction, changes in its business', manager(), 'review')],
+        });
+      },
+    },
+  ];
+
+  await opened;
+
+  const lost = () => state.stage === 'lost';
+  while (!lost()) {
+    if (clock.mustContinueAsNew()) {
+      await condition(() => !lock.busy && allHandlersFinished());
+      if (lost()) break;
+      await continueAsNew<typeof accountWorkflow>({ ...input, continued: { ...state, run: state.run + 1 } });
+    }
+    if (state.ownerNews) {
+      await lock.run(() => (state.ownerNews && state.stage !== 'lost' ? recordOwnerNews() : Promise.resolve()));
+      continue;
+    }
+    await keepDeadlines(clock, 'the account', () => state.stage !== 'lost' && !state.ownerNews, deadlines);
+  }
+  await condition(allHandlersFinished);
+  return { ...result(), managerId: state.managerId, segment: state.segment, openComplaints: [], openCommitments: [], run: state.run };
+}
