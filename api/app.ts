@@ -4,6 +4,9 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { DEFAULT_ONBOARDING_SLA, type Config } from '../config/env';
+import { DEFAULT_ACCOUNT_SLA } from '../domain/account';
+import { createAccountService } from './account-service';
+import { createAccountsRouter } from './routes/accounts';
 import { authenticate } from './auth';
 import { createContractService } from './contract-service';
 import { withTemporalDeadline, withTimeout } from './deadline';
@@ -22,8 +25,8 @@ import { createStaffRouter } from './routes/staff';
 export interface AppDeps {
   db: Pool;
   temporal: Client;
-  /** `onboarding` defaults to the documented ONBOARDING_* defaults. */
-  config: Pick<Config, 'adminToken' | 'sla' | 'temporal'> & Partial<Pick<Config, 'onboarding'>>;
+  /** `onboarding` and `account` default to the documented ONBOARDING_* and ACCOUNT_* defaults. */
+  config: Pick<Config, 'adminToken' | 'sla' | 'temporal'> & Partial<Pick<Config, 'onboarding' | 'account'>>;
 }
 
 /** Each health check is cut after this, so the whole answer comes within 2 s whatever is down. */
@@ -83,6 +86,14 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
     taskQueue: config.temporal.taskQueue,
     sla: onboardingSla,
     contractSla: config.sla,
+    accountSla: config.account ?? DEFAULT_ACCOUNT_SLA,
+    callTimeoutMs: config.temporal.callTimeoutMs,
+  });
+  const accounts = createAccountService({
+    db,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    sla: config.account ?? DEFAULT_ACCOUNT_SLA,
     callTimeoutMs: config.temporal.callTimeoutMs,
   });
   const api = express.Router();
@@ -95,10 +106,16 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   api.use(createTasksRouter({ db }));
   api.use(createQuestionnairesRouter({ db }));
   api.use(createOnboardingsRouter({ db, onboardings }));
+  api.use(createAccountsRouter({ db, accounts }));
   api.use(
     createProcessesRouter({
       db,
-      overdueAfter: { contractMs: config.sla.stepReminderAfterMs ?? 2 * 86_400_000, onboardingMs: onboardingSla.stepReminderAfterMs },
+      overdueAfter: {
+        contractMs: config.sla.stepReminderAfterMs ?? 2 * 86_400_000,
+        onboardingMs: onboardingSla.stepReminderAfterMs,
+        // An account's task is overdue past the shortest complaint deadline (its escalations count at once).
+        accountMs: Math.min(...Object.values((config.account ?? DEFAULT_ACCOUNT_SLA).complaintDueMs)),
+      },
     }),
   );
   app.use('/api', api);

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import type { AccountSla } from '../domain/account';
 import { needsLegalApproval, TEMPLATES, type Actor, type ContractSla } from '../domain/contract';
 import {
   CHECKLIST_ITEMS,
@@ -94,6 +95,8 @@ export interface OnboardingServiceDeps {
   taskQueue: string;
   sla: OnboardingSla;
   contractSla: ContractSla;
+  /** The rules of the relationship a completed onboarding opens. */
+  accountSla: AccountSla;
   callTimeoutMs: number;
 }
 
@@ -129,7 +132,7 @@ const stepRowId = (workflowId: string, what: string, stepId: string | undefined)
 
 export const isChecklistItem = (item: string): item is ChecklistItem => (CHECKLIST_ITEMS as string[]).includes(item);
 
-export function createOnboardingService({ db, temporal, taskQueue, sla, contractSla, callTimeoutMs }: OnboardingServiceDeps): OnboardingService {
+export function createOnboardingService({ db, temporal, taskQueue, sla, contractSla, accountSla, callTimeoutMs }: OnboardingServiceDeps): OnboardingService {
   const steps = createProcessSteps({ temporal, callTimeoutMs });
 
   async function find(id: string): Promise<Onboarding> {
@@ -205,6 +208,7 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
         answersComplete: check.missing.length === 0,
         sla,
         contractSla,
+        accountSla,
       };
       try {
         await steps.withDeadline(Date.now() + callTimeoutMs, () =>

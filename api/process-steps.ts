@@ -9,8 +9,9 @@ import {
   isGrpcDeadlineError,
   isGrpcServiceError,
   type Client,
+  type WithStartWorkflowOperation,
 } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { STEP_REJECTIONS, type StepRejection } from '../workflows/shared/rejections';
 import { conflict, HttpError, serviceUnavailable } from './errors';
 
@@ -45,6 +46,11 @@ export interface ProcessStep<Arg> {
   location: string;
   /** Where the process stands now, for the 409 when its workflow has ended. */
   statusNow: () => Promise<string | undefined>;
+  /**
+   * Starts the process when it is not running yet (update-with-start): the step and the start are
+   * one call, so concurrent first steps start one process. A fresh operation per call.
+   */
+  startWith?: () => WithStartWorkflowOperation<any>;
 }
 
 export interface ProcessSteps {
@@ -59,17 +65,21 @@ export function createProcessSteps({ temporal, callTimeoutMs }: { temporal: Clie
   return {
     withDeadline,
     callTimeoutMs,
-    async send({ workflowId, update, arg, stepId, subject, location, statusNow }) {
+    async send({ workflowId, update, arg, stepId, subject, location, statusNow, startWith }) {
       const deadline = Date.now() + callTimeoutMs;
       const handle = temporal.workflow.getHandle(workflowId);
       const updateId = stepId ? `step-${createHash('sha256').update(`${update.name}\n${stepId}`).digest('hex').slice(0, 32)}` : undefined;
       let accepted;
       try {
-        accepted = await withDeadline(deadline, () => handle.startUpdate(update, { args: [arg], waitForStage: 'ACCEPTED', updateId }));
+        accepted = await withDeadline(deadline, () =>
+          startWith
+            ? temporal.workflow.startUpdateWithStart(update, { args: [arg], waitForStage: 'ACCEPTED', updateId, startWorkflowOperation: startWith() })
+            : handle.startUpdate(update, { args: [arg], waitForStage: 'ACCEPTED', updateId }),
+        );
       } catch (err) {
         const rejected = rejectionOf(err);
         if (rejected) throw rejected;
-        if (err instanceof WorkflowNotFoundError) throw conflict(`${subject} is ${(await statusNow()) ?? 'closed'}; no further steps are possible`);
+        if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`${subject} is ${(await statusNow()) ?? 'closed'}; no further steps are possible`);
         if (isNoAnswer(err)) {
           throw serviceUnavailable(
             `Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; the step may not have been taken: ` +

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isValidInn } from '../domain/inn';
 import type { ContractSla, Requisites } from '../domain/contract';
+import type { AccountSla } from '../domain/account';
 import type { OnboardingSla } from '../domain/onboarding';
 import { parseDuration } from './duration';
 import { DEFAULT_WORKLOAD_WEIGHTS, type WorkloadNorm } from '../domain/workload';
@@ -55,6 +56,27 @@ const envSchema = z.object({
   // The child contract's status at which onboarding moves on to implementation.
   ONBOARDING_CONTRACT_DONE_AT: z.enum(['active', 'scan_received']).default('active'),
 
+  // The account relationship (churn stages): a complaint's resolution deadline by severity (reminded
+  // half-way, escalated past it); how many complaints within the window make a client dissatisfied;
+  // reminders of commitments; review intervals by segment; each stage's deadline for its actions;
+  // the watch period after a recovery.
+  ACCOUNT_COMPLAINT_DUE_LOW: duration('7d'),
+  ACCOUNT_COMPLAINT_DUE_MEDIUM: duration('3d'),
+  ACCOUNT_COMPLAINT_DUE_HIGH: duration('1d'),
+  ACCOUNT_COMPLAINTS_TO_DISSATISFIED: z.coerce.number().int().min(1).max(1000).default(3),
+  ACCOUNT_COMPLAINT_WINDOW: duration('90d'),
+  ACCOUNT_COMMITMENT_REMINDER_BEFORE: duration('2d'),
+  ACCOUNT_REVIEW_EVERY_KEY: duration('30d'),
+  ACCOUNT_REVIEW_EVERY_GOLD: duration('60d'),
+  ACCOUNT_REVIEW_EVERY_REGULAR: duration('90d'),
+  ACCOUNT_REVIEW_EVERY_LOW: duration('180d'),
+  ACCOUNT_LOW_SATISFACTION: z.coerce.number().int().min(1).max(10).default(5),
+  ACCOUNT_DISSATISFIED_DEADLINE: duration('14d'),
+  ACCOUNT_ADVERSARIAL_DEADLINE: duration('14d'),
+  ACCOUNT_ULTIMATUM_DEADLINE: duration('7d'),
+  ACCOUNT_ARBITRATION_DEADLINE: duration('10d'),
+  ACCOUNT_WATCH_PERIOD: duration('60d'),
+
   // Our side of the standard form. The defaults are a demo company so a fresh install prints real-looking contracts.
   COMPANY_LEGAL_NAME: text('ООО «Логистик Групп»'),
   COMPANY_INN: text('7704123450').refine(isValidInn, 'is not a valid INN (check digits)'),
@@ -76,6 +98,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sla: ContractSla;
   onboarding: OnboardingSla;
+  account: AccountSla;
   workload: WorkloadNorm;
   company: Requisites & { directorName: string; city: string };
 }
@@ -139,6 +162,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
       checklistDueMs: e.ONBOARDING_CHECKLIST_DUE,
       checklistEscalationMs: e.ONBOARDING_CHECKLIST_ESCALATION,
       contractDoneAt: e.ONBOARDING_CONTRACT_DONE_AT,
+      historyLimit: e.CONTRACT_HISTORY_LIMIT,
+    },
+    account: {
+      complaintDueMs: { low: e.ACCOUNT_COMPLAINT_DUE_LOW, medium: e.ACCOUNT_COMPLAINT_DUE_MEDIUM, high: e.ACCOUNT_COMPLAINT_DUE_HIGH },
+      complaintsToDissatisfied: e.ACCOUNT_COMPLAINTS_TO_DISSATISFIED,
+      complaintWindowMs: e.ACCOUNT_COMPLAINT_WINDOW,
+      commitmentReminderBeforeMs: e.ACCOUNT_COMMITMENT_REMINDER_BEFORE,
+      reviewEveryMs: { key: e.ACCOUNT_REVIEW_EVERY_KEY, gold: e.ACCOUNT_REVIEW_EVERY_GOLD, regular: e.ACCOUNT_REVIEW_EVERY_REGULAR, low: e.ACCOUNT_REVIEW_EVERY_LOW },
+      lowSatisfaction: e.ACCOUNT_LOW_SATISFACTION,
+      stageDeadlineMs: {
+        dissatisfied: e.ACCOUNT_DISSATISFIED_DEADLINE,
+        adversarial: e.ACCOUNT_ADVERSARIAL_DEADLINE,
+        ultimatum: e.ACCOUNT_ULTIMATUM_DEADLINE,
+        arbitration: e.ACCOUNT_ARBITRATION_DEADLINE,
+      },
+      watchPeriodMs: e.ACCOUNT_WATCH_PERIOD,
       historyLimit: e.CONTRACT_HISTORY_LIMIT,
     },
     company: {

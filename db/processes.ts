@@ -1,6 +1,8 @@
 // Processes of every type as one list (GET /api/processes), and what every process waits on: its
 // open tasks. Contracts come from the registry, onboardings from their projection; both are keyed
 // by their workflow id in the tasks table, so "what it waits on" is the same query for any type.
+import type { ProcessType } from '../activities/types';
+import type { HealthReason } from '../domain/account';
 import { queryRows, type Queryable } from './pool';
 import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from './keyset-pages';
 
@@ -43,8 +45,7 @@ export async function openTasksOfWorkflows(db: Queryable, workflowIds: readonly 
 
 // ---- The process list -----------------------------------------------------------------------------
 
-export const PROCESS_TYPES = ['contract', 'onboarding'] as const;
-export type ProcessType = (typeof PROCESS_TYPES)[number];
+export { PROCESS_TYPES, type ProcessType } from '../activities/types';
 
 export interface ProcessFilter {
   type?: ProcessType;
@@ -59,6 +60,7 @@ export interface ProcessFilter {
 export interface OverdueAfter {
   contractMs: number;
   onboardingMs: number;
+  accountMs: number;
 }
 
 export interface ProcessItem {
@@ -78,11 +80,13 @@ export interface ProcessItem {
   waitingOn: WaitingOn[];
   /** Since when it waits: its oldest open task, or null when it waits on nobody. */
   waitingSince: Date | null;
+  /** The client's health (its account relationship), or null while it has none. */
+  health: { score: number; reasons: HealthReason[] } | null;
 }
 
 // Each branch is filtered on its own, so each can use its table's indexes. Parameters: $1 stage,
 // $2 manager, $3 client, $4 overdue, $5/$6 the overdue delays (ms) for contracts/onboardings,
-// $7/$8 the cursor, $9 the limit, $10 the type.
+// $7/$8 the cursor, $9 the limit, $10 the type, $11 the overdue delay for accounts.
 const OVERDUE = (delayParam: string) => `
   ($4::boolean IS NOT TRUE OR EXISTS (
      SELECT 1 FROM tasks ot
@@ -111,22 +115,33 @@ const ONBOARDINGS = `
   ) p
   WHERE ($10::text IS NULL OR $10 = 'onboarding') AND ${BRANCH_FILTER} AND ${OVERDUE('$6')}`;
 
+// The relationship with a client, keyed by its client.
+const ACCOUNTS = `
+  SELECT * FROM (
+    SELECT 'account'::text AS type, a.client_id::text AS id, a.workflow_id, a.client_id, a.stage, a.manager_id,
+      a.started_at, a.lost_at AS closed_at
+    FROM accounts a
+  ) p
+  WHERE ($10::text IS NULL OR $10 = 'account') AND ${BRANCH_FILTER} AND ${OVERDUE('$11')}`;
+
 // A branch of another type is cut by a constant condition (Postgres skips it at once); one
 // statement for every filter, whose parameters all have types.
 const PROCESSES_SQL = (() => {
   // Each branch is limited before the union (newest first within it), so neither is read whole.
-  const limited = [CONTRACTS, ONBOARDINGS].map((b) => `(${b} ORDER BY started_at DESC, id DESC LIMIT $9)`).join('\n  UNION ALL\n  ');
+  const limited = [CONTRACTS, ONBOARDINGS, ACCOUNTS].map((b) => `(${b} ORDER BY started_at DESC, id DESC LIMIT $9)`).join('\n  UNION ALL\n  ');
   return `
     SELECT p.type, p.id, p.workflow_id AS "workflowId", p.client_id AS "clientId", c.legal_name AS "clientName",
       p.stage, p.manager_id AS "managerId", s.name AS "managerName", p.started_at AS "startedAt", p.closed_at AS "closedAt",
       (extract(epoch FROM COALESCE(p.closed_at, now()) - p.started_at) * 1000)::float8 AS "ageMs",
       COALESCE(w.items, '[]'::json) AS "waitingOn", w.since AS "waitingSince",
+      CASE WHEN h.client_id IS NULL THEN NULL ELSE json_build_object('score', h.health, 'reasons', h.health_reasons) END AS health,
       ${sortKeyColumn('p.started_at', 'p.id')}
     FROM (
       ${limited}
     ) p
     JOIN clients c ON c.id = p.client_id
     LEFT JOIN staff s ON s.id = p.manager_id
+    LEFT JOIN accounts h ON h.client_id = p.client_id
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object(
                'task', t.kind, 'title', t.title, 'assigneeRole', t.assignee_role,
@@ -153,6 +168,7 @@ export async function processesPage(db: Queryable, filter: ProcessFilter, overdu
       Math.round(overdueAfter.onboardingMs),
       ...afterParams(page),
       filter.type ?? null,
+      Math.round(overdueAfter.accountMs),
     ],
     page,
     (row) => ({

@@ -69,6 +69,11 @@ export async function findActiveManager(db: Queryable, id: string): Promise<Staf
   );
 }
 
+/** A person who may be given work: exists and is not disabled. */
+export async function findActiveStaff(db: Queryable, id: string): Promise<StaffMember | undefined> {
+  return queryOne<StaffMember>(db, 'SELECT id, name, email, roles FROM staff WHERE id = $1 AND disabled_at IS NULL', [id]);
+}
+
 const RECORD_COLUMNS = 'id, name, email, roles, created_at AS "createdAt", disabled_at AS "disabledAt"';
 
 export async function listStaff(db: Queryable): Promise<StaffRecord[]> {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { newClientSchema, timelineQuerySchema, uuid } from '../../domain/schemas';
 import { clientTimelinePage } from '../../db/contracts';
+import { accountOf } from '../../db/accounts';
 import { findClient, insertClient } from '../../db/clients';
 import { actorOf, allow } from '../auth';
 import { notFound } from '../errors';
@@ -14,14 +15,21 @@ export function createClientsRouter({ db }: { db: Pool }): Router {
     res.status(201).json(await insertClient(db, client, actorOf(req).staffId));
   });
 
+  // The client with where its relationship stands: its churn stage and health (healthy, 100, before it has one).
   router.get('/clients/:id', async (req, res) => {
     const id = uuid.safeParse(req.params.id);
     const client = id.success ? await findClient(db, id.data) : undefined;
     if (!client) throw notFound(`client ${req.params.id}`);
-    res.json(client);
+    const account = await accountOf(db, client.id);
+    res.json({
+      ...client,
+      stage: account?.stage ?? 'healthy',
+      health: account ? { score: account.health, reasons: account.healthReasons } : { score: 100, reasons: [] },
+      account: account ?? null,
+    });
   });
 
-  // The client's one timeline: its onboarding, its contracts, in order, each step with its actor and wait.
+  // The client's one timeline: its onboarding, its contracts, its relationship's events, in order, each step with its actor and wait.
   router.get('/clients/:id/timeline', async (req, res) => {
     const id = uuid.safeParse(req.params.id);
     const client = id.success ? await findClient(db, id.data) : undefined;

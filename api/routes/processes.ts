@@ -6,10 +6,11 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { CONTRACT_STATUSES } from '../../domain/contract';
 import { ONBOARDING_STAGES } from '../../domain/onboarding';
+import { ACCOUNT_STAGES } from '../../domain/account';
 import { LIMITS, pageQuerySchema, uuid } from '../../domain/schemas';
 import { PROCESS_TYPES, processesPage, type OverdueAfter } from '../../db/processes';
 
-const STAGES = [...new Set<string>([...CONTRACT_STATUSES, ...ONBOARDING_STAGES])];
+const STAGES = [...new Set<string>([...CONTRACT_STATUSES, ...ONBOARDING_STAGES, ...ACCOUNT_STAGES])];
 
 export const processesQuerySchema = pageQuerySchema(
   z.string().max(LIMITS.cursor).regex(/^[A-Za-z0-9-]{1,64}$/),

@@ -11,6 +11,7 @@ import { connectTemporal } from '../../api/temporal-connection';
 import type { Config } from '../../config/env';
 import type { ContractSla, Role } from '../../domain/contract';
 import type { OnboardingSla } from '../../domain/onboarding';
+import { DEFAULT_ACCOUNT_SLA, type AccountSla } from '../../domain/account';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createContractWorker } from '../../worker/create-worker';
@@ -85,7 +86,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { sla?: Partial<ContractSla>; onboardingSla?: Partial<OnboardingSla>; worker?: boolean; callTimeoutMs?: number; workloadNorm?: number } = {},
+  opts: { sla?: Partial<ContractSla>; onboardingSla?: Partial<OnboardingSla>; accountSla?: Partial<AccountSla>; worker?: boolean; callTimeoutMs?: number; workloadNorm?: number } = {},
 ): Promise<Harness> {
   const databaseUrl = await testDatabase();
   await migrate(databaseUrl);
@@ -104,6 +105,7 @@ export async function startHarness(
       adminToken: ADMIN_TOKEN,
       sla: { ...QUIET_SLA, ...opts.sla },
       onboarding: { ...QUIET_ONBOARDING_SLA, ...opts.onboardingSla },
+      account: { ...DEFAULT_ACCOUNT_SLA, ...opts.accountSla },
       temporal: { address, namespace: 'default', taskQueue, callTimeoutMs: opts.callTimeoutMs ?? 10_000 },
     },
   });

@@ -1,0 +1,233 @@
+// Sends the account relationship's steps to the client's account workflow. A complaint, a
+// commitment, a review or an escalation for a client without a relationship starts one in the
+// same call (update-with-start): concurrent first complaints start exactly one. Resolving and
+// losing need a relationship that exists. Ids are made here: with an Idempotency-Key the same
+// key names the same complaint (or commitment, or review), so a retried request makes nothing twice.
+import { createHash, randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import {
+  COMPLAINT_CATEGORIES,
+  LOSS_REASONS,
+  REPORTED_STAGES,
+  ROOT_CAUSES,
+  SEVERITIES,
+  type AccountSla,
+  type AccountWorkflowInput,
+} from '../domain/account';
+import type { Actor } from '../domain/contract';
+import { DATE_RANGE, LIMITS, isoDate, safeText, uuid } from '../domain/schemas';
+import { accountContext, accountOf, findCommitment, findComplaint, reviewExists, type Account, type Commitment, type Complaint } from '../db/accounts';
+import { findClient, type Client as ClientRow } from '../db/clients';
+import { findActiveStaff } from '../db/staff';
+import {
+  accountWorkflowId,
+  commitmentUpdate,
+  complaintUpdate,
+  escalationUpdate,
+  fulfilCommitmentUpdate,
+  lossUpdate,
+  resolveComplaintUpdate,
+  resolveEscalationUpdate,
+  reviewUpdate,
+  type AccountResult,
+} from '../workflows/account/messages';
+import { badRequest, conflict, notFound } from './errors';
+import { createProcessSteps } from './process-steps';
+
+// ---- Bodies ---------------------------------------------------------------------------------------
+
+const comment = () => safeText(LIMITS.comment);
+const name = () => safeText(LIMITS.personName);
+
+export const complaintSchema = z.object({
+  summary: comment(),
+  category: z.enum(COMPLAINT_CATEGORIES),
+  severity: z.enum(SEVERITIES),
+  reportedBy: name(),
+});
+export const resolveComplaintSchema = z.object({ resolution: comment(), rootCause: z.enum(ROOT_CAUSES) });
+/** A date is due at the end of that day (UTC); an instant is due then. */
+const dueDate = z.union([isoDate, z.iso.datetime({ offset: true }).refine((t) => t >= DATE_RANGE.min && t <= DATE_RANGE.max, 'is out of range')], {
+  error: 'must be a date (YYYY-MM-DD) or an instant (ISO 8601)',
+});
+export const commitmentSchema = z.object({ what: comment(), dueDate, ownerId: uuid });
+export const fulfilSchema = z.object({ note: comment().optional() }).default({});
+export const reviewSchema = z.object({
+  satisfaction: z.number().int('must be a whole number').min(1).max(10),
+  businessChanges: comment(),
+  note: comment(),
+});
+export const escalationSchema = z.object({ stage: z.enum(REPORTED_STAGES), evidence: comment() });
+export const resolveEscalationSchema = z.object({ outcome: z.literal('recovered'), actions: comment() });
+export const lossSchema = z.object({ reason: z.enum(LOSS_REASONS), competitor: name().optional(), note: comment() });
+
+// ---- The service ----------------------------------------------------------------------------------
+
+export type AccountAnswer =
+  | { kind: 'done'; id?: string; account: Account }
+  | { kind: 'accepted'; id?: string; clientId: string; workflowId: string; message: string };
+
+export interface AccountServiceDeps {
+  db: Pool;
+  temporal: Client;
+  taskQueue: string;
+  sla: AccountSla;
+  callTimeoutMs: number;
+}
+
+/** A UUID named by (scope, key): the same Idempotency-Key names the same row; without one, a new id. */
+export function idFor(scope: string, key: string | undefined): string {
+  if (!key) return randomUUID();
+  const hex = createHash('sha256').update(`${scope}\n${key}`).digest('hex');
+  // Shaped as a version-8 (name-based, custom) RFC 9562 UUID.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function createAccountService({ db, temporal, taskQueue, sla, callTimeoutMs }: AccountServiceDeps) {
+  const steps = createProcessSteps({ temporal, callTimeoutMs });
+
+  async function client(id: string): Promise<ClientRow> {
+    const parsed = uuid.safeParse(id);
+    const found = parsed.success ? await findClient(db, parsed.data) : undefined;
+    if (!found) throw notFound(`client ${id}`);
+    return found;
+  }
+
+  /** The relationship as it stands, or 409 when there is none to act on (or it ended). */
+  async function openAccount(clientId: string): Promise<Account> {
+    const account = await accountOf(db, clientId);
+    if (!account) throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
+    if (account.stage === 'lost') throw conflict(`the client was lost on ${account.lostAt!.toISOString().slice(0, 10)}; its relationship has ended`);
+    return account;
+  }
+
+  async function step<Arg>(
+    clientRow: ClientRow,
+    actor: Actor,
+    update: UpdateDefinition<AccountResult, [Arg]>,
+    arg: Arg,
+    opts: { stepId?: string; id?: string; startsAs?: AccountWorkflowInput['openedBy']['kind'] },
+  ): Promise<AccountAnswer> {
+    const clientId = clientRow.id;
+    const workflowId = accountWorkflowId(clientId);
+    const existing = await accountOf(db, clientId);
+    if (existing?.stage === 'lost') throw conflict(`the client was lost on ${existing.lostAt!.toISOString().slice(0, 10)}; its relationship has ended`);
+    let startWith: (() => WithStartWorkflowOperation<any>) | undefined;
+    if (opts.startsAs && !existing) {
+      const context = await accountContext(db, clientId);
+      const input: AccountWorkflowInput = {
+        clientId,
+        clientCode: clientRow.code,
+        ...context,
+        openedBy: { kind: opts.startsAs, staffId: actor.staffId, name: actor.name },
+        sla,
+      };
+      startWith = () =>
+        new WithStartWorkflowOperation('accountWorkflow', {
+          workflowId,
+          taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          // A relationship that ended is not started again by a late complaint.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+    } else if (!existing) {
+      throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
+    }
+    const outcome = await steps.send({
+      workflowId,
+      update,
+      arg,
+      stepId: opts.stepId,
+      subject: `the relationship with client ${clientRow.code}`,
+      location: `/api/clients/${clientId}`,
+      statusNow: async () => (await accountOf(db, clientId))?.stage,
+      startWith,
+    });
+    if (outcome === 'accepted') {
+      return { kind: 'accepted', id: opts.id, clientId, workflowId, message: `the step was accepted and is being recorded; see GET /api/clients/${clientId}` };
+    }
+    const account = await accountOf(db, clientId);
+    if (!account) throw new Error(`the account of client ${clientId} is missing after its step`);
+    return { kind: 'done', id: opts.id, account };
+  }
+
+  return {
+    client,
+
+    async findComplaint(id: string): Promise<Complaint> {
+      const parsed = uuid.safeParse(id);
+      const found = parsed.success ? await findComplaint(db, parsed.data) : undefined;
+      if (!found) throw notFound(`complaint ${id}`);
+      return found;
+    },
+
+    async findCommitment(id: string): Promise<Commitment> {
+      const parsed = uuid.safeParse(id);
+      const found = parsed.success ? await findCommitment(db, parsed.data) : undefined;
+      if (!found) throw notFound(`commitment ${id}`);
+      return found;
+    },
+
+    async complaint(clientRow: ClientRow, actor: Actor, body: z.infer<typeof complaintSchema>, stepId?: string): Promise<AccountAnswer> {
+      const complaintId = idFor(`${clientRow.id}:complaint`, stepId);
+      // A retry of a complaint already recorded (with the same key) answers as the first did.
+      if (stepId && (await findComplaint(db, complaintId))) return { kind: 'done', id: complaintId, account: (await accountOf(db, clientRow.id))! };
+      return step(clientRow, actor, complaintUpdate, { actor, complaintId, ...body }, { stepId, id: complaintId, startsAs: 'complaint' });
+    },
+
+    async resolveComplaint(complaint: Complaint, actor: Actor, body: z.infer<typeof resolveComplaintSchema>, stepId?: string): Promise<AccountAnswer> {
+      if (complaint.status !== 'open') throw conflict(`complaint ${complaint.id} is ${complaint.status}`);
+      const clientRow = await client(complaint.clientId);
+      await openAccount(clientRow.id);
+      return step(clientRow, actor, resolveComplaintUpdate, { actor, complaintId: complaint.id, ...body }, { stepId, id: complaint.id });
+    },
+
+    async commitment(clientRow: ClientRow, actor: Actor, body: z.infer<typeof commitmentSchema>, stepId?: string): Promise<AccountAnswer> {
+      const owner = await findActiveStaff(db, body.ownerId);
+      if (!owner) throw badRequest('the request is not valid', [{ path: 'ownerId', message: 'no active staff member has this id' }]);
+      const dueAt = body.dueDate.length === 10 ? `${body.dueDate}T23:59:59.999Z` : new Date(body.dueDate).toISOString();
+      const commitmentId = idFor(`${clientRow.id}:commitment`, stepId);
+      if (stepId && (await findCommitment(db, commitmentId))) return { kind: 'done', id: commitmentId, account: (await accountOf(db, clientRow.id))! };
+      return step(
+        clientRow,
+        actor,
+        commitmentUpdate,
+        { actor, commitmentId, what: body.what, dueAt, ownerId: owner.id, ownerName: owner.name },
+        { stepId, id: commitmentId, startsAs: 'commitment' },
+      );
+    },
+
+    async fulfil(commitment: Commitment, actor: Actor, body: z.infer<typeof fulfilSchema>, stepId?: string): Promise<AccountAnswer> {
+      if (commitment.status !== 'open') throw conflict(`commitment ${commitment.id} is ${commitment.status}`);
+      const clientRow = await client(commitment.clientId);
+      await openAccount(clientRow.id);
+      return step(clientRow, actor, fulfilCommitmentUpdate, { actor, commitmentId: commitment.id, note: body.note ?? '' }, { stepId, id: commitment.id });
+    },
+
+    async review(clientRow: ClientRow, actor: Actor, body: z.infer<typeof reviewSchema>, stepId?: string): Promise<AccountAnswer> {
+      const reviewId = idFor(`${clientRow.id}:review`, stepId);
+      if (stepId && (await reviewExists(db, reviewId))) return { kind: 'done', id: reviewId, account: (await accountOf(db, clientRow.id))! };
+      return step(clientRow, actor, reviewUpdate, { actor, reviewId, ...body }, { stepId, id: reviewId, startsAs: 'review' });
+    },
+
+    async escalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof escalationSchema>, stepId?: string): Promise<AccountAnswer> {
+      return step(clientRow, actor, escalationUpdate, { actor, ...body }, { stepId, startsAs: 'escalation' });
+    },
+
+    async resolveEscalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof resolveEscalationSchema>, stepId?: string): Promise<AccountAnswer> {
+      await openAccount(clientRow.id);
+      return step(clientRow, actor, resolveEscalationUpdate, { actor, ...body }, { stepId });
+    },
+
+    async loss(clientRow: ClientRow, actor: Actor, body: z.infer<typeof lossSchema>, stepId?: string): Promise<AccountAnswer> {
+      await openAccount(clientRow.id);
+      return step(clientRow, actor, lossUpdate, { actor, ...body }, { stepId });
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;
