@@ -127,7 +127,12 @@ describe('an onboarding from request to completion', () => {
       clientSteps.push(...page.items.map((e) => `${e.process}:${e.step}`));
       cursor = page.nextCursor;
     } while (cursor);
-    expect(clientSteps).toEqual(steps);
+    expect(clientSteps.filter((s) => !s.startsWith('account:'))).toEqual(steps);
+    // The completed onboarding opened the client's relationship, with its manager and segment.
+    const account = await eventually(async () => (await h.request('GET', `/api/clients/${clientId}`, { token: ops.token })).body.account ?? undefined, 20_000, 'the account');
+    expect(account).toMatchObject({ stage: 'healthy', openedBy: 'onboarding', managerId: other.id, segment: 'gold', health: 100, workflowId: `account-${clientId}` });
+    const accountSteps = (await h.request('GET', `/api/clients/${clientId}/timeline?limit=200`, { token: ops.token })).body.items.filter((e: { process: string }) => e.process === 'account');
+    expect(accountSteps.map((e: { step: string }) => e.step)).toEqual(['opened']);
     expect((await h.request('GET', '/api/clients/not-a-client/timeline', { token: ops.token })).status).toBe(404);
     expect((await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId])).rows[0].n).toBe(0);
     // The contract outlives its onboarding.
@@ -142,6 +147,7 @@ describe('an onboarding from request to completion', () => {
     await eventually(async () => ((await listed(`ProcessType = 'onboarding' AND ProcessStage = 'completed' AND ClientCode = '${clientCode}'`)).includes(workflowId) ? true : undefined), 15_000, 'the onboarding in Temporal visibility');
     await eventually(async () => ((await listed(`ProcessType = 'contract' AND ProcessStage = 'active' AND ManagerId = '${other.id}'`)).length === 1 ? true : undefined), 15_000, 'the contract in Temporal visibility');
     await keepHistory(h.temporal, workflowId, 'v3-onboarding-indexed-completed');
+    await keepHistory(h.temporal, workflowId, 'v4-onboarding-opens-account');
   });
 });
 

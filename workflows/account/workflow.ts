@@ -215,9 +215,11 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   const endWatch = (to: AccountStage): Pick<AccountPatch, 'watch'> => (to !== 'healthy' || !state.watch ? { watch: null } : {});
 
   const actorIsHead = (actor: Actor) => actor.roles.some((r) => r === 'kam_head' || r === 'director' || r === 'admin');
-  /** A manager acts on the clients they manage; heads act on any. */
+  /** A manager acts on the clients they manage (any manager while the client has none); heads act on any. */
   const expectOwnManager = (actor: Actor) => {
-    if (!actorIsHead(actor) && state.managerId && actor.staffId !== state.managerId) reject('NotYours', 'this client is managed by another manager');
+    if (actorIsHead(actor)) return;
+    if (!actor.roles.includes('manager')) reject('NotYours', "this is for the client's manager or a head of key accounts");
+    if (state.managerId && actor.staffId !== state.managerId) reject('NotYours', 'this client is managed by another manager');
   };
   const expectOpen = (what: string) => {
     if (state.stage === 'lost') reject('StepOutOfOrder', `${what} is not possible: the client was lost`);
