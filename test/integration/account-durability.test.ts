@@ -1,0 +1,138 @@
+// The relationship lives for years: it continues as new before its history grows large (forced
+// here by a small history limit) and carries its open complaints, commitments and clocks over;
+// the periodic review keeps coming; a worker restart loses no deadline.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castAndClient, clientBody, type Cast } from '../support/fixtures';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { keepHistory } from '../support/histories';
+import { accountStateQuery } from '../../workflows/account/messages';
+
+let h: Harness;
+let cast: Cast;
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  h = await startHarness({
+    accountSla: {
+      complaintDueMs: { low: HOUR, medium: HOUR, high: 9_000 },
+      complaintsToDissatisfied: 100,
+      complaintWindowMs: HOUR,
+      commitmentReminderBeforeMs: 1_000,
+      reviewEveryMs: { key: HOUR, gold: HOUR, regular: 2_500, low: HOUR },
+      lowSatisfaction: 5,
+      stageDeadlineMs: { dissatisfied: HOUR, adversarial: HOUR, ultimatum: HOUR, arbitration: HOUR },
+      watchPeriodMs: HOUR,
+      historyLimit: 120,
+    },
+  });
+  cast = await castAndClient(h);
+});
+afterAll(() => h?.close());
+
+const snapshot = (clientId: string) => h.temporal.workflow.getHandle(`account-${clientId}`).query(accountStateQuery);
+
+async function newClient(name: string): Promise<string> {
+  const body = clientBody();
+  body.requisites.legalName = name;
+  const res = await h.request('POST', '/api/clients', { token: cast.ops.token, body });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id;
+}
+
+describe('a relationship that continues as new', () => {
+  it('carries open complaints, commitments and their timers into the next run, with row keys unique across runs', async () => {
+    const clientId = await newClient('ООО «Долгие отношения»');
+    const complaint = await h.request('POST', `/api/clients/${clientId}/complaints`, {
+      token: cast.ops.token,
+      body: { summary: 'Потерян паллет', category: 'quality', severity: 'high', reportedBy: 'Склад клиента' },
+    });
+    expect(complaint.status, JSON.stringify(complaint.body)).toBe(201);
+    const commitment = await h.request('POST', `/api/clients/${clientId}/commitments`, {
+      token: cast.manager.token,
+      body: { what: 'Компенсировать потерянный паллет', dueDate: new Date(Date.now() + 12_000).toISOString(), ownerId: cast.manager.id },
+    });
+    expect(commitment.status, JSON.stringify(commitment.body)).toBe(201);
+
+    // Reviews until the history passes its limit and the relationship continues as new.
+    for (let i = 0; i < 40 && (await snapshot(clientId)).run === 1; i++) {
+      const review = await h.request('POST', `/api/clients/${clientId}/reviews`, {
+        token: cast.manager.token,
+        body: { satisfaction: 9, businessChanges: `Без изменений (${i})`, note: 'Всё в порядке' },
+      });
+      expect(review.status, JSON.stringify(review.body)).toBe(201);
+    }
+    const carried = await snapshot(clientId);
+    expect(carried.run).toBeGreaterThan(1);
+    expect(carried.openComplaints).toEqual([complaint.body.id]);
+    expect(carried.openCommitments).toEqual([commitment.body.id]);
+
+    // The timers set in the first run fire in a later one: the complaint is escalated, the promise overdue.
+    const steps = async () =>
+      (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [`account-${clientId}`])).rows.map((r) => r.step as string);
+    await eventually(async () => {
+      const s = await steps();
+      return s.includes('complaint_overdue') && s.includes('commitment_overdue') ? true : undefined;
+    }, 30_000, 'the overdue complaint and commitment');
+    const client = (await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body;
+    expect(client.stage).toBe('dissatisfied');
+    expect(client.health.reasons.map((r: { reason: string }) => r.reason)).toEqual(
+      expect.arrayContaining(['1 complaint past the resolution deadline', '1 overdue commitment']),
+    );
+    const { rows } = await h.db.query(
+      `SELECT count(*)::int AS n, count(DISTINCT key)::int AS keys, max(split_part(key, ':', 2)::int) AS last FROM timeline_events WHERE workflow_id = $1`,
+      [`account-${clientId}`],
+    );
+    expect(rows[0].n).toBe(rows[0].keys);
+    expect(rows[0].last).toBe(rows[0].n);
+
+    // Resolving in the later run closes what the first run opened.
+    const resolved = await h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, {
+      token: cast.manager.token,
+      body: { resolution: 'Компенсация выплачена', rootCause: 'process' },
+    });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    const open = await h.db.query(`SELECT ref FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL AND ref LIKE 'complaint:%'`, [`account-${clientId}`]);
+    expect(open.rows).toEqual([]);
+    await keepHistory(h.temporal, `account-${clientId}`, 'account-continued-as-new');
+  });
+
+  it('gives the manager a review task when the periodic review falls due', async () => {
+    const clientId = await newClient('ООО «Плановый обзор»');
+    const review = await h.request('POST', `/api/clients/${clientId}/reviews`, {
+      token: cast.kamHead.token,
+      body: { satisfaction: 8, businessChanges: 'Открыли новый склад в Казани', note: 'Интерес к доставке в ПФО' },
+    });
+    expect(review.status, JSON.stringify(review.body)).toBe(201);
+    expect(review.body.account.openedBy).toBe('review');
+    const task = await eventually(
+      async () => (await h.db.query(`SELECT kind, assignee_role FROM tasks WHERE client_id = $1 AND kind = 'account_review' AND closed_at IS NULL`, [clientId])).rows[0],
+      15_000,
+      'the review task',
+    );
+    expect(task).toEqual({ kind: 'account_review', assignee_role: 'manager' });
+    // Posting the review closes it.
+    await h.request('POST', `/api/clients/${clientId}/reviews`, { token: cast.manager.token, body: { satisfaction: 7, businessChanges: 'нет', note: 'нет' } });
+    const open = await h.db.query(`SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND kind = 'account_review' AND closed_at IS NULL`, [clientId]);
+    expect(open.rows[0].n).toBe(0);
+  });
+
+  it('keeps its deadlines across a worker restart', async () => {
+    const clientId = await newClient('ООО «Перезапуск»');
+    const complaint = await h.request('POST', `/api/clients/${clientId}/complaints`, {
+      token: cast.ops.token,
+      body: { summary: 'Нет закрывающих документов', category: 'documents', severity: 'high', reportedBy: 'Бухгалтерия клиента' },
+    });
+    expect(complaint.status).toBe(201);
+    await h.stopWorker();
+    await new Promise((r) => setTimeout(r, 10_000));
+    await h.startWorker();
+    await eventually(
+      async () => ((await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.stage === 'dissatisfied' ? true : undefined),
+      30_000,
+      'the escalation after the restart',
+    );
+    const steps = (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [`account-${clientId}`])).rows.map((r) => r.step);
+    expect(steps.filter((s) => s === 'complaint_overdue')).toHaveLength(1);
+    expect(steps.filter((s) => s === 'complaint_reminder')).toHaveLength(1);
+  });
+});
