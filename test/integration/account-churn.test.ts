@@ -231,6 +231,36 @@ describe('the churn stages', () => {
   });
 });
 
+describe('conflicting steps at once', () => {
+  it('a loss racing a recovery, reports and complaints: the loss is the last step and nothing follows it', async () => {
+    const clientId = await newClient('ООО «Гонка шагов»');
+    expect((await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'adversarial', evidence: 'Письма' } })).status).toBe(200);
+    const post = (path: string, person: Person, body: unknown) => h.request('POST', `/api/clients/${clientId}/${path}`, { token: person.token, body });
+    const answers = await Promise.all([
+      post('loss', cast.director, { reason: 'price', note: 'Ушли к конкуренту' }),
+      post('escalation/resolve', cast.kamHead, { outcome: 'recovered', actions: 'План улучшений' }),
+      post('escalation', cast.lawyer, { stage: 'arbitration', evidence: 'Иск' }),
+      post('escalation', cast.director, { stage: 'ultimatum', evidence: 'Письмо' }),
+      ...Array.from({ length: 6 }, () => complain(clientId, cast.ops, { severity: 'low' })),
+      post('loss', cast.kamHead, { reason: 'service', note: 'Второй раз' }),
+    ]);
+    for (const a of answers) expect([200, 201, 409], JSON.stringify(a.body)).toContain(a.status);
+    expect([answers[0]!.status, answers.at(-1)!.status].sort()).toEqual([200, 409]);
+    const steps = await accountSteps(clientId);
+    expect(steps.filter((s) => s.startsWith('loss:'))).toHaveLength(1);
+    expect(steps.at(-1)).toBe(steps.find((s) => s.startsWith('loss:')));
+    // What the workflow holds is what Postgres holds: lost, with nothing open.
+    expect((await clientOf(clientId)).stage).toBe('lost');
+    expect((await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND closed_at IS NULL', [clientId])).rows[0].n).toBe(0);
+    const complaints = (await h.db.query(`SELECT count(*)::int AS n FROM complaints WHERE client_id = $1 AND status = 'open'`, [clientId])).rows[0].n;
+    expect(complaints).toBe(0);
+    // Every stage move recorded is a period of its own, and the periods do not overlap.
+    const periods = (await h.db.query(`SELECT stage, entered_at, left_at FROM account_stage_periods WHERE client_id = $1 ORDER BY entered_at`, [clientId])).rows;
+    expect(periods.every((p) => p.left_at !== null)).toBe(true);
+    for (let i = 1; i < periods.length; i++) expect(periods[i].entered_at.getTime()).toBeGreaterThanOrEqual(periods[i - 1].left_at.getTime());
+  });
+});
+
 describe('commitments', () => {
   it('reminds the owner before the due date, tells owner and manager when overdue, and is fulfilled once', async () => {
     const clientId = await newClient('ООО «Обещания»');
