@@ -20,12 +20,11 @@ import {
 import type { Actor } from '../../domain/contract';
 import type { Segment } from '../../domain/onboarding';
 import type { TaskKind } from '../../domain/steps';
-import { keepDeadlines, type Deadline, type ProcessClock } from '../shared/deadlines';
+import { keepDeadlines, processClock, type Deadline } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
 import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
-import { advance, type StepPosition } from '../shared/step-position';
-import { StepLock } from '../shared/step-lock';
+import { advance, startingPosition, type StepPosition } from '../shared/step-position';
 import {
   accountOwnerSignal,
   accountStateQuery,
@@ -105,24 +104,11 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
           commitments: [],
           nextReviewAt: now0 + reviewEvery(input.segment),
           reviewOpen: false,
-          seq: 0,
-          lastStepAt: now0,
-          waitSince: now0,
-          waitReminded: false,
-          waitEscalated: false,
+          ...startingPosition(now0),
           run: 1,
         };
-  let changes = 0;
-  const lock = new StepLock();
-  const clock: ProcessClock = {
-    lock,
-    changes: () => changes,
-    changed: () => void changes++,
-    mustContinueAsNew: () => {
-      const info = workflowInfo();
-      return info.continueAsNewSuggested || (sla.historyLimit !== undefined && info.historyLength >= sla.historyLimit);
-    },
-  };
+  const clock = processClock(sla.historyLimit);
+  const { lock } = clock;
 
   const health = (): Health =>
     healthOf({
@@ -168,7 +154,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   async function record(step: string, to: AccountStage, extra: Extra = {}): Promise<void> {
     const from = state.stage;
     state.stage = to;
-    changes++;
+    clock.changed();
     const { at, waitedMs } = advance(state, from, to);
     index();
     await recordStep({
@@ -243,7 +229,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     save: () => JSON.parse(JSON.stringify(state)) as AccountState,
     restore: (saved) => {
       state = saved;
-      changes++;
+      clock.changed();
     },
     result,
   });
@@ -398,7 +384,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   setHandler(accountOwnerSignal, (news) => {
     state.ownerNews = { ...state.ownerNews, ...news };
-    changes++;
+    clock.changed();
   });
 
   async function recordOwnerNews(): Promise<void> {

@@ -28,12 +28,11 @@ import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
 import type { accountWorkflow } from '../account/workflow';
 import { accountOwnerSignal, accountWorkflowId } from '../account/messages';
 import type { contractWorkflow } from '../contract';
-import { keepDeadlines, slaChase, type Deadline, type ProcessClock } from '../shared/deadlines';
+import { keepDeadlines, processClock, slaChase, type Deadline } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
 import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
-import { advance } from '../shared/step-position';
-import { StepLock } from '../shared/step-lock';
+import { advance, startingPosition } from '../shared/step-position';
 import {
   answersUpdate,
   assignmentUpdate,
@@ -102,24 +101,11 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
           checklistReminded: [],
           checklistEscalated: [],
           autoAssignTried: false,
-          waitSince: now0,
-          waitReminded: false,
-          waitEscalated: false,
-          seq: 0,
-          lastStepAt: now0,
+          ...startingPosition(now0),
           run: 1,
         };
-  let changes = 0;
-  const lock = new StepLock();
-  const clock: ProcessClock = {
-    lock,
-    changes: () => changes,
-    changed: () => void changes++,
-    mustContinueAsNew: () => {
-      const info = workflowInfo();
-      return info.continueAsNewSuggested || (sla.historyLimit !== undefined && info.historyLength >= sla.historyLimit);
-    },
-  };
+  const clock = processClock(sla.historyLimit);
+  const { lock } = clock;
 
   // Onboardings started before processes were indexed keep their histories as they were.
   const indexed = patched('process-search-attributes');
@@ -146,7 +132,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   async function record(step: string, to: OnboardingStage, extra: Partial<RecordStepInput> = {}): Promise<void> {
     const from = state.stage;
     state.stage = to;
-    changes++;
+    clock.changed();
     const { at: now, waitedMs } = advance(state, from, to);
     // A wait's escalation ends with the wait.
     if (to !== from && extra.closeTasks !== 'all') extra = { ...extra, closeTasks: [...(extra.closeTasks ?? []), 'escalation'] };
@@ -186,7 +172,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     save: () => JSON.parse(JSON.stringify(state)) as OnboardingState,
     restore: (saved) => {
       state = saved;
-      changes++;
+      clock.changed();
     },
     result,
   });
@@ -347,7 +333,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   setHandler(contractProgressSignal, (progress) => {
     if (progress.workflowId !== state.contract?.workflowId) return;
     state.contract = progress;
-    changes++;
+    clock.changed();
   });
 
   /** Reacts to the child contract: on to implementation when it is done, a kam_head task when it failed. */
