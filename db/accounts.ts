@@ -129,3 +129,25 @@ export async function commitmentsPage(db: Queryable, clientId: string, filter: {
 export async function reviewExists(db: Queryable, id: string): Promise<boolean> {
   return (await queryOne(db, 'SELECT 1 FROM account_reviews WHERE id = $1', [id])) !== undefined;
 }
+
+export interface Review {
+  id: string;
+  satisfaction: number;
+  businessChanges: string;
+  note: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export async function reviewsPage(db: Queryable, clientId: string, page: PageRequest): Promise<Page<Review>> {
+  return keysetPage<Review>(
+    db,
+    `SELECT id, satisfaction, business_changes AS "businessChanges", note, created_by AS "createdBy", created_at AS "createdAt",
+       ${sortKeyColumn('created_at', 'id::text')}
+     FROM account_reviews
+     WHERE client_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+     ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [clientId, ...afterParams(page)],
+    page,
+  );
+}

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Actor, Role } from '../../domain/contract';
 import { isoDate, pageQuerySchema, uuid } from '../../domain/schemas';
 import { churnReport, coolingReport, lossesReport } from '../../db/account-analytics';
-import { commitmentsPage, complaintsPage } from '../../db/accounts';
+import { commitmentsPage, complaintsPage, reviewsPage } from '../../db/accounts';
 import type { Client as ClientRow } from '../../db/clients';
 import { actorOf, requireRole } from '../auth';
 import {
@@ -126,6 +126,12 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
     const client = await accounts.client(req.params.id);
     const { status, limit, cursor } = listQuerySchema(['open', 'fulfilled', 'cancelled']).parse(req.query);
     res.json({ clientId: client.id, ...(await commitmentsPage(db, client.id, { status }, { limit, after: cursor })) });
+  });
+
+  router.get('/clients/:id/reviews', async (req, res) => {
+    const client = await accounts.client(req.params.id);
+    const { limit, cursor } = pageQuerySchema(uuid).parse(req.query);
+    res.json({ clientId: client.id, ...(await reviewsPage(db, client.id, { limit, after: cursor })) });
   });
 
   router.get('/complaints/:id', async (req, res) => {

@@ -136,6 +136,9 @@ describe('the churn stages', () => {
     expect((await openTasks(clientId)).map((t) => [t.kind, t.assignee_role])).toEqual(
       expect.arrayContaining([['root_cause_plan', 'director'], ['root_cause_plan', 'kam_head']]),
     );
+    for (const owner of [cast.director, cast.kamHead]) {
+      expect((await notificationsTo(owner)).map((n) => n.message)).toEqual(expect.arrayContaining([expect.stringMatching(/root-cause analysis of the process/)]));
+    }
     expect((await report(cast.manager, 'adversarial')).status).toBe(409);
     expect((await report(cast.ops, 'arbitration')).status).toBe(403);
     const arbitration = await report(cast.lawyer, 'arbitration');
@@ -159,6 +162,11 @@ describe('the churn stages', () => {
     expect(back.status).toBe(201);
     expect(back.body.stage).toBe('arbitration');
     expect(back.body.account.watchUntil).toBeNull();
+    // The client's timeline names who took each step and how long the relationship waited for it.
+    const timeline = (await h.request('GET', `/api/clients/${clientId}/timeline`, { token: cast.ops.token })).body.items;
+    const resolvedEvent = timeline.find((e: { step: string }) => e.step === 'escalation_resolved');
+    expect(resolvedEvent).toMatchObject({ process: 'account', actorName: cast.kamHead.name, from: 'arbitration', to: 'healthy' });
+    expect(resolvedEvent.waitedMs).toBeGreaterThanOrEqual(0);
     expect((await openTasks(clientId)).map((t) => t.kind)).toEqual(expect.arrayContaining(['complaint', 'arbitration_response']));
   });
 
@@ -205,6 +213,13 @@ describe('the churn stages', () => {
     const adversarialTime = churn.timeInStage.find((s: { stage: string }) => s.stage === 'adversarial');
     expect(adversarialTime.periods).toBeGreaterThanOrEqual(1);
     expect(adversarialTime.avgMs).toBeGreaterThan(0);
+    // Temporal's own list filters relationships like GET /api/processes.
+    await eventually(async () => {
+      for await (const w of h.temporal.workflow.list({ query: `ProcessType = 'account' AND ProcessStage = 'lost' AND ManagerId = '${cast.manager.id}'` })) {
+        if (w.workflowId === `account-${clientId}`) return true;
+      }
+      return undefined;
+    }, 15_000, 'the relationship in Temporal visibility');
     await keepHistory(h.temporal, `account-${clientId}`, 'account-lost-at-adversarial');
   });
 
@@ -340,6 +355,7 @@ describe('starting the relationship', () => {
       expect(res.body.error.issues.length).toBeGreaterThan(0);
     }
     expect((await complain('7f0c1a52-2b1b-4c1e-9e8e-0c6b8b8b8b8b', cast.ops)).status).toBe(404);
+    expect((await h.request('POST', `/api/clients/${clientId}/complaints`, { token: cast.ops.token, body: 'not json' })).status).toBe(400);
     expect((await complain('not-a-uuid', cast.ops)).status).toBe(404);
     expect((await h.request('POST', `/api/complaints/not-a-uuid/resolve`, { token: cast.manager.token, body: {} })).status).toBe(404);
     const review = (satisfaction: unknown) =>
@@ -348,6 +364,12 @@ describe('starting the relationship', () => {
     expect((await review(2.5)).status).toBe(400);
     expect((await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, { token: cast.kamHead.token, body: { outcome: 'recovered', actions: 'x' } })).status).toBe(409);
     expect((await h.db.query('SELECT count(*)::int AS n FROM accounts WHERE client_id = $1', [clientId])).rows[0].n).toBe(0);
+    expect((await h.db.query('SELECT count(*)::int AS n FROM complaints WHERE client_id = $1', [clientId])).rows[0].n).toBe(0);
+    // The largest valid complaint is taken whole, Cyrillic and emoji included.
+    const longest = `${'Жалоба 🚚 '.repeat(400)}`.slice(0, 4000);
+    const big = await complain(clientId, cast.ops, { summary: longest, reportedBy: 'Я'.repeat(200) });
+    expect(big.status, JSON.stringify(big.body).slice(0, 300)).toBe(201);
+    expect((await h.request('GET', `/api/complaints/${big.body.id}`, { token: cast.ops.token })).body.summary).toBe(longest.trim());
     // A low review is a problem of its own: the client is dissatisfied.
     const low = await review(3);
     expect(low.status, JSON.stringify(low.body)).toBe(201);
