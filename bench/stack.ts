@@ -1,0 +1,112 @@
+// What every benchmark runs on: a real Temporal dev server, an embedded Postgres, the worker and
+// the API in this process, an HTTP caller that times each step, and a report of the percentiles
+// against targets (a missed target makes the exit code 1).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApi } from '../api/main';
+import { loadConfig } from '../config/env';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { createDatabase, startEmbeddedPostgres } from '../scripts/embedded-postgres';
+import { ensureTemporalCli, startTemporalDevServer } from '../scripts/temporal-cli';
+import { installWorkerLogging, startContractWorker } from '../worker/create-worker';
+
+const ADMIN = 'bench-admin-token-0123456789';
+
+export interface BenchStack {
+  /** Calls the API as `token`, times it under `step`, and fails on any non-2xx answer. */
+  call(step: string, token: string, method: string, url: string, body?: unknown): Promise<Record<string, any>>;
+  person(name: string, roles: string[]): Promise<{ id: string; token: string }>;
+  newClient(token: string, legalName: string): Promise<{ id: string }>;
+  /** Runs `job` `count` times, `concurrency` at a time; answers the seconds it took. */
+  run(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<number>;
+  /** Prints each timed step's percentiles; answers the steps whose p95 is over their target. */
+  report(targetOf: (step: string) => number | undefined): string[];
+  peakRssMb(): number;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Starts everything, runs the benchmark (which answers its missed targets), stops everything. */
+export async function benchOn(env: Record<string, string>, bench: (stack: BenchStack) => Promise<string[]>): Promise<void> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'contract-bench-'));
+  const temporal = await startTemporalDevServer({ cli: await ensureTemporalCli(console.log), headless: true });
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), persistent: false });
+  const databaseUrl = await createDatabase(postgres.url, 'bench');
+  await migrate(databaseUrl);
+  const config = loadConfig({ ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, ADMIN_TOKEN: ADMIN, PORT: '0' });
+  installWorkerLogging('warn');
+  const db = createPool(databaseUrl);
+  const worker = await startContractWorker(config, db);
+  const api = await startApi(config);
+  const latencies = new Map<string, number[]>();
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+
+  const stack: BenchStack = {
+    async call(step, token, method, url, body = {}) {
+      const started = performance.now();
+      const res = await fetch(`${api.url}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: method === 'GET' ? undefined : JSON.stringify(body),
+      });
+      const json = (await res.json()) as Record<string, any>;
+      if (!res.ok) throw new Error(`${step}: ${res.status} ${JSON.stringify(json)}`);
+      const list = latencies.get(step) ?? [];
+      list.push(performance.now() - started);
+      latencies.set(step, list);
+      return json;
+    },
+    person: (name, roles) => stack.call('staff', ADMIN, 'POST', '/api/staff', { name, email: `${name}@bench.test`, roles }) as Promise<{ id: string; token: string }>,
+    newClient: (token, legalName) =>
+      stack.call('client', token, 'POST', '/api/clients', {
+        requisites: {
+          legalName, inn: '7707083893', kpp: '773601001', address: 'Москва', bankName: 'Банк',
+          bik: '044525225', account: '40702810938000012345', correspondentAccount: '30101810400000000225',
+        },
+        contacts: [{ name: 'Иван', phone: '+7 495 000-00-00', decisionRole: 'leader' }],
+      }) as Promise<{ id: string }>,
+    async run(count, concurrency, job) {
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < count) await job(next++);
+        }),
+      );
+      return (performance.now() - started) / 1000;
+    },
+    report(targetOf) {
+      console.log('step                     p50 ms   p95 ms   max ms');
+      const misses: string[] = [];
+      for (const [step, values] of latencies) {
+        const target = targetOf(step);
+        if (target === undefined) continue;
+        const p95 = percentile(values, 95);
+        if (p95 > target) misses.push(`${step} p95 ${p95.toFixed(0)} ms > ${target} ms`);
+        console.log(`${step.padEnd(24)} ${percentile(values, 50).toFixed(0).padStart(6)} ${p95.toFixed(0).padStart(8)} ${Math.max(...values).toFixed(0).padStart(8)}`);
+      }
+      return misses;
+    },
+    peakRssMb: () => peakRss / 1024 / 1024,
+  };
+
+  try {
+    const misses = await bench(stack);
+    console.log(misses.length ? `\nTARGETS MISSED: ${misses.join('; ')}` : '\nall targets met');
+    process.exitCode = misses.length ? 1 : 0;
+  } finally {
+    clearInterval(sampler);
+    await api.close();
+    await worker.stop();
+    await db.end();
+    await postgres.stop();
+    await temporal.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
