@@ -26,6 +26,7 @@ import { clientBody, contractBody } from '../support/fixtures';
 import { ADMIN_TOKEN, COMPANY, QUIET_SLA, type ApiResponse, type Person } from '../support/harness';
 
 const CALL_TIMEOUT_MS = 2_000;
+const COMPLAINT = { summary: 'Нет связи с диспетчером', category: 'staff', severity: 'medium', reportedBy: 'Логист клиента' };
 const TASK_QUEUE = 'contracts-deps-down';
 
 let scratch: string;
@@ -324,6 +325,12 @@ describe('dependencies down', () => {
     expect(Number(step.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(step.ms).toBeLessThan(CALL_TIMEOUT_MS + 1_000);
 
+    // A first complaint would start the client's relationship: nothing is started or written.
+    const complaint = await request('POST', `/api/clients/${clientId}/complaints`, { token: ops.token, body: COMPLAINT, headers: { 'Idempotency-Key': 'complaint-while-temporal-is-down' } });
+    note(`Temporal down: POST /api/clients/:id/complaints ${complaint.status} in ${complaint.ms} ms`);
+    expect([503, 202], JSON.stringify(complaint.body)).toContain(complaint.status);
+    expect(complaint.ms).toBeLessThan(CALL_TIMEOUT_MS + 1_000);
+
     // What is read from Postgres does not need Temporal.
     expect((await request('GET', '/api/registry', { token: manager.token })).status).toBe(200);
     expect((await request('GET', `/api/contracts/${number}`, { token: manager.token })).status).toBe(200);
@@ -350,6 +357,14 @@ describe('dependencies down', () => {
       const res = await request('GET', `/api/contracts/${number}`, { token: manager.token });
       return res.body.status === 'sent' ? true : undefined;
     });
+    // The complaint retried with its key is recorded once, in one relationship.
+    const complaint = await until('the complaint to be recorded', async () => {
+      const res = await request('POST', `/api/clients/${clientId}/complaints`, { token: ops.token, body: COMPLAINT, headers: { 'Idempotency-Key': 'complaint-while-temporal-is-down' } });
+      return res.status === 201 ? res : undefined;
+    });
+    expect(complaint.body.stage).toBe('healthy');
+    expect((await db.query('SELECT count(*)::int AS n FROM complaints WHERE client_id = $1', [clientId])).rows[0].n).toBe(1);
+    expect((await db.query(`SELECT count(*)::int AS n FROM timeline_events WHERE client_id = $1 AND step = 'opened'`, [clientId])).rows[0].n).toBe(1);
   });
 });
 
