@@ -4,7 +4,7 @@
 // started again; overdue checklist items reminded and escalated within seconds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientBody, DEVIATION, stepOk } from '../support/fixtures';
-import { eventually, startHarness, type Harness, type Person } from '../support/harness';
+import { ADMIN_TOKEN, eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 import { pdfText } from '../support/pdf-text';
 
@@ -148,6 +148,48 @@ describe('an onboarding from request to completion', () => {
     await eventually(async () => ((await listed(`ProcessType = 'contract' AND ProcessStage = 'active' AND ManagerId = '${other.id}'`)).length === 1 ? true : undefined), 15_000, 'the contract in Temporal visibility');
     await keepHistory(h.temporal, workflowId, 'v3-onboarding-indexed-completed');
     await keepHistory(h.temporal, workflowId, 'v4-onboarding-opens-account');
+  });
+});
+
+describe('a client that complained before its onboarding completed', () => {
+  it('keeps its one relationship, which learns its manager and segment from the completed onboarding', async () => {
+    await h.person('Менеджер Без Клиентов', ['manager']);
+    const { id, clientId, workflowId } = await requestOnboarding('ООО «Жалоба до внедрения»');
+    const complaint = await h.request('POST', `/api/clients/${clientId}/complaints`, {
+      token: ops.token,
+      body: { summary: 'Долго не отвечали на запрос', category: 'staff', severity: 'low', reportedBy: 'Снабженец клиента' },
+    });
+    expect(complaint.status, JSON.stringify(complaint.body)).toBe(201);
+    expect(complaint.body.account).toMatchObject({ openedBy: 'complaint', managerId: null, segment: null });
+
+    await qualified(id, 'key');
+    await untilStage(id, 'contracting');
+    const managerId = (await get(id)).managerId as string;
+    const manager = { id: managerId, token: (await h.request('POST', `/api/staff/${managerId}/tokens`, { token: ADMIN_TOKEN })).body.token, name: '' };
+    const number = await contractOf(id, manager);
+    await stepOk(h, director, 'POST', `/api/contracts/${number}/signature`);
+    await stepOk(h, manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
+    await stepOk(h, manager, 'POST', `/api/contracts/${number}/original`);
+    await stepOk(h, lawyer, 'POST', `/api/contracts/${number}/client-record`);
+    await untilStage(id, 'implementation');
+    for (const item of ['service_variant', 'contacts']) await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
+    for (const item of ['training', 'support_contacts']) await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
+    await untilStage(id, 'completed');
+
+    const account = await eventually(async () => {
+      const a = (await h.request('GET', `/api/clients/${clientId}`, { token: ops.token })).body.account;
+      return a?.managerId ? a : undefined;
+    }, 20_000, 'the relationship to learn its manager');
+    expect(account).toMatchObject({ openedBy: 'complaint', managerId, segment: 'key', stage: 'healthy' });
+    const steps = (await h.request('GET', `/api/clients/${clientId}/timeline?limit=200`, { token: ops.token })).body.items
+      .filter((e: { process: string }) => e.process === 'account')
+      .map((e: { step: string }) => e.step);
+    expect(steps).toEqual(['opened', 'complaint', 'owner']);
+    const runs: string[] = [];
+    for await (const w of h.temporal.workflow.list({ query: `WorkflowId = 'account-${clientId}'` })) runs.push(w.runId);
+    expect(runs).toHaveLength(1);
+    await keepHistory(h.temporal, workflowId, 'v4-onboarding-tells-existing-account');
+    await keepHistory(h.temporal, `account-${clientId}`, 'account-opened-by-complaint-told-owner');
   });
 });
 
