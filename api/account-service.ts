@@ -21,8 +21,9 @@ import type { Actor } from '../domain/contract';
 import { DATE_RANGE, LIMITS, isoDate, safeText, uuid } from '../domain/schemas';
 import { accountContext, accountOf, findCommitment, findComplaint, reviewExists, type Account, type Commitment, type Complaint } from '../db/accounts';
 import { findClient, type Client as ClientRow } from '../db/clients';
-import { findActiveStaff } from '../db/staff';
+import { findActiveManager, findActiveStaff } from '../db/staff';
 import {
+  accountManagerUpdate,
   accountWorkflowId,
   commitmentUpdate,
   complaintUpdate,
@@ -62,6 +63,7 @@ export const reviewSchema = z.object({
 });
 export const escalationSchema = z.object({ stage: z.enum(REPORTED_STAGES), evidence: comment() });
 export const resolveEscalationSchema = z.object({ outcome: z.literal('recovered'), actions: comment() });
+export const accountManagerSchema = z.object({ managerId: uuid });
 export const lossSchema = z.object({ reason: z.enum(LOSS_REASONS), competitor: name().optional(), note: comment() });
 
 // ---- The service ----------------------------------------------------------------------------------
@@ -221,6 +223,13 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     async resolveEscalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof resolveEscalationSchema>, stepId?: string): Promise<AccountAnswer> {
       await openAccount(clientRow.id);
       return step(clientRow, actor, resolveEscalationUpdate, { actor, ...body }, { stepId });
+    },
+
+    async manager(clientRow: ClientRow, actor: Actor, { managerId }: z.infer<typeof accountManagerSchema>, stepId?: string): Promise<AccountAnswer> {
+      const manager = await findActiveManager(db, managerId);
+      if (!manager) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no active manager has this id' }]);
+      await openAccount(clientRow.id);
+      return step(clientRow, actor, accountManagerUpdate, { actor, managerId, managerName: manager.name }, { stepId });
     },
 
     async loss(clientRow: ClientRow, actor: Actor, body: z.infer<typeof lossSchema>, stepId?: string): Promise<AccountAnswer> {

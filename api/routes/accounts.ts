@@ -12,6 +12,7 @@ import { commitmentsPage, complaintsPage, reviewsPage } from '../../db/accounts'
 import type { Client as ClientRow } from '../../db/clients';
 import { actorOf, requireRole } from '../auth';
 import {
+  accountManagerSchema,
   commitmentSchema,
   complaintSchema,
   escalationSchema,
@@ -37,6 +38,7 @@ export const ACCOUNT_STEP_ROLES = {
   escalation: ['manager', 'kam_head', 'director', 'lawyer'],
   resolveEscalation: ['kam_head', 'director'],
   loss: ['kam_head', 'director'],
+  manager: ['kam_head'],
 } as const satisfies Record<string, readonly Role[]>;
 
 const stepIdOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;
@@ -99,6 +101,7 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
   clientStep('escalation', ACCOUNT_STEP_ROLES.escalation, escalationSchema, (c, a, b, k) => accounts.escalation(c, a, b, k));
   clientStep('escalation/resolve', ACCOUNT_STEP_ROLES.resolveEscalation, resolveEscalationSchema, (c, a, b, k) => accounts.resolveEscalation(c, a, b, k));
   clientStep('loss', ACCOUNT_STEP_ROLES.loss, lossSchema, (c, a, b, k) => accounts.loss(c, a, b, k));
+  clientStep('manager', ACCOUNT_STEP_ROLES.manager, accountManagerSchema, (c, a, b, k) => accounts.manager(c, a, b, k));
 
   router.post('/complaints/:id/resolve', async (req, res) => {
     const actor = actorOf(req);

@@ -80,7 +80,8 @@ describe('the churn stages', () => {
     expect(first.body).toMatchObject({ clientId, stage: 'healthy', workflowId: `account-${clientId}` });
     expect(first.body.health.score).toBeLessThan(100);
     expect(first.body.account).toMatchObject({ openedBy: 'complaint', managerId: cast.manager.id });
-    expect((await complain(clientId, cast.manager, { category: 'documents' })).body.stage).toBe('healthy');
+    const second = await complain(clientId, cast.manager, { category: 'documents' });
+    expect(second.body.stage).toBe('healthy');
     const third = await complain(clientId, cast.kamHead, { category: 'billing', severity: 'low' });
     expect(third.status).toBe(201);
     expect(third.body.stage).toBe('dissatisfied');
@@ -120,9 +121,25 @@ describe('the churn stages', () => {
     const resolved = await resolve(cast.manager);
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect((await resolve(cast.manager)).status).toBe(409);
+    // kam_head hands the client to another manager: the open complaint tasks go with it.
+    const successor = await h.person('Новый Менеджер', ['manager']);
+    const handOver = (person: Person, managerId: string) => h.request('POST', `/api/clients/${clientId}/manager`, { token: person.token, body: { managerId } });
+    expect((await handOver(cast.manager, successor.id)).status).toBe(403);
+    expect((await handOver(cast.kamHead, cast.ops.id)).status).toBe(400);
+    const handed = await handOver(cast.kamHead, successor.id);
+    expect(handed.status, JSON.stringify(handed.body)).toBe(200);
+    expect(handed.body.account.managerId).toBe(successor.id);
+    expect((await handOver(cast.kamHead, successor.id)).status).toBe(409);
+    const complaintTasks = (await openTasks(clientId)).filter((t) => t.kind === 'complaint');
+    expect(complaintTasks.length).toBe(2);
+    expect(complaintTasks.every((t) => t.assignee_staff_id === successor.id)).toBe(true);
+    const resolveSecond = (person: Person) =>
+      h.request('POST', `/api/complaints/${second.body.id}/resolve`, { token: person.token, body: { resolution: 'Документы отправлены', rootCause: 'person' } });
+    expect((await resolveSecond(cast.manager)).status).toBe(403);
+    expect((await resolveSecond(successor)).status).toBe(200);
     const complaints = (await h.request('GET', `/api/clients/${clientId}/complaints?status=resolved`, { token: cast.ops.token })).body.items;
-    expect(complaints).toHaveLength(1);
-    expect(complaints[0]).toMatchObject({ id: first.body.id, status: 'resolved', rootCause: 'process', resolvedBy: cast.manager.id });
+    expect(complaints).toHaveLength(2);
+    expect(complaints.find((c: { id: string }) => c.id === first.body.id)).toMatchObject({ status: 'resolved', rootCause: 'process', resolvedBy: cast.manager.id });
   });
 
   it('gives each reported stage to its owners, resolves to healthy with a watch, and a new complaint sends it straight back', async () => {

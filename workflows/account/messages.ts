@@ -68,6 +68,10 @@ export interface LossInput extends WithActor {
   competitor?: string;
   note: string;
 }
+export interface AccountManagerInput extends WithActor {
+  managerId: string;
+  managerName: string;
+}
 /** A completed onboarding tells the relationship who manages the client and its segment. */
 export interface AccountOwnerNews {
   managerId?: string;
@@ -82,6 +86,7 @@ export const reviewUpdate = defineUpdate<AccountResult, [ReviewInput]>('review')
 export const escalationUpdate = defineUpdate<AccountResult, [EscalationInput]>('escalation');
 export const resolveEscalationUpdate = defineUpdate<AccountResult, [ResolveEscalationInput]>('resolveEscalation');
 export const lossUpdate = defineUpdate<AccountResult, [LossInput]>('loss');
+export const accountManagerUpdate = defineUpdate<AccountResult, [AccountManagerInput]>('manager');
 export const accountOwnerSignal = defineSignal<[AccountOwnerNews]>('accountOwner');
 export const accountStateQuery = defineQuery<AccountSnapshot>('state');
 

@@ -26,6 +26,7 @@ import { reject } from '../shared/rejections';
 import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
 import { advance, startingPosition, type StepPosition } from '../shared/step-position';
 import {
+  accountManagerUpdate,
   accountOwnerSignal,
   accountStateQuery,
   commitmentUpdate,
@@ -387,21 +388,34 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     clock.changed();
   });
 
-  async function recordOwnerNews(): Promise<void> {
-    const news = state.ownerNews!;
-    state.ownerNews = undefined;
-    const managerId = news.managerId ?? state.managerId;
-    const segment = news.segment ?? state.segment;
+  /** A new manager (their open tasks of this relationship move to them) or segment. */
+  async function changeOwner(managerId: string | undefined, segment: Segment | undefined, extra: Extra = {}): Promise<void> {
     if (managerId === state.managerId && segment === state.segment) return;
     const previous = state.managerId;
     state.managerId = managerId;
     state.segment = segment;
     await record('owner', state.stage, {
-      details: { managerId, segment, previous },
+      ...extra,
+      details: { ...extra.details, managerId, segment, previous },
       account: { managerId, segment },
       ...(previous && managerId && previous !== managerId ? { reassignTasks: { from: previous, to: managerId } } : {}),
     });
   }
+
+  async function recordOwnerNews(): Promise<void> {
+    const news = state.ownerNews!;
+    state.ownerNews = undefined;
+    await changeOwner(news.managerId ?? state.managerId, news.segment ?? state.segment);
+  }
+
+  humanStep(
+    accountManagerUpdate,
+    ({ managerId }) => {
+      expectOpen('assigning a manager');
+      if (managerId === state.managerId) reject('StepOutOfOrder', 'this manager already manages the client');
+    },
+    async ({ actor, managerId, managerName }) => changeOwner(managerId, state.segment, { actor, details: { managerName } }),
+  );
 
   // ---- The clocks ---------------------------------------------------------------------------------
 
