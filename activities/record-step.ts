@@ -42,16 +42,20 @@ export function recordStepActivity(db: Pool) {
     const key = `${input.workflowId}:${input.seq}`;
     await withTransaction(db, async (tx) => {
       const process = await processOf(tx, input);
-      await PROJECTIONS[process.type](tx, input, process);
       const contractNumber = process.contractNumber ?? null;
 
-      await tx.query(
+      // The step's event first: when it is there, this step was recorded whole (one transaction)
+      // by an earlier attempt, and nothing is written again, not even the projection (which a
+      // later step may have moved on since). A concurrent attempt waits on the key, then stops here.
+      const fresh = await tx.query(
         `INSERT INTO timeline_events (key, workflow_id, process_type, client_id, contract_number, step, status_from, status_to,
            actor_id, actor_name, at, waited_ms, details)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (key) DO NOTHING`,
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (key) DO NOTHING RETURNING id`,
         [key, input.workflowId, process.type, process.clientId, contractNumber, input.step, input.from, input.to,
           input.actor?.staffId ?? null, input.actor?.name ?? null, input.at, input.waitedMs, JSON.stringify(input.details ?? {})],
       );
+      if (fresh.rowCount === 0) return;
+      await PROJECTIONS[process.type](tx, input, process);
 
       if (input.closeTasks || input.closeTaskRefs) {
         const all = input.closeTasks === 'all';
