@@ -80,10 +80,10 @@ export function recordStepActivity(db: Pool) {
         const taskKey = `${key}:task:${ref}`;
         await tx.query(
           `INSERT INTO tasks (key, workflow_id, process_type, client_id, contract_number, kind, ref, title, assignee_staff_id,
-             assignee_role, opened_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (key) DO NOTHING`,
+             assignee_role, opened_at, due_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (key) DO NOTHING`,
           [taskKey, input.workflowId, process.type, process.clientId, contractNumber, task.kind, ref, task.title,
-            task.assignee.staffId ?? null, task.assignee.role, input.at],
+            task.assignee.staffId ?? null, task.assignee.role, input.at, task.dueAt ?? null],
         );
         // Everyone a step waits on is told, not only given a task.
         await insertNotification(tx, `${taskKey}:notice`, input, process, { kind: 'task', message: task.title, recipient: task.assignee });

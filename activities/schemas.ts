@@ -57,7 +57,9 @@ export const recordStepInput = z.object({
   closeTasks: z.union([z.array(z.enum(TASK_KINDS)), z.literal('all')]).optional(),
   closeTaskRefs: z.array(z.string().min(1).max(200)).optional(),
   openTasks: z
-    .array(z.object({ kind: z.enum(TASK_KINDS), ref: z.string().min(1).max(200).optional(), title: z.string().min(1), assignee: recipientSchema }))
+    .array(
+      z.object({ kind: z.enum(TASK_KINDS), ref: z.string().min(1).max(200).optional(), title: z.string().min(1), assignee: recipientSchema, dueAt: instant.optional() }),
+    )
     .optional(),
   notifications: z
     .array(z.object({ kind: z.enum(NOTIFICATION_KINDS), message: z.string().min(1), recipient: recipientSchema }))

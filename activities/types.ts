@@ -14,6 +14,8 @@ export interface TaskSpec {
   ref?: string;
   title: string;
   assignee: Recipient;
+  /** When it is due, where the process keeps a deadline for it. */
+  dueAt?: string;
 }
 
 export const PROCESS_TYPES = ['contract', 'onboarding', 'account'] as const;

@@ -96,18 +96,23 @@ export async function contractDocument(
 
 export interface TaskRow {
   id: string;
-  contractNumber: string;
+  /** The process it belongs to (contract, onboarding, account) and its client. */
+  process: string;
+  clientId: string | null;
+  contractNumber: string | null;
   kind: string;
   title: string;
   assigneeStaffId: string | null;
   assigneeName: string | null;
   assigneeRole: string;
   openedAt: Date;
+  dueAt: Date | null;
 }
 
 const TASK_COLUMNS = `
-  t.id, t.contract_number AS "contractNumber", t.kind, t.title, t.assignee_staff_id AS "assigneeStaffId",
-  s.name AS "assigneeName", t.assignee_role AS "assigneeRole", t.opened_at AS "openedAt"`;
+  t.id, t.process_type AS process, t.client_id AS "clientId", t.contract_number AS "contractNumber", t.kind, t.title,
+  t.assignee_staff_id AS "assigneeStaffId", s.name AS "assigneeName", t.assignee_role AS "assigneeRole", t.opened_at AS "openedAt",
+  t.due_at AS "dueAt"`;
 
 const TASK_SELECT = `SELECT ${TASK_COLUMNS} FROM tasks t LEFT JOIN staff s ON s.id = t.assignee_staff_id`;
 

@@ -17,6 +17,8 @@ export interface WaitingOn {
   assigneeRole: string;
   assigneeStaffId: string | null;
   since: Date;
+  /** When it is due, where its process keeps a deadline for it. */
+  dueAt: Date | null;
 }
 
 export interface OpenTask extends WaitingOn {
@@ -35,7 +37,7 @@ export async function openTasksOfWorkflows(db: Queryable, workflowIds: readonly 
     db,
     `SELECT t.id, t.ref, t.workflow_id AS "workflowId", t.process_type AS process, t.contract_number AS "contractNumber",
        t.kind AS task, t.title, t.assignee_role AS "assigneeRole", t.assignee_staff_id AS "assigneeStaffId",
-       s.name AS "assigneeName", t.opened_at AS since
+       s.name AS "assigneeName", t.opened_at AS since, t.due_at AS "dueAt"
      FROM tasks t LEFT JOIN staff s ON s.id = t.assignee_staff_id
      WHERE t.workflow_id = ANY($1::text[]) AND t.closed_at IS NULL
      ORDER BY t.opened_at, t.id`,
@@ -145,7 +147,7 @@ const PROCESSES_SQL = (() => {
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object(
                'task', t.kind, 'title', t.title, 'assigneeRole', t.assignee_role,
-               'assigneeStaffId', t.assignee_staff_id, 'since', t.opened_at)
+               'assigneeStaffId', t.assignee_staff_id, 'since', t.opened_at, 'dueAt', t.due_at)
              ORDER BY t.opened_at, t.id) AS items,
              min(t.opened_at) AS since
       FROM tasks t WHERE t.workflow_id = p.workflow_id AND t.closed_at IS NULL
@@ -173,7 +175,11 @@ export async function processesPage(db: Queryable, filter: ProcessFilter, overdu
     page,
     (row) => ({
       ...row,
-      waitingOn: (row.waitingOn as (Omit<WaitingOn, 'since'> & { since: string })[]).map((t) => ({ ...t, since: new Date(t.since) })),
+      waitingOn: (row.waitingOn as (Omit<WaitingOn, 'since' | 'dueAt'> & { since: string; dueAt: string | null })[]).map((t) => ({
+        ...t,
+        since: new Date(t.since),
+        dueAt: t.dueAt ? new Date(t.dueAt) : null,
+      })),
     }),
   );
 }

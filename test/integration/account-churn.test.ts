@@ -94,6 +94,13 @@ describe('the churn stages', () => {
       expect.arrayContaining([{ kind: 'evaluate_service', ref: 'stage:dissatisfied:manager', assignee_role: 'manager', assignee_staff_id: cast.manager.id }]),
     );
     expect((await notificationsTo(cast.manager)).map((n) => n.message)).toEqual(expect.arrayContaining([expect.stringMatching(/evaluate the whole service/)]));
+    // The manager's own list says what each task is about and when it is due.
+    const mine = (await h.request('GET', '/api/tasks?limit=200', { token: cast.manager.token })).body.items.filter((t: { clientId: string }) => t.clientId === clientId);
+    const evaluation = mine.find((t: { kind: string }) => t.kind === 'evaluate_service');
+    expect(evaluation).toMatchObject({ process: 'account', contractNumber: null });
+    expect(Date.parse(evaluation.dueAt) - Date.parse(evaluation.openedAt)).toBe(4_000);
+    const complaintTask = mine.find((t: { kind: string }) => t.kind === 'complaint');
+    expect(Date.parse(complaintTask.dueAt) - Date.parse(complaintTask.openedAt)).toBe(HOUR);
 
     // Past its deadline (4 s) dissatisfied becomes adversarial by itself: kam_head drives the plan.
     await untilStage(clientId, 'adversarial');

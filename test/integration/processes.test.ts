@@ -96,7 +96,7 @@ type Item = {
   managerName: string | null;
   startedAt: string;
   ageMs: number;
-  waitingOn: { task: string; title: string; assigneeRole: string; assigneeStaffId: string | null; since: string }[];
+  waitingOn: { task: string; title: string; assigneeRole: string; assigneeStaffId: string | null; since: string; dueAt: string | null }[];
   waitingSince: string | null;
 };
 
@@ -136,7 +136,7 @@ describe('GET /api/processes', () => {
       managerName: cast.manager.name,
     });
     expect(byName.signing!.waitingOn).toEqual([
-      { task: 'signature', title: expect.any(String), assigneeRole: 'director', assigneeStaffId: null, since: byName.signing!.waitingSince },
+      { task: 'signature', title: expect.any(String), assigneeRole: 'director', assigneeStaffId: null, since: byName.signing!.waitingSince, dueAt: null },
     ]);
     expect(Date.now() - Date.parse(byName.signing!.waitingSince!)).toBeGreaterThan(3 * DAY - HOUR);
     expect(byName.cancelled).toMatchObject({ stage: 'cancelled', waitingOn: [], waitingSince: null });
@@ -150,7 +150,7 @@ describe('GET /api/processes', () => {
       stage: 'qualification',
       managerId: manager2.id,
       managerName: manager2.name,
-      waitingOn: [{ task: 'qualification', title: 'Задача: qualification', assigneeRole: 'manager', assigneeStaffId: manager2.id, since: expect.any(String) }],
+      waitingOn: [{ task: 'qualification', title: 'Задача: qualification', assigneeRole: 'manager', assigneeStaffId: manager2.id, since: expect.any(String), dueAt: null }],
     });
     expect(byName.qualifying!.ageMs).toBeGreaterThan(4 * DAY - 60_000);
     expect(byName.qualifying!.ageMs).toBeLessThan(4 * DAY + 60_000);

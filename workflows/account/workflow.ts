@@ -148,7 +148,13 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   const manager = (): Recipient => ({ role: 'manager', staffId: state.managerId });
   const recipient = (role: Recipient['role']): Recipient => (role === 'manager' ? manager() : { role });
-  const task = (kind: TaskKind, title: string, assignee: Recipient, ref: string): TaskSpec => ({ kind, title, assignee, ref });
+  const task = (kind: TaskKind, title: string, assignee: Recipient, ref: string, dueAt?: number): TaskSpec => ({
+    kind,
+    title,
+    assignee,
+    ref,
+    ...(dueAt !== undefined ? { dueAt: new Date(dueAt).toISOString() } : {}),
+  });
   const iso = (ms: number) => new Date(ms).toISOString();
 
   type Extra = Partial<Omit<RecordStepInput, 'account'>> & { account?: Omit<AccountPatch, 'health'> };
@@ -176,7 +182,8 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   const stageTasks = (stage: AccountStage): TaskSpec[] => {
     if (stage === 'healthy' || stage === 'lost') return [];
     const { owners, title, kind } = STAGE_ACTIONS[stage];
-    return owners.map((role) => task(kind, title, recipient(role), `stage:${stage}:${role}`));
+    const due = Date.now() + sla.stageDeadlineMs[stage];
+    return owners.map((role) => task(kind, title, recipient(role), `stage:${stage}:${role}`, due));
   };
   const stageRefs = (stage: AccountStage): string[] =>
     stage === 'healthy' || stage === 'lost' ? [] : [...STAGE_ACTIONS[stage].owners.map((role) => `stage:${stage}:${role}`), `stage:${stage}:escalation`];
@@ -255,7 +262,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
           actor,
           details: { complaintId, category, severity, recentComplaints: state.complaintTimes.length, ...(recurring ? { recurring } : {}) },
           account: { complaint: { id: complaintId, summary, category, severity, reportedBy, dueAt: iso(dueAt) }, ...endWatch(to) },
-          openTasks: [task('complaint', `Resolve the client's ${severity} complaint (${category}) by ${iso(dueAt).slice(0, 16).replace('T', ' ')} UTC`, manager(), `complaint:${complaintId}`)],
+          openTasks: [task('complaint', `Resolve the client's ${severity} complaint (${category}) by ${iso(dueAt).slice(0, 16).replace('T', ' ')} UTC`, manager(), `complaint:${complaintId}`, dueAt)],
         }),
       );
     },
@@ -292,7 +299,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
         actor,
         details: { commitmentId, dueAt, ownerId, ownerName },
         account: { commitment: { id: commitmentId, what, dueAt, ownerId } },
-        openTasks: [task('commitment', `Keep the promise made to the client by ${dueAt.slice(0, 10)}: ${what}`, { role: 'manager', staffId: ownerId }, `commitment:${commitmentId}`)],
+        openTasks: [task('commitment', `Keep the promise made to the client by ${dueAt.slice(0, 10)}: ${what}`, { role: 'manager', staffId: ownerId }, `commitment:${commitmentId}`, due)],
       });
     },
   );
