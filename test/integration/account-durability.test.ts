@@ -21,7 +21,7 @@ beforeAll(async () => {
       reviewEveryMs: { key: HOUR, gold: HOUR, regular: 2_500, low: HOUR },
       lowSatisfaction: 5,
       stageDeadlineMs: { dissatisfied: HOUR, adversarial: HOUR, ultimatum: HOUR, arbitration: HOUR },
-      watchPeriodMs: HOUR,
+      watchPeriodMs: 3_000,
       historyLimit: 120,
     },
   });
@@ -114,6 +114,30 @@ describe('a relationship that continues as new', () => {
     await h.request('POST', `/api/clients/${clientId}/reviews`, { token: cast.manager.token, body: { satisfaction: 7, businessChanges: 'нет', note: 'нет' } });
     const open = await h.db.query(`SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND kind = 'account_review' AND closed_at IS NULL`, [clientId]);
     expect(open.rows[0].n).toBe(0);
+  });
+
+  it('ends the watch after a recovery when its period is over: a complaint then is only a complaint', async () => {
+    const clientId = await newClient('ООО «Под наблюдением»');
+    const report = await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'ultimatum', evidence: 'Письмо' } });
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+    const recovered = await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, {
+      token: cast.director.token,
+      body: { outcome: 'recovered', actions: 'План согласован с клиентом' },
+    });
+    expect(recovered.body.account).toMatchObject({ stage: 'healthy', watchStage: 'ultimatum' });
+    await eventually(
+      async () => ((await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.account.watchUntil === null ? true : undefined),
+      15_000,
+      'the watch to end',
+    );
+    const complaint = await h.request('POST', `/api/clients/${clientId}/complaints`, {
+      token: cast.ops.token,
+      body: { summary: 'Опоздание', category: 'delivery', severity: 'low', reportedBy: 'Логист' },
+    });
+    expect(complaint.body.stage).toBe('healthy');
+    // (The periodic review, every 2.5 s here, may fall due in between.)
+    const steps = (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 AND step <> 'review_due' ORDER BY at, id`, [`account-${clientId}`])).rows.map((r) => r.step);
+    expect(steps).toEqual(['opened', 'escalation_reported', 'escalation_resolved', 'watch_over', 'complaint']);
   });
 
   it('keeps its deadlines across a worker restart', async () => {
