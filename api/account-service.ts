@@ -198,7 +198,15 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
         clientRow,
         actor,
         commitmentUpdate,
-        { actor, commitmentId, what: body.what, dueAt, ownerId: owner.id, ownerName: owner.name },
+        {
+          actor,
+          commitmentId,
+          what: body.what,
+          dueAt,
+          ownerId: owner.id,
+          ownerName: owner.name,
+          ownerRole: owner.roles.includes('manager') ? 'manager' : owner.roles[0],
+        },
         { stepId, id: commitmentId, startsAs: 'commitment' },
       );
     },

@@ -317,6 +317,7 @@ describe('commitments', () => {
     expect(unknownOwner.status).toBe(400);
     expect(unknownOwner.body.error.issues[0].path).toBe('ownerId');
 
+    expect((await openTasks(clientId)).find((t) => t.kind === 'commitment')).toMatchObject({ assignee_role: 'ops', assignee_staff_id: owner.id });
     await eventually(async () => ((await notificationsTo(owner)).some((n) => n.kind === 'reminder' && /акт сверки/.test(n.message)) ? true : undefined), 15_000, 'the reminder');
     await eventually(async () => ((await notificationsTo(owner)).some((n) => n.kind === 'escalation' && /Overdue promise/.test(n.message)) ? true : undefined), 15_000, 'the overdue notice');
     await untilStage(clientId, 'dissatisfied');

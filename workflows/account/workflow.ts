@@ -60,6 +60,7 @@ interface OpenCommitment {
   id: string;
   what: string;
   ownerId: string;
+  ownerRole?: Recipient['role'];
   dueAt: number;
   reminded: boolean;
   overdue: boolean;
@@ -292,14 +293,14 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       expectOpen('a commitment');
       if (state.commitments.some((c) => c.id === commitmentId)) reject('StepOutOfOrder', `commitment ${commitmentId} is already recorded`);
     },
-    async ({ actor, commitmentId, what, dueAt, ownerId, ownerName }) => {
+    async ({ actor, commitmentId, what, dueAt, ownerId, ownerName, ownerRole }) => {
       const due = Date.parse(dueAt);
-      state.commitments = [...state.commitments, { id: commitmentId, what, ownerId, dueAt: due, reminded: false, overdue: false }];
+      state.commitments = [...state.commitments, { id: commitmentId, what, ownerId, ownerRole, dueAt: due, reminded: false, overdue: false }];
       await record('commitment', state.stage, {
         actor,
         details: { commitmentId, dueAt, ownerId, ownerName },
         account: { commitment: { id: commitmentId, what, dueAt, ownerId } },
-        openTasks: [task('commitment', `Keep the promise made to the client by ${dueAt.slice(0, 10)}: ${what}`, { role: 'manager', staffId: ownerId }, `commitment:${commitmentId}`, due)],
+        openTasks: [task('commitment', `Keep the promise made to the client by ${dueAt.slice(0, 10)}: ${what}`, { role: ownerRole ?? 'manager', staffId: ownerId }, `commitment:${commitmentId}`, due)],
       });
     },
   );
@@ -474,7 +475,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
         state.commitments = replaced(state.commitments, c, { reminded: true });
         await record('commitment_reminder', state.stage, {
           details: { commitmentId: c.id },
-          notifications: [{ kind: 'reminder', message: `Due ${iso(c.dueAt).slice(0, 10)}: ${c.what}`, recipient: { role: 'manager', staffId: c.ownerId } }],
+          notifications: [{ kind: 'reminder', message: `Due ${iso(c.dueAt).slice(0, 10)}: ${c.what}`, recipient: { role: c.ownerRole ?? 'manager', staffId: c.ownerId } }],
         });
       },
     ),
@@ -485,7 +486,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
         state.commitments = replaced(state.commitments, c, { reminded: true, overdue: true });
         const to = troubled();
         const message = `Overdue promise to the client: ${c.what}`;
-        const owner: Recipient = { role: 'manager', staffId: c.ownerId };
+        const owner: Recipient = { role: c.ownerRole ?? 'manager', staffId: c.ownerId };
         await record(
           'commitment_overdue',
           to,
