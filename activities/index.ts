@@ -5,6 +5,7 @@ import { enterClientsBaseActivity } from './clients-base';
 import { nonRetryableWhenPermanent } from './failures';
 import type { WorkloadNorm } from '../domain/workload';
 import { chooseManagerActivity, refusalLetterActivity } from './onboarding';
+import { resumeAccountActivity } from './account';
 import { renderContractDocumentActivity } from './contract-document';
 import { recordStepActivity } from './record-step';
 import { registerContractActivity } from './register-contract';
@@ -24,5 +25,6 @@ export function createActivities({ db, company, workload }: ActivityDeps) {
     enterClientsBase: nonRetryableWhenPermanent('enterClientsBase', enterClientsBaseActivity(db)),
     chooseOnboardingManager: nonRetryableWhenPermanent('chooseOnboardingManager', chooseManagerActivity(db, workload)),
     renderRefusalLetter: nonRetryableWhenPermanent('renderRefusalLetter', refusalLetterActivity(db, company)),
+    resumeAccount: nonRetryableWhenPermanent('resumeAccount', resumeAccountActivity(db)),
   };
 }

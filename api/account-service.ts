@@ -117,28 +117,26 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     const workflowId = accountWorkflowId(clientId);
     const existing = await accountOf(db, clientId);
     if (existing?.stage === 'lost') throw conflict(`the client was lost on ${existing.lostAt!.toISOString().slice(0, 10)}; its relationship has ended`);
-    let startWith: (() => WithStartWorkflowOperation<any>) | undefined;
-    if (opts.startsAs && !existing) {
-      const context = await accountContext(db, clientId);
-      const input: AccountWorkflowInput = {
-        clientId,
-        clientCode: clientRow.code,
-        ...context,
-        openedBy: { kind: opts.startsAs, staffId: actor.staffId, name: actor.name },
-        sla,
-      };
-      startWith = () =>
-        new WithStartWorkflowOperation('accountWorkflow', {
-          workflowId,
-          taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          // A relationship that ended is not started again by a late complaint.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
-    } else if (!existing) {
-      throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
-    }
+    if (!existing && !opts.startsAs) throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
+    // Every step carries the start with it: a new relationship opens, one whose last run Temporal
+    // ended without it (terminated, timed out) is taken up again from its projection, and a
+    // running one simply takes the step.
+    const input: AccountWorkflowInput = {
+      clientId,
+      clientCode: clientRow.code,
+      ...(existing ? {} : await accountContext(db, clientId)),
+      openedBy: { kind: existing ? 'resume' : opts.startsAs!, staffId: actor.staffId, name: actor.name },
+      sla,
+    };
+    const startWith = () =>
+      new WithStartWorkflowOperation('accountWorkflow', {
+        workflowId,
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A relationship that ended as lost (its workflow completed) is not started again.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      });
     const outcome = await steps.send({
       workflowId,
       update,

@@ -93,8 +93,11 @@ export interface AccountWorkflowInput {
   clientCode?: string;
   managerId?: string;
   segment?: Segment;
-  /** What opened the relationship: its onboarding, or the first complaint, commitment, review or escalation. */
-  openedBy: { kind: 'onboarding' | 'complaint' | 'commitment' | 'review' | 'escalation'; staffId?: string; name?: string };
+  /**
+   * What opened the relationship: its onboarding, or the first complaint, commitment, review or
+   * escalation; `resume` for a new run of a relationship whose last run Temporal ended without it.
+   */
+  openedBy: { kind: 'onboarding' | 'complaint' | 'commitment' | 'review' | 'escalation' | 'resume'; staffId?: string; name?: string };
   sla: AccountSla;
 }
 

@@ -140,6 +140,56 @@ describe('a relationship that continues as new', () => {
     expect(steps).toEqual(['opened', 'escalation_reported', 'escalation_resolved', 'watch_over', 'complaint']);
   });
 
+  it('is taken up again from its projection when Temporal ended it (terminated by an operator), keys and clocks continuing', async () => {
+    const clientId = await newClient('ООО «Прерванные отношения»');
+    const workflowId = `account-${clientId}`;
+    const complain = (severity: string) =>
+      h.request('POST', `/api/clients/${clientId}/complaints`, { token: cast.ops.token, body: { summary: 'Сбой', category: 'delivery', severity, reportedBy: 'Логист' } });
+    const urgent = await complain('high');
+    const minor = await complain('low');
+    expect((await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'adversarial', evidence: 'Жалобы руководству' } })).status).toBe(200);
+    const promise = await h.request('POST', `/api/clients/${clientId}/commitments`, {
+      token: cast.manager.token,
+      body: { what: 'Отчёт о мерах', dueDate: new Date(Date.now() + 12_000).toISOString(), ownerId: cast.manager.id },
+    });
+    expect(promise.status).toBe(201);
+    const firstRun = (await h.temporal.workflow.getHandle(workflowId).describe()).runId;
+    await h.temporal.workflow.getHandle(workflowId).terminate('terminated by mistake');
+
+    // Any step takes it up again, resolving a complaint the new run knows only from Postgres.
+    const resolved = await h.request('POST', `/api/complaints/${minor.body.id}/resolve`, { token: cast.manager.token, body: { resolution: 'Исправлено', rootCause: 'process' } });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    expect(resolved.body.stage).toBe('adversarial');
+    const now = await snapshot(clientId);
+    expect(now.openComplaints).toEqual([urgent.body.id]);
+    expect(now.openCommitments).toEqual([promise.body.id]);
+    expect((await h.temporal.workflow.getHandle(workflowId).describe()).runId).not.toBe(firstRun);
+
+    // The first run's clocks go on in the new one: the urgent complaint and the promise fall overdue once.
+    const steps = async () => (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [workflowId])).rows.map((r) => r.step as string);
+    await eventually(async () => {
+      const s = await steps();
+      return s.includes('complaint_overdue') && s.includes('commitment_overdue') ? true : undefined;
+    }, 30_000, 'the overdue complaint and commitment in the new run');
+    const all = await steps();
+    expect(all.filter((s) => s === 'resumed')).toHaveLength(1);
+    expect(all.filter((s) => s === 'complaint_overdue')).toHaveLength(1);
+    expect(all.filter((s) => s === 'complaint_reminder')).toHaveLength(1);
+    const { rows } = await h.db.query(
+      `SELECT count(*)::int AS n, count(DISTINCT key)::int AS keys, max(split_part(key, ':', 2)::int) AS last FROM timeline_events WHERE workflow_id = $1`,
+      [workflowId],
+    );
+    expect(rows[0]).toEqual({ n: rows[0].last, keys: rows[0].last, last: rows[0].n });
+    // Its periods go on from the stage it was at: adversarial is still one open period.
+    const periods = (await h.db.query(`SELECT stage FROM account_stage_periods WHERE client_id = $1 AND left_at IS NULL`, [clientId])).rows;
+    expect(periods).toEqual([{ stage: 'adversarial' }]);
+    await keepHistory(h.temporal, workflowId, 'account-resumed-after-termination');
+
+    // Lost, it ends for good: a later complaint does not start it again.
+    expect((await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.director.token, body: { reason: 'service', note: 'Ушли' } })).status).toBe(200);
+    expect((await complain('low')).status).toBe(409);
+  });
+
   it('keeps its deadlines across a worker restart', async () => {
     const clientId = await newClient('ООО «Перезапуск»');
     const complaint = await h.request('POST', `/api/clients/${clientId}/complaints`, {

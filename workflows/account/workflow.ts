@@ -4,7 +4,17 @@
 // (healthy → dissatisfied → adversarial → ultimatum → arbitration), gives each stage's owners
 // their tasks with a deadline, escalates a stage whose actions are overdue, and watches a
 // recovered client. It continues as new before its history grows large, carrying all of it.
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ResumedAccount } from '../../activities/account';
 import type { createActivities } from '../../activities';
 import type { AccountPatch, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import {
@@ -43,7 +53,7 @@ import {
 } from './messages';
 
 type Activities = ReturnType<typeof createActivities>;
-const { recordStep } = proxyActivities<Activities>({
+const { recordStep, resumeAccount } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -220,20 +230,60 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     if (state.stage === 'lost') reject('StepOutOfOrder', `${what} is not possible: the client was lost`);
   };
 
+  /** Takes over where the relationship's last run stood, as its projection says. */
+  const adopt = (before: ResumedAccount): void => {
+    const segment = before.segment ?? input.segment;
+    state = {
+      ...state,
+      stage: before.stage,
+      managerId: before.managerId ?? input.managerId,
+      segment,
+      complaints: before.complaints,
+      complaintTimes: before.complaintTimes,
+      commitments: before.commitments,
+      lastSatisfaction: before.lastSatisfaction,
+      nextReviewAt: (before.lastReviewAt ?? before.startedAt) + reviewEvery(segment),
+      reviewOpen: before.reviewOpen,
+      watch: before.watch,
+      seq: before.seq,
+      lastStepAt: before.lastStepAt,
+      waitSince: before.stageSince,
+      waitReminded: false,
+      waitEscalated: before.stageEscalated,
+    };
+  };
+
+  let ready = 'continued' in input;
+  // Relationships opened before a run could take over from an ended one open as they did.
+  const mayResume = 'continued' in input ? false : patched('resume-from-projection');
   // The opening is the first step: its ticket is taken before any handler exists, because an
   // update that started the workflow is handed to its handler as soon as it is set.
   const opened =
     'continued' in input
       ? Promise.resolve()
-      : lock.run(() =>
-          record('opened', 'healthy', {
-            ...(input.openedBy.staffId ? { actor: { staffId: input.openedBy.staffId, name: input.openedBy.name ?? '', roles: [] } } : {}),
-            details: { openedBy: input.openedBy.kind, segment: input.segment },
-            account: { opened: { managerId: input.managerId, segment: input.segment, openedBy: input.openedBy.kind } },
-          }),
-        );
+      : lock.run(async () => {
+          const actor = input.openedBy.staffId ? { actor: { staffId: input.openedBy.staffId, name: input.openedBy.name ?? '', roles: [] } } : {};
+          const before = mayResume ? await resumeAccount({ workflowId, clientId, complaintWindowMs: sla.complaintWindowMs, at: iso(Date.now()) }) : undefined;
+          try {
+            if (before) {
+              adopt(before);
+              // A lost relationship is not taken up again: its steps are refused, and the run ends.
+              if (before.stage !== 'lost') {
+                await record('resumed', state.stage, { ...actor, details: { openedBy: input.openedBy.kind, previousSteps: before.seq }, account: {} });
+              }
+              return;
+            }
+            await record('opened', 'healthy', {
+              ...actor,
+              details: { openedBy: input.openedBy.kind, segment: input.segment },
+              account: { opened: { managerId: input.managerId, segment: input.segment, openedBy: input.openedBy.kind } },
+            });
+          } finally {
+            ready = true;
+          }
+        });
 
-  const humanStep = humanSteps({
+  const steps = humanSteps({
     lock,
     save: () => JSON.parse(JSON.stringify(state)) as AccountState,
     restore: (saved) => {
@@ -242,6 +292,11 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     },
     result,
   });
+  /**
+   * Until the opening has taken over where the relationship stood, a step cannot be judged on
+   * arrival: it is accepted and judged in its turn, after the opening (the step lock's order).
+   */
+  const humanStep: typeof steps = (update, check, work) => steps(update, (arg) => (ready ? check(arg) : undefined), work);
 
   humanStep(
     complaintUpdate,
