@@ -26,6 +26,8 @@ export interface ResumedAccount {
   stage: AccountStage;
   stageSince: number;
   stageEscalated: boolean;
+  /** The stage owners whose required action is done. */
+  stageActionsDone: Role[];
   managerId?: string;
   segment?: Segment;
   watch?: { until: number; stage: ChurnStage };
@@ -84,6 +86,7 @@ export function resumeAccountActivity(db: Pool) {
       stage: account.stage,
       stageSince: since,
       stageEscalated: steps.some((s) => s.step === 'stage_overdue' && s.at.getTime() >= since),
+      stageActionsDone: steps.filter((s) => s.step === 'stage_action' && s.at.getTime() >= since).map((s) => s.details.role as Role),
       ...(account.manager_id ? { managerId: account.manager_id } : {}),
       ...(account.segment ? { segment: account.segment } : {}),
       ...(account.watch_until && account.watch_stage ? { watch: { until: account.watch_until.getTime(), stage: account.watch_stage } } : {}),

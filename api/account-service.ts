@@ -33,6 +33,7 @@ import {
   resolveComplaintUpdate,
   resolveEscalationUpdate,
   reviewUpdate,
+  stageActionUpdate,
   type AccountResult,
 } from '../workflows/account/messages';
 import { badRequest, conflict, notFound } from './errors';
@@ -62,6 +63,7 @@ export const reviewSchema = z.object({
   note: comment(),
 });
 export const escalationSchema = z.object({ stage: z.enum(REPORTED_STAGES), evidence: comment() });
+export const stageActionSchema = z.object({ note: comment() });
 export const resolveEscalationSchema = z.object({ outcome: z.literal('recovered'), actions: comment() });
 export const accountManagerSchema = z.object({ managerId: uuid });
 export const lossSchema = z.object({ reason: z.enum(LOSS_REASONS), competitor: name().optional(), note: comment() });
@@ -224,6 +226,11 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
 
     async escalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof escalationSchema>, stepId?: string): Promise<AccountAnswer> {
       return step(clientRow, actor, escalationUpdate, { actor, ...body }, { stepId, startsAs: 'escalation' });
+    },
+
+    async stageAction(clientRow: ClientRow, actor: Actor, body: z.infer<typeof stageActionSchema>, stepId?: string): Promise<AccountAnswer> {
+      await openAccount(clientRow.id);
+      return step(clientRow, actor, stageActionUpdate, { actor, ...body }, { stepId });
     },
 
     async resolveEscalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof resolveEscalationSchema>, stepId?: string): Promise<AccountAnswer> {

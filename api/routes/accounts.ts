@@ -21,6 +21,7 @@ import {
   resolveComplaintSchema,
   resolveEscalationSchema,
   reviewSchema,
+  stageActionSchema,
   type AccountAnswer,
   type AccountService,
 } from '../account-service';
@@ -36,6 +37,8 @@ export const ACCOUNT_STEP_ROLES = {
   fulfil: ANYONE,
   review: ['manager', 'kam_head'],
   escalation: ['manager', 'kam_head', 'director', 'lawyer'],
+  // The stage's owners report their required action done; the workflow knows whose it is.
+  stageAction: ['manager', 'kam_head', 'director', 'lawyer'],
   resolveEscalation: ['kam_head', 'director'],
   loss: ['kam_head', 'director'],
   manager: ['kam_head'],
@@ -99,6 +102,7 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
   clientStep('commitments', ACCOUNT_STEP_ROLES.commitment, commitmentSchema, (c, a, b, k) => accounts.commitment(c, a, b, k), true);
   clientStep('reviews', ACCOUNT_STEP_ROLES.review, reviewSchema, (c, a, b, k) => accounts.review(c, a, b, k), true);
   clientStep('escalation', ACCOUNT_STEP_ROLES.escalation, escalationSchema, (c, a, b, k) => accounts.escalation(c, a, b, k));
+  clientStep('escalation/actions', ACCOUNT_STEP_ROLES.stageAction, stageActionSchema, (c, a, b, k) => accounts.stageAction(c, a, b, k));
   clientStep('escalation/resolve', ACCOUNT_STEP_ROLES.resolveEscalation, resolveEscalationSchema, (c, a, b, k) => accounts.resolveEscalation(c, a, b, k));
   clientStep('loss', ACCOUNT_STEP_ROLES.loss, lossSchema, (c, a, b, k) => accounts.loss(c, a, b, k));
   clientStep('manager', ACCOUNT_STEP_ROLES.manager, accountManagerSchema, (c, a, b, k) => accounts.manager(c, a, b, k));

@@ -270,6 +270,40 @@ describe('the churn stages', () => {
   });
 });
 
+describe('stage actions done in time', () => {
+  it('stop the stage from escalating; each owner reports their own, once', async () => {
+    const clientId = await newClient('ООО «Вовремя»');
+    const contract = await h.request('POST', '/api/contracts', { token: cast.manager.token, body: contractBody(clientId, cast.manager.id) });
+    expect(contract.status).toBe(201);
+    const act = (person: Person) => h.request('POST', `/api/clients/${clientId}/escalation/actions`, { token: person.token, body: { note: 'Оценка сервиса проведена: сроки подачи машин, документы' } });
+    expect((await act(cast.manager)).status).toBe(409);
+    for (const category of ['delivery', 'documents', 'billing']) expect((await complain(clientId, cast.ops, { category })).status).toBe(201);
+    expect((await clientOf(clientId)).stage).toBe('dissatisfied');
+    expect((await act(cast.ops)).status).toBe(403);
+    expect((await act(cast.lawyer)).status).toBe(403);
+    const stranger = await h.person('Другой Менеджер', ['manager']);
+    expect((await act(stranger)).status).toBe(403);
+    const done = await act(cast.manager);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect((await act(cast.manager)).status).toBe(409);
+    expect((await openTasks(clientId)).map((t) => t.kind)).not.toContain('evaluate_service');
+    // Past the 4 s deadline it stays dissatisfied: its action was done.
+    await new Promise((r) => setTimeout(r, 5_500));
+    expect((await clientOf(clientId)).stage).toBe('dissatisfied');
+    expect((await accountSteps(clientId)).filter((s) => /escalated_by_deadline|stage_overdue/.test(s))).toEqual([]);
+
+    // Two owners: each reports their own part.
+    expect((await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'ultimatum', evidence: 'Письмо' } })).status).toBe(200);
+    expect((await act(cast.director)).status).toBe(200);
+    expect((await openTasks(clientId)).filter((t) => t.kind === 'root_cause_plan').map((t) => t.assignee_role)).toEqual(['kam_head']);
+    expect((await act(cast.director)).status).toBe(409);
+    expect((await act(cast.kamHead)).status).toBe(200);
+    expect((await openTasks(clientId)).filter((t) => t.kind === 'root_cause_plan')).toEqual([]);
+    const last = (await h.db.query(`SELECT details FROM timeline_events WHERE workflow_id = $1 AND step = 'stage_action' ORDER BY at DESC LIMIT 1`, [`account-${clientId}`])).rows[0];
+    expect(last.details).toMatchObject({ role: 'kam_head', allDone: true });
+  });
+});
+
 describe('conflicting steps at once', () => {
   it('a loss racing a recovery, reports and complaints: the loss is the last step and nothing follows it', async () => {
     const clientId = await newClient('ООО «Гонка шагов»');

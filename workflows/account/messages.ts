@@ -61,6 +61,10 @@ export interface EscalationInput extends WithActor {
   stage: ReportedStage;
   evidence: string;
 }
+/** A stage owner's required action is done (the evaluation, the plan, the response). */
+export interface StageActionInput extends WithActor {
+  note: string;
+}
 export interface ResolveEscalationInput extends WithActor {
   outcome: 'recovered';
   actions: string;
@@ -86,6 +90,7 @@ export const commitmentUpdate = defineUpdate<AccountResult, [CommitmentInput]>('
 export const fulfilCommitmentUpdate = defineUpdate<AccountResult, [FulfilCommitmentInput]>('fulfilCommitment');
 export const reviewUpdate = defineUpdate<AccountResult, [ReviewInput]>('review');
 export const escalationUpdate = defineUpdate<AccountResult, [EscalationInput]>('escalation');
+export const stageActionUpdate = defineUpdate<AccountResult, [StageActionInput]>('stageAction');
 export const resolveEscalationUpdate = defineUpdate<AccountResult, [ResolveEscalationInput]>('resolveEscalation');
 export const lossUpdate = defineUpdate<AccountResult, [LossInput]>('loss');
 export const accountManagerUpdate = defineUpdate<AccountResult, [AccountManagerInput]>('manager');

@@ -47,6 +47,7 @@ import {
   resolveComplaintUpdate,
   resolveEscalationUpdate,
   reviewUpdate,
+  stageActionUpdate,
   type AccountOwnerNews,
   type AccountResult,
   type AccountSnapshot,
@@ -90,6 +91,8 @@ export interface AccountState extends StepPosition {
   reviewOpen: boolean;
   /** After a recovery: until when a new problem sends the client straight back to `stage`. */
   watch?: { until: number; stage: ChurnStage };
+  /** The owners of the current stage whose required action is done (absent in runs from before). */
+  stageActionsDone?: Recipient['role'][];
   /** News from a completed onboarding, not yet recorded. */
   ownerNews?: AccountOwnerNews;
   run: number;
@@ -174,6 +177,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     state.stage = to;
     clock.changed();
     const { at, waitedMs } = advance(state, from, to);
+    if (to !== from) state.stageActionsDone = [];
     index();
     await recordStep({
       ...extra,
@@ -250,6 +254,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       waitSince: before.stageSince,
       waitReminded: false,
       waitEscalated: before.stageEscalated,
+      stageActionsDone: before.stageActionsDone,
     };
   };
 
@@ -417,6 +422,35 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     },
   );
 
+  /** The owners of a stage whose required action is not done yet. */
+  const ownersStillToAct = (stage: Exclude<ChurnStage, 'healthy'>) => STAGE_ACTIONS[stage].owners.filter((r) => !(state.stageActionsDone ?? []).includes(r));
+  /** The stage owner's role an actor acts in: the first one they hold whose action is still to do. */
+  const ownerRoleOf = (actor: Actor) => {
+    if (state.stage === 'healthy' || state.stage === 'lost') reject('StepOutOfOrder', `a ${state.stage} client has no stage actions to do`);
+    const { owners } = STAGE_ACTIONS[state.stage];
+    const held = owners.filter((r) => actor.roles.includes(r));
+    if (held.length === 0) reject('NotYours', `the ${state.stage} stage's actions are for: ${owners.join(', ')}`);
+    if (held.includes('manager')) expectOwnManager(actor);
+    const role = held.find((r) => ownersStillToAct(state.stage as Exclude<ChurnStage, 'healthy'>).includes(r));
+    if (!role) reject('StepOutOfOrder', `the ${state.stage} stage's action for ${held.join(', ')} is already done`);
+    return role;
+  };
+
+  humanStep(
+    stageActionUpdate,
+    ({ actor }) => void ownerRoleOf(actor),
+    async ({ actor, note }) => {
+      const role = ownerRoleOf(actor);
+      const stage = state.stage as Exclude<ChurnStage, 'healthy'>;
+      state.stageActionsDone = [...(state.stageActionsDone ?? []), role];
+      await record('stage_action', stage, {
+        actor,
+        details: { role, note, allDone: ownersStillToAct(stage).length === 0 },
+        closeTaskRefs: [`stage:${stage}:${role}`],
+      });
+    },
+  );
+
   humanStep(
     resolveEscalationUpdate,
     () => {
@@ -558,7 +592,10 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     ),
     {
       // A stage's actions past their deadline: dissatisfied turns adversarial by itself; later stages go to the next owner up.
-      at: () => (state.stage === 'healthy' || state.stage === 'lost' || state.waitEscalated ? Infinity : state.waitSince + sla.stageDeadlineMs[state.stage]),
+      at: () =>
+        state.stage === 'healthy' || state.stage === 'lost' || state.waitEscalated || ownersStillToAct(state.stage).length === 0
+          ? Infinity
+          : state.waitSince + sla.stageDeadlineMs[state.stage],
       fire: async () => {
         const stage = state.stage as Exclude<ChurnStage, 'healthy'>;
         if (stage === 'dissatisfied') {
