@@ -271,7 +271,7 @@ describe('the churn stages', () => {
 });
 
 describe('stage actions done in time', () => {
-  it('stop the stage from escalating; each owner reports their own, once', async () => {
+  it('stop a stage from escalating (dissatisfaction itself must be resolved); each owner reports their own, once', async () => {
     const clientId = await newClient('ООО «Вовремя»');
     const contract = await h.request('POST', '/api/contracts', { token: cast.manager.token, body: contractBody(clientId, cast.manager.id) });
     expect(contract.status).toBe(201);
@@ -287,10 +287,14 @@ describe('stage actions done in time', () => {
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect((await act(cast.manager)).status).toBe(409);
     expect((await openTasks(clientId)).map((t) => t.kind)).not.toContain('evaluate_service');
-    // Past the 4 s deadline it stays dissatisfied: its action was done.
-    await new Promise((r) => setTimeout(r, 5_500));
-    expect((await clientOf(clientId)).stage).toBe('dissatisfied');
-    expect((await accountSteps(clientId)).filter((s) => /escalated_by_deadline|stage_overdue/.test(s))).toEqual([]);
+    // The evaluation done, dissatisfaction left unresolved still turns adversarial at its deadline (4 s)…
+    await untilStage(clientId, 'adversarial');
+    // …where kam_head's plan, reported in time, keeps it from going to the director.
+    const plan = await act(cast.kamHead);
+    expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect((await clientOf(clientId)).stage).toBe('adversarial');
+    expect((await accountSteps(clientId)).filter((s) => /stage_overdue/.test(s))).toEqual([]);
 
     // Two owners: each reports their own part.
     expect((await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'ultimatum', evidence: 'Письмо' } })).status).toBe(200);

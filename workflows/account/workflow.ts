@@ -592,8 +592,9 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     ),
     {
       // A stage's actions past their deadline: dissatisfied turns adversarial by itself; later stages go to the next owner up.
+      // Dissatisfaction left unresolved turns adversarial whatever was done; a later stage whose owners have all acted does not escalate.
       at: () =>
-        state.stage === 'healthy' || state.stage === 'lost' || state.waitEscalated || ownersStillToAct(state.stage).length === 0
+        state.stage === 'healthy' || state.stage === 'lost' || state.waitEscalated || (state.stage !== 'dissatisfied' && ownersStillToAct(state.stage).length === 0)
           ? Infinity
           : state.waitSince + sla.stageDeadlineMs[state.stage],
       fire: async () => {
