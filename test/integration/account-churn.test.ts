@@ -3,7 +3,7 @@
 // owners get their tasks; a recovery and its watch period; a loss that closes every open task,
 // and what the analytics make of it; twenty first complaints at once start one relationship.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { castAndClient, clientBody, contractBody, type Cast } from '../support/fixtures';
+import { castAndClient, newClient as newClientOf, contractBody, type Cast } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 
@@ -29,13 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function newClient(name: string): Promise<string> {
-  const body = clientBody();
-  body.requisites.legalName = name;
-  const res = await h.request('POST', '/api/clients', { token: cast.ops.token, body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.id;
-}
+const newClient = (name: string) => newClientOf(h, cast.ops, name);
 
 const clientOf = async (clientId: string) => (await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body;
 const untilStage = (clientId: string, stage: string, timeoutMs = 20_000) =>
@@ -305,6 +299,7 @@ describe('stage actions done in time', () => {
     expect((await openTasks(clientId)).filter((t) => t.kind === 'root_cause_plan')).toEqual([]);
     const last = (await h.db.query(`SELECT details FROM timeline_events WHERE workflow_id = $1 AND step = 'stage_action' ORDER BY at DESC LIMIT 1`, [`account-${clientId}`])).rows[0];
     expect(last.details).toMatchObject({ role: 'kam_head', allDone: true });
+    await keepHistory(h.temporal, `account-${clientId}`, 'account-stage-actions');
   });
 });
 

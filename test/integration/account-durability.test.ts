@@ -2,7 +2,7 @@
 // here by a small history limit) and carries its open complaints, commitments and clocks over;
 // the periodic review keeps coming; a worker restart loses no deadline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { castAndClient, clientBody, type Cast } from '../support/fixtures';
+import { castAndClient, newClient as newClientOf, type Cast } from '../support/fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { keepHistory } from '../support/histories';
 import { accountStateQuery } from '../../workflows/account/messages';
@@ -31,13 +31,7 @@ afterAll(() => h?.close());
 
 const snapshot = (clientId: string) => h.temporal.workflow.getHandle(`account-${clientId}`).query(accountStateQuery);
 
-async function newClient(name: string): Promise<string> {
-  const body = clientBody();
-  body.requisites.legalName = name;
-  const res = await h.request('POST', '/api/clients', { token: cast.ops.token, body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.id;
-}
+const newClient = (name: string) => newClientOf(h, cast.ops, name);
 
 describe('a relationship that continues as new', () => {
   it('carries open complaints, commitments and their timers into the next run, with row keys unique across runs', async () => {

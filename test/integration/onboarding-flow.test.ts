@@ -77,6 +77,20 @@ async function contractOf(id: string, manager: Person, body: Record<string, unkn
   return eventually(async () => (await get(id)).contractNumber ?? undefined, 20_000, 'the child contract number');
 }
 
+/** From contracting to completed: the contract made, signed, sent, its original back, then the checklist. Answers its number. */
+async function throughContractAndChecklist(id: string, manager: Person): Promise<string> {
+  const number = await contractOf(id, manager);
+  await stepOk(h, director, 'POST', `/api/contracts/${number}/signature`);
+  await stepOk(h, manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
+  await stepOk(h, manager, 'POST', `/api/contracts/${number}/original`);
+  await stepOk(h, lawyer, 'POST', `/api/contracts/${number}/client-record`);
+  await untilStage(id, 'implementation');
+  for (const item of ['service_variant', 'contacts']) await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
+  for (const item of ['training', 'support_contacts']) await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
+  await untilStage(id, 'completed');
+  return number;
+}
+
 describe('an onboarding from request to completion', () => {
   it('goes through intake, qualification, automatic assignment, its contract and the checklist', async () => {
     // Two managers: one already holding a key client, one free; the free one has more room.
@@ -100,16 +114,7 @@ describe('an onboarding from request to completion', () => {
     expect(candidates.map((c) => c.managerId)).toEqual(expect.arrayContaining([holder.id, other.id]));
     expect(candidates.find((c) => c.managerId === holder.id)!.load).toBeGreaterThan(candidates.find((c) => c.managerId === other.id)!.load);
 
-    const number = await contractOf(id, other);
-    await stepOk(h, director, 'POST', `/api/contracts/${number}/signature`);
-    await stepOk(h, other, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
-    await stepOk(h, other, 'POST', `/api/contracts/${number}/original`);
-    await stepOk(h, lawyer, 'POST', `/api/contracts/${number}/client-record`);
-    await untilStage(id, 'implementation');
-
-    for (const item of ['service_variant', 'contacts']) await stepOk(h, other, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
-    for (const item of ['training', 'support_contacts']) await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
-    await untilStage(id, 'completed');
+    const number = await throughContractAndChecklist(id, other);
     const again = await h.request('POST', `/api/onboardings/${id}/checklist/training`, { token: ops.token, body: { note: 'ещё раз' } });
     expect(again.status).toBe(409);
 
@@ -166,15 +171,7 @@ describe('a client that complained before its onboarding completed', () => {
     await untilStage(id, 'contracting');
     const managerId = (await get(id)).managerId as string;
     const manager = { id: managerId, token: (await h.request('POST', `/api/staff/${managerId}/tokens`, { token: ADMIN_TOKEN })).body.token, name: '' };
-    const number = await contractOf(id, manager);
-    await stepOk(h, director, 'POST', `/api/contracts/${number}/signature`);
-    await stepOk(h, manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
-    await stepOk(h, manager, 'POST', `/api/contracts/${number}/original`);
-    await stepOk(h, lawyer, 'POST', `/api/contracts/${number}/client-record`);
-    await untilStage(id, 'implementation');
-    for (const item of ['service_variant', 'contacts']) await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
-    for (const item of ['training', 'support_contacts']) await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
-    await untilStage(id, 'completed');
+    await throughContractAndChecklist(id, manager);
 
     const account = await eventually(async () => {
       const a = (await h.request('GET', `/api/clients/${clientId}`, { token: ops.token })).body.account;

@@ -70,6 +70,15 @@ export async function castAndClient(h: Harness): Promise<Cast> {
   return { manager, ops, lawyer, director, kamHead, clientId: client.body.id };
 }
 
+/** A new client named `legalName`, created by `person`; answers its id. */
+export async function newClient(h: Harness, person: Person, legalName: string): Promise<string> {
+  const body = clientBody();
+  body.requisites.legalName = legalName;
+  const res = await h.request('POST', '/api/clients', { token: person.token, body });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id;
+}
+
 /** Takes a step and expects it to succeed, returning the contract's new status. */
 export async function stepOk(h: Harness, person: Person, method: string, path: string, body: unknown = {}): Promise<string> {
   const res = await h.request(method, path, { token: person.token, body });
