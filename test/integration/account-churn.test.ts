@@ -264,6 +264,30 @@ describe('the churn stages', () => {
   });
 });
 
+describe('a contract handed over', () => {
+  it("moves the relationship, and its open tasks, when the contract's manager had the client; not otherwise", async () => {
+    const clientId = await newClient('ООО «Передача дел»');
+    const contract = await h.request('POST', '/api/contracts', { token: cast.manager.token, body: contractBody(clientId, cast.manager.id) });
+    expect(contract.status).toBe(201);
+    expect((await complain(clientId, cast.ops)).body.account.managerId).toBe(cast.manager.id);
+    const successor = await h.person('Преемник', ['manager']);
+    const reassigned = await h.request('POST', `/api/contracts/${contract.body.number}/reassign`, { token: cast.kamHead.token, body: { managerId: successor.id } });
+    expect(reassigned.status, JSON.stringify(reassigned.body)).toBe(200);
+    await eventually(async () => ((await clientOf(clientId)).account.managerId === successor.id ? true : undefined), 15_000, 'the relationship to follow');
+    expect((await openTasks(clientId)).find((t) => t.kind === 'complaint')).toMatchObject({ assignee_staff_id: successor.id });
+
+    // A second contract of another manager handed over does not move the relationship.
+    const other = await h.person('Другой Менеджер Договора', ['manager']);
+    const second = await h.request('POST', '/api/contracts', { token: other.token, body: contractBody(clientId, other.id) });
+    expect(second.status).toBe(201);
+    expect((await h.request('POST', `/api/contracts/${second.body.number}/reassign`, { token: cast.kamHead.token, body: { managerId: cast.manager.id } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await clientOf(clientId)).account.managerId).toBe(successor.id);
+    const { rows } = await h.db.query('SELECT workflow_id FROM contract_registry WHERE number = $1', [contract.body.number]);
+    await keepHistory(h.temporal, rows[0].workflow_id, 'v4-contract-reassigned-tells-account');
+  });
+});
+
 describe('stage actions done in time', () => {
   it('stop a stage from escalating (dissatisfaction itself must be resolved); each owner reports their own, once', async () => {
     const clientId = await newClient('ООО «Вовремя»');

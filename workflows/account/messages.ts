@@ -82,6 +82,8 @@ export interface AccountManagerInput extends WithActor {
 export interface AccountOwnerNews {
   managerId?: string;
   segment?: Segment;
+  /** When given, the news holds only if this is the relationship's manager (a contract handed over by them). */
+  previousManagerId?: string;
 }
 
 export const complaintUpdate = defineUpdate<AccountResult, [ComplaintInput]>('complaint');

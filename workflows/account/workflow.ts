@@ -480,7 +480,8 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     },
   );
 
-  setHandler(accountOwnerSignal, (news) => {
+  setHandler(accountOwnerSignal, ({ previousManagerId, ...news }) => {
+    if (previousManagerId !== undefined && previousManagerId !== (state.ownerNews?.managerId ?? state.managerId)) return;
     state.ownerNews = { ...state.ownerNews, ...news };
     clock.changed();
   });
