@@ -23,15 +23,24 @@ export interface Account {
   lossReason: string | null;
   lossCompetitor: string | null;
   lossNote: string | null;
+  /** What is open now: complaints (and how many past their deadline), promises (and how many overdue). */
+  openComplaints: number;
+  overdueComplaints: number;
+  openCommitments: number;
+  overdueCommitments: number;
 }
 
 const ACCOUNT_COLUMNS = `client_id AS "clientId", workflow_id AS "workflowId", stage, stage_since AS "stageSince", manager_id AS "managerId",
   segment, health, health_reasons AS "healthReasons", watch_until AS "watchUntil", watch_stage AS "watchStage", opened_by AS "openedBy",
   started_at AS "startedAt", lost_at AS "lostAt", lost_at_stage AS "lostAtStage", loss_reason AS "lossReason",
-  loss_competitor AS "lossCompetitor", loss_note AS "lossNote"`;
+  loss_competitor AS "lossCompetitor", loss_note AS "lossNote",
+  (SELECT count(*) FROM complaints c WHERE c.client_id = a.client_id AND c.status = 'open')::int AS "openComplaints",
+  (SELECT count(*) FROM complaints c WHERE c.client_id = a.client_id AND c.status = 'open' AND c.overdue_at IS NOT NULL)::int AS "overdueComplaints",
+  (SELECT count(*) FROM commitments m WHERE m.client_id = a.client_id AND m.status = 'open')::int AS "openCommitments",
+  (SELECT count(*) FROM commitments m WHERE m.client_id = a.client_id AND m.status = 'open' AND m.overdue_at IS NOT NULL)::int AS "overdueCommitments"`;
 
 export async function accountOf(db: Queryable, clientId: string): Promise<Account | undefined> {
-  return queryOne<Account>(db, `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE client_id = $1`, [clientId]);
+  return queryOne<Account>(db, `SELECT ${ACCOUNT_COLUMNS} FROM accounts a WHERE a.client_id = $1`, [clientId]);
 }
 
 /** Who manages the client and its segment, for a relationship opened by its first complaint: from its latest onboarding, else its latest contract. */

@@ -79,6 +79,7 @@ describe('the churn stages', () => {
     const third = await complain(clientId, cast.kamHead, { category: 'billing', severity: 'low' });
     expect(third.status).toBe(201);
     expect(third.body.stage).toBe('dissatisfied');
+    expect(third.body.account).toMatchObject({ openComplaints: 3, overdueComplaints: 0, openCommitments: 0, overdueCommitments: 0 });
     expect(third.body.health.reasons.map((r: { reason: string }) => r.reason)).toEqual(
       expect.arrayContaining(['stage: dissatisfied', '2 open medium complaints', '1 open low complaint', '3 complaints within the recurrence window']),
     );
