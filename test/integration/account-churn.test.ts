@@ -409,6 +409,25 @@ describe('starting the relationship', () => {
     expect((await clientOf(clientId)).stage).toBe('dissatisfied');
   });
 
+  it('twenty resolutions of one complaint at once, and twenty reports of one stage: one each is taken', async () => {
+    const clientId = await newClient('ООО «Двадцать решений»');
+    const complaint = await complain(clientId, cast.ops);
+    const resolutions = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, { token: cast.kamHead.token, body: { resolution: `Решение ${i}`, rootCause: 'process' } }),
+      ),
+    );
+    expect(resolutions.map((r) => r.status).sort()).toEqual([200, ...Array(19).fill(409)]);
+    const reports = await Promise.all(
+      Array.from({ length: 20 }, () => h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.director.token, body: { stage: 'ultimatum', evidence: 'Письмо' } })),
+    );
+    expect(reports.map((r) => r.status).sort()).toEqual([200, ...Array(19).fill(409)]);
+    const steps = await accountSteps(clientId);
+    expect(steps.filter((s) => s.startsWith('complaint_resolved'))).toHaveLength(1);
+    expect(steps.filter((s) => s.startsWith('escalation_reported'))).toHaveLength(1);
+    expect((await openTasks(clientId)).filter((t) => t.kind === 'root_cause_plan')).toHaveLength(2);
+  });
+
   it('the same complaint sent twenty times with one Idempotency-Key is recorded once', async () => {
     const clientId = await newClient('ООО «Настойчивый»');
     const headers = { 'Idempotency-Key': 'complaint-once-42' };
