@@ -212,6 +212,9 @@ async function runPostmaster(opts: {
   };
   child.stdout!.on('data', onOutput);
   child.stderr!.on('data', onOutput);
+  // The log closes when the output does, not when the postmaster exits: the backends of a killed
+  // postmaster share its pipes and still write their last lines after it is gone.
+  child.once('close', () => sink?.end());
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
 
@@ -219,7 +222,6 @@ async function runPostmaster(opts: {
   const exited = new Promise<ServerExit>((resolve) =>
     child.once('exit', (code, signal) => {
       hasExited = true;
-      sink?.end();
       // Backends of a postmaster that was killed outright leave by themselves; this makes it at once,
       // so a restart on the same data folder does not find them holding its shared memory.
       if (!stopping) signalGroup(child.pid!, 'SIGKILL');
