@@ -36,7 +36,7 @@ import {
   stageActionUpdate,
   type AccountResult,
 } from '../workflows/account/messages';
-import { badRequest, conflict, notFound } from './errors';
+import { badRequest, conflict, foundByUuid } from './errors';
 import { createProcessSteps } from './process-steps';
 
 // ---- Bodies ---------------------------------------------------------------------------------------
@@ -93,31 +93,24 @@ export function idFor(scope: string, key: string | undefined): string {
 export function createAccountService({ db, temporal, taskQueue, sla, callTimeoutMs }: AccountServiceDeps) {
   const steps = createProcessSteps({ temporal, callTimeoutMs });
 
-  async function client(id: string): Promise<ClientRow> {
-    const parsed = uuid.safeParse(id);
-    const found = parsed.success ? await findClient(db, parsed.data) : undefined;
-    if (!found) throw notFound(`client ${id}`);
-    return found;
-  }
+  const client = (id: string): Promise<ClientRow> => foundByUuid(id, (uuid) => findClient(db, uuid), 'client');
 
-  /** The relationship as it stands, or 409 when there is none to act on (or it ended). */
-  async function openAccount(clientId: string): Promise<Account> {
-    const account = await accountOf(db, clientId);
-    if (!account) throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
-    if (account.stage === 'lost') throw conflict(`the client was lost on ${account.lostAt!.toISOString().slice(0, 10)}; its relationship has ended`);
-    return account;
-  }
-
+  /**
+   * A step of the client's relationship: 409 when it has ended, or when there is none and the step
+   * cannot open one (`startsAs`). `recorded` says whether a step with this Idempotency-Key was
+   * recorded already, which then answers as the first time did.
+   */
   async function step<Arg>(
     clientRow: ClientRow,
     actor: Actor,
     update: UpdateDefinition<AccountResult, [Arg]>,
     arg: Arg,
-    opts: { stepId?: string; id?: string; startsAs?: AccountWorkflowInput['openedBy']['kind'] },
+    opts: { stepId?: string; id?: string; startsAs?: AccountWorkflowInput['openedBy']['kind']; recorded?: () => Promise<boolean> },
   ): Promise<AccountAnswer> {
     const clientId = clientRow.id;
     const workflowId = accountWorkflowId(clientId);
     const existing = await accountOf(db, clientId);
+    if (existing && opts.stepId && opts.recorded && (await opts.recorded())) return { kind: 'done', id: opts.id, account: existing };
     if (existing?.stage === 'lost') throw conflict(`the client was lost on ${existing.lostAt!.toISOString().slice(0, 10)}; its relationship has ended`);
     if (!existing && !opts.startsAs) throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
     // Every step carries the start with it: a new relationship opens, one whose last run Temporal
@@ -160,31 +153,23 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
   return {
     client,
 
-    async findComplaint(id: string): Promise<Complaint> {
-      const parsed = uuid.safeParse(id);
-      const found = parsed.success ? await findComplaint(db, parsed.data) : undefined;
-      if (!found) throw notFound(`complaint ${id}`);
-      return found;
-    },
+    findComplaint: (id: string): Promise<Complaint> => foundByUuid(id, (uuid) => findComplaint(db, uuid), 'complaint'),
 
-    async findCommitment(id: string): Promise<Commitment> {
-      const parsed = uuid.safeParse(id);
-      const found = parsed.success ? await findCommitment(db, parsed.data) : undefined;
-      if (!found) throw notFound(`commitment ${id}`);
-      return found;
-    },
+    findCommitment: (id: string): Promise<Commitment> => foundByUuid(id, (uuid) => findCommitment(db, uuid), 'commitment'),
 
     async complaint(clientRow: ClientRow, actor: Actor, body: z.infer<typeof complaintSchema>, stepId?: string): Promise<AccountAnswer> {
       const complaintId = idFor(`${clientRow.id}:complaint`, stepId);
-      // A retry of a complaint already recorded (with the same key) answers as the first did.
-      if (stepId && (await findComplaint(db, complaintId))) return { kind: 'done', id: complaintId, account: (await accountOf(db, clientRow.id))! };
-      return step(clientRow, actor, complaintUpdate, { actor, complaintId, ...body }, { stepId, id: complaintId, startsAs: 'complaint' });
+      return step(clientRow, actor, complaintUpdate, { actor, complaintId, ...body }, {
+        stepId,
+        id: complaintId,
+        startsAs: 'complaint',
+        recorded: async () => (await findComplaint(db, complaintId)) !== undefined,
+      });
     },
 
     async resolveComplaint(complaint: Complaint, actor: Actor, body: z.infer<typeof resolveComplaintSchema>, stepId?: string): Promise<AccountAnswer> {
       if (complaint.status !== 'open') throw conflict(`complaint ${complaint.id} is ${complaint.status}`);
       const clientRow = await client(complaint.clientId);
-      await openAccount(clientRow.id);
       return step(clientRow, actor, resolveComplaintUpdate, { actor, complaintId: complaint.id, ...body }, { stepId, id: complaint.id });
     },
 
@@ -193,7 +178,6 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
       if (!owner) throw badRequest('the request is not valid', [{ path: 'ownerId', message: 'no active staff member has this id' }]);
       const dueAt = body.dueDate.length === 10 ? `${body.dueDate}T23:59:59.999Z` : new Date(body.dueDate).toISOString();
       const commitmentId = idFor(`${clientRow.id}:commitment`, stepId);
-      if (stepId && (await findCommitment(db, commitmentId))) return { kind: 'done', id: commitmentId, account: (await accountOf(db, clientRow.id))! };
       return step(
         clientRow,
         actor,
@@ -207,21 +191,19 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
           ownerName: owner.name,
           ownerRole: owner.roles.includes('manager') ? 'manager' : owner.roles[0],
         },
-        { stepId, id: commitmentId, startsAs: 'commitment' },
+        { stepId, id: commitmentId, startsAs: 'commitment', recorded: async () => (await findCommitment(db, commitmentId)) !== undefined },
       );
     },
 
     async fulfil(commitment: Commitment, actor: Actor, body: z.infer<typeof fulfilSchema>, stepId?: string): Promise<AccountAnswer> {
       if (commitment.status !== 'open') throw conflict(`commitment ${commitment.id} is ${commitment.status}`);
       const clientRow = await client(commitment.clientId);
-      await openAccount(clientRow.id);
       return step(clientRow, actor, fulfilCommitmentUpdate, { actor, commitmentId: commitment.id, note: body.note ?? '' }, { stepId, id: commitment.id });
     },
 
     async review(clientRow: ClientRow, actor: Actor, body: z.infer<typeof reviewSchema>, stepId?: string): Promise<AccountAnswer> {
       const reviewId = idFor(`${clientRow.id}:review`, stepId);
-      if (stepId && (await reviewExists(db, reviewId))) return { kind: 'done', id: reviewId, account: (await accountOf(db, clientRow.id))! };
-      return step(clientRow, actor, reviewUpdate, { actor, reviewId, ...body }, { stepId, id: reviewId, startsAs: 'review' });
+      return step(clientRow, actor, reviewUpdate, { actor, reviewId, ...body }, { stepId, id: reviewId, startsAs: 'review', recorded: () => reviewExists(db, reviewId) });
     },
 
     async escalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof escalationSchema>, stepId?: string): Promise<AccountAnswer> {
@@ -229,24 +211,20 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     },
 
     async stageAction(clientRow: ClientRow, actor: Actor, body: z.infer<typeof stageActionSchema>, stepId?: string): Promise<AccountAnswer> {
-      await openAccount(clientRow.id);
       return step(clientRow, actor, stageActionUpdate, { actor, ...body }, { stepId });
     },
 
     async resolveEscalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof resolveEscalationSchema>, stepId?: string): Promise<AccountAnswer> {
-      await openAccount(clientRow.id);
       return step(clientRow, actor, resolveEscalationUpdate, { actor, ...body }, { stepId });
     },
 
     async manager(clientRow: ClientRow, actor: Actor, { managerId }: z.infer<typeof accountManagerSchema>, stepId?: string): Promise<AccountAnswer> {
       const manager = await findActiveManager(db, managerId);
       if (!manager) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no active manager has this id' }]);
-      await openAccount(clientRow.id);
       return step(clientRow, actor, accountManagerUpdate, { actor, managerId, managerName: manager.name }, { stepId });
     },
 
     async loss(clientRow: ClientRow, actor: Actor, body: z.infer<typeof lossSchema>, stepId?: string): Promise<AccountAnswer> {
-      await openAccount(clientRow.id);
       return step(clientRow, actor, lossUpdate, { actor, ...body }, { stepId });
     },
   };

@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { isGrpcServiceError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ZodError } from 'zod';
+import { uuid } from '../domain/schemas';
 import { DependencyTimeoutError, type Dependency } from './deadline';
 
 export class HttpError extends Error {
@@ -19,6 +20,14 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} does not exist`);
+
+/** The row a UUID in a path names, or 404 for an id that names none (a malformed one included). */
+export async function foundByUuid<T>(id: string, find: (uuid: string) => Promise<T | undefined>, what: string): Promise<T> {
+  const parsed = uuid.safeParse(id);
+  const found = parsed.success ? await find(parsed.data) : undefined;
+  if (found === undefined) throw notFound(`${what} ${id}`);
+  return found;
+}
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
 export const conflict = (message: string) => new HttpError(409, 'step_out_of_order', message);
 export const badRequest = (message: string, issues?: { path: string; message: string }[]) =>

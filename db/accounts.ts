@@ -39,6 +39,10 @@ const ACCOUNT_COLUMNS = `client_id AS "clientId", workflow_id AS "workflowId", s
   (SELECT count(*) FROM commitments m WHERE m.client_id = a.client_id AND m.status = 'open')::int AS "openCommitments",
   (SELECT count(*) FROM commitments m WHERE m.client_id = a.client_id AND m.status = 'open' AND m.overdue_at IS NOT NULL)::int AS "overdueCommitments"`;
 
+/** A client's health as every answer shows it: the relationship's, or whole before it has one. */
+export const healthOfAccount = (account: Account | undefined): { score: number; reasons: HealthReason[] } =>
+  account ? { score: account.health, reasons: account.healthReasons } : { score: 100, reasons: [] };
+
 export async function accountOf(db: Queryable, clientId: string): Promise<Account | undefined> {
   return queryOne<Account>(db, `SELECT ${ACCOUNT_COLUMNS} FROM accounts a WHERE a.client_id = $1`, [clientId]);
 }

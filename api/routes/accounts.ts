@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Actor, Role } from '../../domain/contract';
 import { isoDate, pageQuerySchema, uuid } from '../../domain/schemas';
 import { churnReport, coolingReport, lossesReport } from '../../db/account-analytics';
-import { commitmentsPage, complaintsPage, reviewsPage } from '../../db/accounts';
+import { commitmentsPage, complaintsPage, healthOfAccount, reviewsPage } from '../../db/accounts';
 import type { Client as ClientRow } from '../../db/clients';
 import { actorOf, requireRole } from '../auth';
 import {
@@ -73,7 +73,7 @@ function send(res: Response, answer: AccountAnswer, created: boolean): void {
     clientId: account.clientId,
     workflowId: account.workflowId,
     stage: account.stage,
-    health: { score: account.health, reasons: account.healthReasons },
+    health: healthOfAccount(account),
     account,
   });
 }
