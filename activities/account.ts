@@ -100,15 +100,18 @@ export function resumeAccountActivity(db: Pool) {
           reminded: c.overdue_at !== null || reminded('complaint_reminder', 'complaintId', c.id),
         })),
       complaintTimes: complaints.map((c) => c.created_at.getTime()).filter((t) => t > windowStart),
-      commitments: commitments.map((c) => ({
-        id: c.id,
-        what: c.what,
-        ownerId: c.owner_id,
-        ...(openTasks.find((t) => t.ref === `commitment:${c.id}`) ? { ownerRole: openTasks.find((t) => t.ref === `commitment:${c.id}`)!.assignee_role } : {}),
-        dueAt: c.due_at.getTime(),
-        overdue: c.overdue_at !== null,
-        reminded: c.overdue_at !== null || reminded('commitment_reminder', 'commitmentId', c.id),
-      })),
+      commitments: commitments.map((c) => {
+        const ownerTask = openTasks.find((t) => t.ref === `commitment:${c.id}`);
+        return {
+          id: c.id,
+          what: c.what,
+          ownerId: c.owner_id,
+          ...(ownerTask ? { ownerRole: ownerTask.assignee_role } : {}),
+          dueAt: c.due_at.getTime(),
+          overdue: c.overdue_at !== null,
+          reminded: c.overdue_at !== null || reminded('commitment_reminder', 'commitmentId', c.id),
+        };
+      }),
       ...(review ? { lastSatisfaction: review.satisfaction, lastReviewAt: review.created_at.getTime() } : {}),
       startedAt: account.started_at.getTime(),
       reviewOpen: openTasks.some((t) => t.ref === 'review'),

@@ -1,5 +1,5 @@
 // The contract's human steps: who may take each, in which status, and what it records.
-import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import { isFinal, type Actor, type ContractStatus } from '../../domain/contract';
 import { STEP_ALLOWED_IN } from '../../domain/steps';
 import {
@@ -15,7 +15,7 @@ import {
   signUpdate,
   signedScanUpdate,
 } from '../messages';
-import { accountOwnerSignal, accountWorkflowId } from '../account/messages';
+import { tellAccount } from '../account/tell';
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
 import { activities, isoDate, nowIso, type ContractRun } from './run';
@@ -269,9 +269,7 @@ export function registerContractSteps(run: ContractRun): void {
       // The client's relationship follows a contract handed over by the manager who had the client
       // (contracts reassigned before this was built did not tell it).
       if (patched('reassignment-tells-account')) {
-        await getExternalWorkflowHandle(accountWorkflowId(run.state.clientId))
-          .signal(accountOwnerSignal, { managerId, previousManagerId: previous })
-          .catch(() => undefined);
+        await tellAccount(run.state.clientId, { managerId, previousManagerId: previous });
       }
     },
   );

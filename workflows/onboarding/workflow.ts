@@ -26,7 +26,8 @@ import { CHECKLIST, CHECKLIST_ITEMS, FINAL_ONBOARDING_STAGES, type OnboardingSta
 import type { TaskKind } from '../../domain/steps';
 import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
 import type { accountWorkflow } from '../account/workflow';
-import { accountOwnerSignal, accountWorkflowId } from '../account/messages';
+import { accountWorkflowId } from '../account/messages';
+import { tellAccount } from '../account/tell';
 import type { contractWorkflow } from '../contract';
 import { keepDeadlines, processClock, slaChase, type Deadline } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';
@@ -467,9 +468,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // A relationship that already ended (the client was lost) is not signalled back to life.
-      await getExternalWorkflowHandle(accountId)
-        .signal(accountOwnerSignal, { managerId: state.managerId, segment: state.segment })
-        .catch(() => undefined);
+      await tellAccount(clientId, { managerId: state.managerId, segment: state.segment });
     }
   }
 
