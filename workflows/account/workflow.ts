@@ -33,7 +33,7 @@ import type { TaskKind } from '../../domain/steps';
 import { keepDeadlines, processClock, type Deadline } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
-import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
+import { processSearchAttributes } from '../shared/search-attributes';
 import { advance, startingPosition, type StepPosition } from '../shared/step-position';
 import {
   accountManagerUpdate,
@@ -151,12 +151,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     if (indexedManager === state.managerId && indexedStage === state.stage) return;
     indexedManager = state.managerId;
     indexedStage = state.stage;
-    upsertSearchAttributes([
-      { key: PROCESS_TYPE, value: 'account' },
-      { key: PROCESS_STAGE, value: state.stage },
-      ...(state.managerId ? [{ key: MANAGER_ID, value: state.managerId }] : []),
-      ...(input.clientCode ? [{ key: CLIENT_CODE, value: input.clientCode }] : []),
-    ]);
+    upsertSearchAttributes(processSearchAttributes({ type: 'account', stage: state.stage, managerId: state.managerId, clientCode: input.clientCode }));
   };
   index();
 

@@ -1,7 +1,7 @@
 // One run of a contract's workflow: its state, its step lock and the means every step and deadline
 // shares (recording a step, closing the contract, addressing the manager).
 import { getExternalWorkflowHandle, log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
+import { processSearchAttributes } from '../shared/search-attributes';
 import { contractProgressSignal } from '../onboarding/messages';
 import type { createActivities } from '../../activities';
 import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
@@ -104,12 +104,8 @@ export class ContractRun implements ProcessClock {
   /** The contract's search attributes as they are now, so the Temporal UI filters like GET /api/processes. */
   index(): void {
     if (!this.indexed) return;
-    upsertSearchAttributes([
-      { key: PROCESS_TYPE, value: 'contract' },
-      { key: PROCESS_STAGE, value: this.state.status },
-      { key: MANAGER_ID, value: this.state.managerId },
-      ...(this.state.clientCode ? [{ key: CLIENT_CODE, value: this.state.clientCode }] : []),
-    ]);
+    const { status, managerId, clientCode } = this.state;
+    upsertSearchAttributes(processSearchAttributes({ type: 'contract', stage: status, managerId, clientCode }));
   }
 
   /** The onboarding that started this contract hears of each new status; one that has ended no longer listens. */

@@ -32,7 +32,7 @@ import type { contractWorkflow } from '../contract';
 import { keepDeadlines, processClock, slaChase, type Deadline } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
-import { CLIENT_CODE, MANAGER_ID, PROCESS_STAGE, PROCESS_TYPE } from '../shared/search-attributes';
+import { processSearchAttributes } from '../shared/search-attributes';
 import { advance, startingPosition } from '../shared/step-position';
 import {
   answersUpdate,
@@ -113,12 +113,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   /** The onboarding's search attributes as they are now, so the Temporal UI filters like GET /api/processes. */
   const index = (): void => {
     if (!indexed) return;
-    upsertSearchAttributes([
-      { key: PROCESS_TYPE, value: 'onboarding' },
-      { key: PROCESS_STAGE, value: state.stage },
-      ...(state.managerId ? [{ key: MANAGER_ID, value: state.managerId }] : []),
-      ...(input.clientCode ? [{ key: CLIENT_CODE, value: input.clientCode }] : []),
-    ]);
+    upsertSearchAttributes(processSearchAttributes({ type: 'onboarding', stage: state.stage, managerId: state.managerId, clientCode: input.clientCode }));
   };
   index();
 

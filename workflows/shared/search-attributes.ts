@@ -9,3 +9,13 @@ export const CLIENT_CODE = defineSearchAttributeKey('ClientCode', SearchAttribut
 export const MANAGER_ID = defineSearchAttributeKey('ManagerId', SearchAttributeType.KEYWORD);
 
 export const PROCESS_SEARCH_ATTRIBUTES = [PROCESS_TYPE, PROCESS_STAGE, CLIENT_CODE, MANAGER_ID] as const;
+
+/** A process's search attributes as it stands: what each workflow upserts when its stage or manager changes. */
+export function processSearchAttributes(p: { type: string; stage: string; managerId?: string; clientCode?: string }) {
+  return [
+    { key: PROCESS_TYPE, value: p.type },
+    { key: PROCESS_STAGE, value: p.stage },
+    ...(p.managerId ? [{ key: MANAGER_ID, value: p.managerId }] : []),
+    ...(p.clientCode ? [{ key: CLIENT_CODE, value: p.clientCode }] : []),
+  ];
+}
