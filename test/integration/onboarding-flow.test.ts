@@ -77,14 +77,20 @@ async function contractOf(id: string, manager: Person, body: Record<string, unkn
   return eventually(async () => (await get(id)).contractNumber ?? undefined, 20_000, 'the child contract number');
 }
 
-/** From contracting to completed: the contract made, signed, sent, its original back, then the checklist. Answers its number. */
-async function throughContractAndChecklist(id: string, manager: Person): Promise<string> {
+/** From contracting to implementation: the contract made, signed, sent and its original back. Answers its number. */
+async function throughContract(id: string, manager: Person): Promise<string> {
   const number = await contractOf(id, manager);
   await stepOk(h, director, 'POST', `/api/contracts/${number}/signature`);
   await stepOk(h, manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
   await stepOk(h, manager, 'POST', `/api/contracts/${number}/original`);
   await stepOk(h, lawyer, 'POST', `/api/contracts/${number}/client-record`);
   await untilStage(id, 'implementation');
+  return number;
+}
+
+/** From contracting to completed: the contract, then the whole checklist. Answers the contract's number. */
+async function throughContractAndChecklist(id: string, manager: Person): Promise<string> {
+  const number = await throughContract(id, manager);
   for (const item of ['service_variant', 'contacts']) await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
   for (const item of ['training', 'support_contacts']) await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
   await untilStage(id, 'completed');
@@ -263,12 +269,7 @@ describe('an overdue checklist item', () => {
     await qualified(id);
     await untilStage(id, 'contracting');
     await stepOk(h, kamHead, 'POST', `/api/onboardings/${id}/assignment`, { managerId: manager.id });
-    const number = await contractOf(id, manager);
-    await stepOk(h, director, 'POST', `/api/contracts/${number}/signature`);
-    await stepOk(h, manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
-    await stepOk(h, manager, 'POST', `/api/contracts/${number}/original`);
-    await stepOk(h, lawyer, 'POST', `/api/contracts/${number}/client-record`);
-    await untilStage(id, 'implementation');
+    await throughContract(id, manager);
     await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/service_variant`, { note: 'сделано' });
     const reminders = async () =>
       (await h.db.query<{ message: string }>("SELECT message FROM notifications WHERE workflow_id = $1 AND kind = 'reminder'", [workflowId])).rows;
