@@ -80,20 +80,21 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
 
   const contracts = createContractService({ db, temporal, taskQueue: config.temporal.taskQueue, sla: config.sla, callTimeoutMs: config.temporal.callTimeoutMs });
   const onboardingSla = config.onboarding ?? DEFAULT_ONBOARDING_SLA;
+  const accountSla = config.account ?? DEFAULT_ACCOUNT_SLA;
   const onboardings = createOnboardingService({
     db,
     temporal,
     taskQueue: config.temporal.taskQueue,
     sla: onboardingSla,
     contractSla: config.sla,
-    accountSla: config.account ?? DEFAULT_ACCOUNT_SLA,
+    accountSla,
     callTimeoutMs: config.temporal.callTimeoutMs,
   });
   const accounts = createAccountService({
     db,
     temporal,
     taskQueue: config.temporal.taskQueue,
-    sla: config.account ?? DEFAULT_ACCOUNT_SLA,
+    sla: accountSla,
     callTimeoutMs: config.temporal.callTimeoutMs,
   });
   const api = express.Router();
@@ -114,7 +115,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
         contractMs: config.sla.stepReminderAfterMs ?? 2 * 86_400_000,
         onboardingMs: onboardingSla.stepReminderAfterMs,
         // An account's task is overdue past the shortest complaint deadline (its escalations count at once).
-        accountMs: Math.min(...Object.values((config.account ?? DEFAULT_ACCOUNT_SLA).complaintDueMs)),
+        accountMs: Math.min(...Object.values(accountSla.complaintDueMs)),
       },
     }),
   );

@@ -22,10 +22,10 @@ export interface LossesReport {
 
 /** Losses in [from, to] (dates, both inclusive; either open). */
 export async function lossesReport(db: Queryable, from?: string, to?: string): Promise<LossesReport> {
-  const range = `lost_at IS NOT NULL AND ($1::date IS NULL OR lost_at >= $1::date) AND ($2::date IS NULL OR lost_at < $2::date + 1)`;
+  const inRange = (lostAt: string) => `${lostAt} IS NOT NULL AND ($1::date IS NULL OR ${lostAt} >= $1::date) AND ($2::date IS NULL OR ${lostAt} < $2::date + 1)`;
   const params = [from ?? null, to ?? null];
   const grouped = (column: string) =>
-    queryRows<Count>(db, `SELECT ${column} AS key, count(*)::int AS count FROM accounts WHERE ${range} GROUP BY 1 ORDER BY 2 DESC, 1`, params);
+    queryRows<Count>(db, `SELECT ${column} AS key, count(*)::int AS count FROM accounts WHERE ${inRange('lost_at')} GROUP BY 1 ORDER BY 2 DESC, 1`, params);
   const [byReason, byCompetitor, byStage, losses] = await Promise.all([
     grouped('loss_reason'),
     grouped('loss_competitor'),
@@ -34,7 +34,7 @@ export async function lossesReport(db: Queryable, from?: string, to?: string): P
       db,
       `SELECT a.client_id AS "clientId", c.legal_name AS "clientName", a.lost_at AS "lostAt", a.loss_reason AS reason,
          a.loss_competitor AS competitor, a.lost_at_stage AS stage, a.loss_note AS note
-       FROM accounts a JOIN clients c ON c.id = a.client_id WHERE ${range.replaceAll('lost_at', 'a.lost_at')}
+       FROM accounts a JOIN clients c ON c.id = a.client_id WHERE ${inRange('a.lost_at')}
        ORDER BY a.lost_at DESC, a.client_id LIMIT 500`,
       params,
     ),
