@@ -4,8 +4,15 @@
 // losing need a relationship that exists. Ids are made here: with an Idempotency-Key the same
 // key names the same complaint (or commitment, or review), so a retried request makes nothing twice.
 import { createHash, randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import {
+  ServiceError,
+  WithStartWorkflowOperation,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
+import { TemporalFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import {
@@ -14,11 +21,12 @@ import {
   REPORTED_STAGES,
   ROOT_CAUSES,
   SEVERITIES,
+  notTheClientsManager,
   type AccountSla,
   type AccountWorkflowInput,
 } from '../domain/account';
-import type { Actor } from '../domain/contract';
-import { DATE_RANGE, LIMITS, isoDate, safeText, uuid } from '../domain/schemas';
+import type { Actor, Role } from '../domain/contract';
+import { LIMITS, isoDate, isoInstant, safeText, uuid } from '../domain/schemas';
 import { accountContext, accountOf, findCommitment, findComplaint, reviewExists, type Account, type Commitment, type Complaint } from '../db/accounts';
 import { findClient, type Client as ClientRow } from '../db/clients';
 import { findActiveManager, findActiveStaff } from '../db/staff';
@@ -36,7 +44,7 @@ import {
   stageActionUpdate,
   type AccountResult,
 } from '../workflows/account/messages';
-import { badRequest, conflict, foundByUuid } from './errors';
+import { HttpError, asUnavailable, badRequest, conflict, forbidden, foundByUuid, serviceUnavailable } from './errors';
 import { createProcessSteps } from './process-steps';
 
 // ---- Bodies ---------------------------------------------------------------------------------------
@@ -52,7 +60,7 @@ export const complaintSchema = z.object({
 });
 export const resolveComplaintSchema = z.object({ resolution: comment(), rootCause: z.enum(ROOT_CAUSES) });
 /** A date is due at the end of that day (UTC); an instant is due then. */
-const dueDate = z.union([isoDate, z.iso.datetime({ offset: true }).refine((t) => t >= DATE_RANGE.min && t <= DATE_RANGE.max, 'is out of range')], {
+const dueDate = z.union([isoDate, isoInstant], {
   error: 'must be a date (YYYY-MM-DD) or an instant (ISO 8601)',
 });
 export const commitmentSchema = z.object({ what: comment(), dueDate, ownerId: uuid });
@@ -82,6 +90,23 @@ export interface AccountServiceDeps {
   callTimeoutMs: number;
 }
 
+/**
+ * A failure of Temporal's own while it took the step, that is neither the workflow's refusal nor
+ * silence (those process-steps answers itself): the run failed or was terminated under the step,
+ * the update failed with something other than a typed rejection, the call was refused. The step
+ * may or may not have been recorded; it is never a 500.
+ */
+export function isTemporalStepFailure(err: unknown): boolean {
+  return (
+    err instanceof WorkflowUpdateFailedError ||
+    err instanceof WorkflowFailedError ||
+    err instanceof WorkflowNotFoundError ||
+    err instanceof TemporalFailure ||
+    err instanceof ServiceError ||
+    isGrpcServiceError(err)
+  );
+}
+
 /** A UUID named by (scope, key): the same Idempotency-Key names the same row; without one, a new id. */
 export function idFor(scope: string, key: string | undefined): string {
   if (!key) return randomUUID();
@@ -105,7 +130,18 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     actor: Actor,
     update: UpdateDefinition<AccountResult, [Arg]>,
     arg: Arg,
-    opts: { stepId?: string; id?: string; startsAs?: AccountWorkflowInput['openedBy']['kind']; recorded?: () => Promise<boolean> },
+    opts: {
+      stepId?: string;
+      id?: string;
+      startsAs?: AccountWorkflowInput['openedBy']['kind'];
+      recorded?: () => Promise<boolean>;
+      /**
+       * The step is the client's manager's (or a head's, or these roles'): checked here only for a
+       * relationship not opened yet, so a refused first step does not open one; a running
+       * relationship decides it itself (its workflow, where the manager may just have changed).
+       */
+      ownManagerOr?: readonly Role[];
+    },
   ): Promise<AccountAnswer> {
     const clientId = clientRow.id;
     const workflowId = accountWorkflowId(clientId);
@@ -116,10 +152,15 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     // Every step carries the start with it: a new relationship opens, one whose last run Temporal
     // ended without it (terminated, timed out) is taken up again from its projection, and a
     // running one simply takes the step.
+    const context = existing ? {} : await accountContext(db, clientId);
+    if (!existing && opts.ownManagerOr) {
+      const why = notTheClientsManager(actor, context.managerId, opts.ownManagerOr);
+      if (why) throw forbidden(why);
+    }
     const input: AccountWorkflowInput = {
       clientId,
       clientCode: clientRow.code,
-      ...(existing ? {} : await accountContext(db, clientId)),
+      ...context,
       openedBy: { kind: existing ? 'resume' : opts.startsAs!, staffId: actor.staffId, name: actor.name },
       sla,
     };
@@ -132,16 +173,34 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
         // A relationship that ended as lost (its workflow completed) is not started again.
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       });
-    const outcome = await steps.send({
-      workflowId,
-      update,
-      arg,
-      stepId: opts.stepId,
-      subject: `the relationship with client ${clientRow.code}`,
-      location: `/api/clients/${clientId}`,
-      statusNow: async () => (await accountOf(db, clientId))?.stage,
-      startWith,
-    });
+    let outcome: 'done' | 'accepted';
+    try {
+      outcome = await steps.send({
+        workflowId,
+        update,
+        arg,
+        stepId: opts.stepId,
+        subject: `the relationship with client ${clientRow.code}`,
+        location: `/api/clients/${clientId}`,
+        statusNow: async () => (await accountOf(db, clientId))?.stage,
+        startWith,
+      });
+    } catch (err) {
+      if (err instanceof HttpError || asUnavailable(err) || !isTemporalStepFailure(err)) throw err;
+      // Temporal failed under the step (its run failed or was terminated, the update failed
+      // otherwise than by a rejection): what Postgres says is the answer. A step whose row is
+      // there was recorded; otherwise the caller may try again, and the next step takes the
+      // relationship up again from its projection.
+      console.warn(`api: a step of ${workflowId} failed in Temporal: ${(err as Error).message}${(err as Error).cause ? ` (${((err as Error).cause as Error).message})` : ''}`);
+      if (opts.recorded && (await opts.recorded())) {
+        const account = await accountOf(db, clientId);
+        if (account) return { kind: 'done', id: opts.id, account };
+      }
+      throw serviceUnavailable(
+        `the relationship's process failed in Temporal while taking the step, which may not have been recorded: ` +
+          `check GET /api/clients/${clientId} before trying again, or retry with the same Idempotency-Key`,
+      );
+    }
     if (outcome === 'accepted') {
       return { kind: 'accepted', id: opts.id, clientId, workflowId, message: `the step was accepted and is being recorded; see GET /api/clients/${clientId}` };
     }
@@ -191,7 +250,7 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
           ownerName: owner.name,
           ownerRole: owner.roles.includes('manager') ? 'manager' : owner.roles[0],
         },
-        { stepId, id: commitmentId, startsAs: 'commitment', recorded: async () => (await findCommitment(db, commitmentId)) !== undefined },
+        { stepId, id: commitmentId, startsAs: 'commitment', recorded: async () => (await findCommitment(db, commitmentId)) !== undefined, ownManagerOr: [] },
       );
     },
 
@@ -203,11 +262,11 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
 
     async review(clientRow: ClientRow, actor: Actor, body: z.infer<typeof reviewSchema>, stepId?: string): Promise<AccountAnswer> {
       const reviewId = idFor(`${clientRow.id}:review`, stepId);
-      return step(clientRow, actor, reviewUpdate, { actor, reviewId, ...body }, { stepId, id: reviewId, startsAs: 'review', recorded: () => reviewExists(db, reviewId) });
+      return step(clientRow, actor, reviewUpdate, { actor, reviewId, ...body }, { stepId, id: reviewId, startsAs: 'review', recorded: () => reviewExists(db, reviewId), ownManagerOr: [] });
     },
 
     async escalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof escalationSchema>, stepId?: string): Promise<AccountAnswer> {
-      return step(clientRow, actor, escalationUpdate, { actor, ...body }, { stepId, startsAs: 'escalation' });
+      return step(clientRow, actor, escalationUpdate, { actor, ...body }, { stepId, startsAs: 'escalation', ownManagerOr: ['lawyer'] });
     },
 
     async stageAction(clientRow: ClientRow, actor: Actor, body: z.infer<typeof stageActionSchema>, stepId?: string): Promise<AccountAnswer> {

@@ -71,6 +71,19 @@ const email = () =>
 export const isoDate = z
   .iso.date({ error: 'must be a date as YYYY-MM-DD', abort: true })
   .refine((d) => d >= DATE_RANGE.min && d <= DATE_RANGE.max, `must be between ${DATE_RANGE.min} and ${DATE_RANGE.max}`);
+/** The first and last instants any date or instant may name, compared as instants in UTC. */
+export const INSTANT_RANGE = { min: Date.UTC(1900, 0, 1), max: Date.UTC(2199, 11, 31, 23, 59, 59, 999) } as const;
+/**
+ * An instant with its offset (`2026-05-01T12:00:00+03:00`, `…Z`), inside 1900-01-01T00:00Z ..
+ * 2199-12-31T23:59:59.999Z as an instant: `1900-01-01T00:00:00+05:00` is 1899-12-31T19:00Z and is
+ * refused, `2199-12-31T12:00:00Z` is accepted (text compared as text got both wrong).
+ */
+export const isoInstant = z.iso
+  .datetime({ offset: true, error: 'must be an instant in ISO 8601 with its offset (2026-05-01T12:00:00+03:00)', abort: true })
+  .refine((t) => {
+    const at = Date.parse(t);
+    return at >= INSTANT_RANGE.min && at <= INSTANT_RANGE.max;
+  }, `must be between ${DATE_RANGE.min}T00:00:00Z and ${DATE_RANGE.max}T23:59:59Z`);
 export const uuid = z.uuid({ error: 'must be a UUID' });
 
 export const roleSchema = z.enum(ROLES);
