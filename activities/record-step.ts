@@ -49,10 +49,11 @@ export function recordStepActivity(db: Pool) {
       // later step may have moved on since). A concurrent attempt waits on the key, then stops here.
       const fresh = await tx.query(
         `INSERT INTO timeline_events (key, workflow_id, process_type, client_id, contract_number, step, status_from, status_to,
-           actor_id, actor_name, at, waited_ms, details)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (key) DO NOTHING RETURNING id`,
+           actor_id, actor_name, at, waited_ms, details, update_id)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (key) DO NOTHING RETURNING id`,
         [key, input.workflowId, process.type, process.clientId, contractNumber, input.step, input.from, input.to,
-          input.actor?.staffId ?? null, input.actor?.name ?? null, input.at, input.waitedMs, JSON.stringify(input.details ?? {})],
+          input.actor?.staffId ?? null, input.actor?.name ?? null, input.at, input.waitedMs, JSON.stringify(input.details ?? {}),
+          input.updateId ?? null],
       );
       if (fresh.rowCount === 0) return;
       await PROJECTIONS[process.type](tx, input, process);

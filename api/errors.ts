@@ -19,6 +19,9 @@ export class HttpError extends Error {
   }
 }
 
+/** A step its process refused (out of order, not yours, four eyes, not recordable): its final answer. */
+export class StepRefusal extends HttpError {}
+
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} does not exist`);
 
 /** The row a UUID in a path names, or 404 for an id that names none (a malformed one included). */
@@ -135,6 +138,7 @@ export const errorFunnel: ErrorRequestHandler = (err, _req, res, next) => {
   if (unavailable && !(err instanceof HttpError)) logUnavailable(err);
   const known = err instanceof HttpError ? err : unavailable;
   if (known) {
+    if (known instanceof StepRefusal) res.locals.refusedByProcess = true;
     if (known.headers) res.set(known.headers);
     res.status(known.status).json({ error: { code: known.code, message: known.message, ...(known.issues ? { issues: known.issues } : {}) } });
     return;

@@ -13,7 +13,9 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { STEP_REJECTIONS, type StepRejection } from '../workflows/shared/rejections';
-import { conflict, HttpError, serviceUnavailable } from './errors';
+import type { Pool } from 'pg';
+import { stepTakenBy } from '../db/step-answers';
+import { conflict, serviceUnavailable, StepRefusal, type HttpError } from './errors';
 
 /** Temporal did not answer in time, or could not be reached. */
 export function isNoAnswer(err: unknown): boolean {
@@ -30,7 +32,7 @@ export function rejectionOf(err: unknown): HttpError | undefined {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isStepRejection(err.cause.type)) {
     const status = STEP_REJECTIONS[err.cause.type];
     const code = status === 409 ? 'step_out_of_order' : status === 403 ? 'forbidden' : err.cause.type === 'StepFailed' ? 'step_failed' : 'invalid_step';
-    return new HttpError(status, code, err.cause.message);
+    return new StepRefusal(status, code, err.cause.message);
   }
   return undefined;
 }
@@ -53,22 +55,36 @@ export interface ProcessStep<Arg> {
   startWith?: () => WithStartWorkflowOperation<any>;
 }
 
+/** The Temporal update id of a step sent with an Idempotency-Key: the same key, the same update. */
+export const updateIdOf = (update: UpdateDefinition<unknown, any>, stepId: string): string =>
+  `step-${createHash('sha256').update(`${update.name}\n${stepId}`).digest('hex').slice(0, 32)}`;
+
 export interface ProcessSteps {
-  /** 'done' when the step was recorded, 'accepted' when it was accepted and is still being recorded. */
+  /**
+   * 'done' when the step was recorded, 'accepted' when it was accepted and is still being recorded.
+   * A keyed step whose update is already on the process's timeline is 'done' at once: a retry after
+   * a 503 or a 202 learns that its step was taken, even once the process has ended.
+   */
   send<Arg>(step: ProcessStep<Arg>): Promise<'done' | 'accepted'>;
+  /** Whether a step with this Idempotency-Key was recorded: checked before an API's own pre-checks. */
+  taken(workflowId: string, update: UpdateDefinition<unknown, any>, stepId: string | undefined): Promise<boolean>;
   withDeadline<T>(deadline: number, call: () => Promise<T>): Promise<T>;
   callTimeoutMs: number;
 }
 
-export function createProcessSteps({ temporal, callTimeoutMs }: { temporal: Client; callTimeoutMs: number }): ProcessSteps {
+export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; temporal: Client; callTimeoutMs: number }): ProcessSteps {
   const withDeadline = <T>(deadline: number, call: () => Promise<T>): Promise<T> => temporal.withDeadline(deadline, call);
+  const taken = async (workflowId: string, update: UpdateDefinition<unknown, any>, stepId: string | undefined) =>
+    stepId !== undefined && (await stepTakenBy(db, workflowId, updateIdOf(update, stepId)));
   return {
     withDeadline,
     callTimeoutMs,
+    taken,
     async send({ workflowId, update, arg, stepId, subject, location, statusNow, startWith }) {
+      if (await taken(workflowId, update, stepId)) return 'done';
       const deadline = Date.now() + callTimeoutMs;
       const handle = temporal.workflow.getHandle(workflowId);
-      const updateId = stepId ? `step-${createHash('sha256').update(`${update.name}\n${stepId}`).digest('hex').slice(0, 32)}` : undefined;
+      const updateId = stepId ? updateIdOf(update, stepId) : undefined;
       let accepted;
       try {
         accepted = await withDeadline(deadline, () =>
@@ -78,8 +94,11 @@ export function createProcessSteps({ temporal, callTimeoutMs }: { temporal: Clie
         );
       } catch (err) {
         const rejected = rejectionOf(err);
+        const closed = err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError;
+        // A copy of this keyed request may have taken the step meanwhile (and ended the process).
+        if ((rejected || closed) && (await taken(workflowId, update, stepId))) return 'done';
         if (rejected) throw rejected;
-        if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`${subject} is ${(await statusNow()) ?? 'closed'}; no further steps are possible`);
+        if (closed) throw conflict(`${subject} is ${(await statusNow()) ?? 'closed'}; no further steps are possible`);
         if (isNoAnswer(err)) {
           throw serviceUnavailable(
             `Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; the step may not have been taken: ` +
@@ -92,6 +111,7 @@ export function createProcessSteps({ temporal, callTimeoutMs }: { temporal: Clie
         await withDeadline(deadline, () => accepted.result());
       } catch (err) {
         const rejected = rejectionOf(err);
+        if (rejected && (await taken(workflowId, update, stepId))) return 'done';
         if (rejected) throw rejected;
         if (isNoAnswer(err)) return 'accepted';
         throw err;

@@ -2,7 +2,7 @@
 // shares (recording a step, closing the contract, addressing the manager).
 import { getExternalWorkflowHandle, log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { processSearchAttributes } from '../shared/search-attributes';
-import { contractProgressSignal } from '../onboarding/messages';
+import { contractProgressSignal, type ParentCancelOutcome } from '../onboarding/messages';
 import type { createActivities } from '../../activities';
 import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import type { Actor, ContractSla, ContractStatus } from '../../domain/contract';
@@ -10,6 +10,7 @@ import type { TaskKind } from '../../domain/steps';
 import type { ProcessClock } from '../shared/deadlines';
 import { advance } from '../shared/step-position';
 import { StepLock } from '../shared/step-lock';
+import { takenBy } from '../shared/taken-by';
 import type { ContractState } from './state';
 import type { StepResult } from '../messages';
 
@@ -95,6 +96,7 @@ export class ContractRun implements ProcessClock {
       to,
       at: new Date(now).toISOString(),
       waitedMs,
+      ...takenBy(),
       ...extra,
     });
     if (to !== from) this.index();
@@ -108,13 +110,17 @@ export class ContractRun implements ProcessClock {
     upsertSearchAttributes(processSearchAttributes({ type: 'contract', stage: status, managerId, clientCode }));
   }
 
-  /** The onboarding that started this contract hears of each new status; one that has ended no longer listens. */
-  private async tellParent(parentWorkflowId: string): Promise<void> {
+  /**
+   * The onboarding that started this contract hears of each new status, and of what the contract did
+   * about the onboarding's cancellation; one that has ended no longer listens.
+   */
+  async tellParent(parentWorkflowId: string, parentCancel?: ParentCancelOutcome): Promise<void> {
     try {
       await getExternalWorkflowHandle(parentWorkflowId).signal(contractProgressSignal, {
         workflowId: this.workflowId,
         number: this.state.number,
         status: this.state.status,
+        ...(parentCancel ? { parentCancel } : {}),
       });
     } catch (err) {
       log.info('the onboarding of this contract no longer listens', { parentWorkflowId, error: String((err as Error).message) });

@@ -1,0 +1,95 @@
+// A request retried with its Idempotency-Key gets the answer the first one got: the same status,
+// body and Location, read back from Postgres (`step_answers`), whatever has happened to the
+// process since. Only final answers are kept: what a step answered (200, 201) and what its process
+// refused (403, 409, 422 decided by the workflow). A 400, a role refusal, a 503 or a 202 is not
+// an answer to the step, so a retry after one of those is sent again: the same Temporal update
+// id, and a step recorded under it is recognised by the service (`ProcessSteps.taken`).
+// The same key with another body is a 422, never someone else's answer.
+import { createHash } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import type { Pool } from 'pg';
+import { findStoredAnswer, storeAnswer } from '../db/step-answers';
+import { actorOf } from './auth';
+import { badRequest, HttpError } from './errors';
+
+/** 1–200 visible ASCII characters, as for POST /api/contracts. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Answers the error funnel marks as the process's own decision about the step. */
+const FINAL_REFUSALS = new Set([403, 409, 422]);
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** Set by the error funnel when the process itself refused the step (a StepRefusal). */
+    refusedByProcess?: boolean;
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A body's fingerprint, independent of key order and whitespace. */
+export function bodyHash(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        : v;
+  return sha256(JSON.stringify(canonical(body ?? {})));
+}
+
+/**
+ * @param exempt requests with an idempotency of their own (POST /api/contracts binds its key to
+ *   one contract and answers it as it is now), by method and path under /api.
+ */
+export function answerKeyedRequestsOnce(db: Pool, exempt: (method: string, path: string) => boolean): RequestHandler {
+  return async (req, res, next) => {
+    const key = req.get('Idempotency-Key');
+    if (key === undefined || !MUTATIONS.has(req.method) || exempt(req.method, req.path)) return next();
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      throw badRequest('the request is not valid', [{ path: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
+    }
+    const actor = actorOf(req);
+    const path = req.baseUrl + req.path;
+    const requestKey = sha256(`${actor.staffId}\n${req.method} ${path}\n${key}`);
+    const requestHash = bodyHash(req.body);
+
+    const stored = await findStoredAnswer(db, requestKey);
+    if (stored) {
+      if (stored.requestHash !== requestHash) {
+        throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different request; use a new key for a new step');
+      }
+      if (stored.location) res.set('Location', stored.location);
+      res.set('Idempotent-Replayed', 'true');
+      res.status(stored.status).json(stored.body);
+      return;
+    }
+
+    keepFinalAnswer(res, async (status, body) => {
+      const location = res.get('Location');
+      await storeAnswer(db, { requestKey, staffId: actor.staffId, method: req.method, path, requestHash, status, body, location: location ?? null });
+    });
+    next();
+  };
+}
+
+/** Stores a final answer before it is sent, so a retry that follows it at once finds it. */
+function keepFinalAnswer(res: Response, store: (status: number, body: unknown) => Promise<void>): void {
+  const json = res.json.bind(res);
+  res.json = ((body: unknown) => {
+    const final = res.statusCode === 200 || res.statusCode === 201 || (FINAL_REFUSALS.has(res.statusCode) && res.locals.refusedByProcess === true);
+    if (!final) return json(body);
+    // The step is done whether or not its answer can be kept: a store that fails (Postgres gone
+    // this instant) only means a retry is sent again and recognised by its update id.
+    store(res.statusCode, body).then(
+      () => json(body),
+      (err: Error) => {
+        console.warn(`api: the answer to a keyed request was not kept: ${err.message}`);
+        json(body);
+      },
+    );
+    return res;
+  }) as Response['json'];
+}
