@@ -62,7 +62,8 @@ export function registerContractSteps(run: ContractRun): void {
     async ({ actor, decision, comment }) => {
       const details = { decision, comment };
       if (decision === 'approve') {
-        run.state.approvers = [...run.state.approvers, actor.staffId];
+        // Each person once: the lists stay bounded by the staff, however often the terms go round.
+        if (!run.state.approvers.includes(actor.staffId)) run.state.approvers = [...run.state.approvers, actor.staffId];
         await run.record('legal_approval', 'pending_signature', {
           actor,
           details,
@@ -90,7 +91,7 @@ export function registerContractSteps(run: ContractRun): void {
       expectOwner(actor);
     },
     async ({ actor, draftId, endDate, deviations, draft }) => {
-      run.state.drafters = [...run.state.drafters, actor.staffId];
+      if (!run.state.drafters.includes(actor.staffId)) run.state.drafters = [...run.state.drafters, actor.staffId];
       run.state.endDate = draft?.terms.endDate ?? endDate ?? run.state.endDate;
       await run.record('terms_revised', 'pending_legal_approval', {
         actor,
