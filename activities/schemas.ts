@@ -98,6 +98,9 @@ export const recordStepInput = z.object({
       commitment: z.object({ id: z.uuid(), what: z.string().min(1), dueAt: instant, ownerId: z.uuid() }).optional(),
       commitmentOverdue: z.uuid().optional(),
       commitmentFulfilled: z.object({ id: z.uuid(), note: z.string() }).optional(),
+      promiseNotice: z
+        .object({ commitmentId: z.uuid(), wording: z.enum(['due', 'overdue']), kind: z.enum(NOTIFICATION_KINDS), recipients: z.array(recipientSchema).min(1).max(2) })
+        .optional(),
       review: z.object({ id: z.uuid(), satisfaction: z.number().int().min(1).max(10), businessChanges: z.string(), note: z.string() }).optional(),
       loss: z.object({ reason: z.enum(LOSS_REASONS), competitor: z.string().optional(), note: z.string(), atStage: z.enum(ACCOUNT_STAGES) }).optional(),
     })

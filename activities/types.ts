@@ -109,6 +109,8 @@ export interface AccountPatch {
   commitment?: { id: string; what: string; dueAt: string; ownerId: string };
   commitmentOverdue?: string;
   commitmentFulfilled?: { id: string; note: string };
+  /** Notifications quoting a promise (due soon, overdue): the activity reads its words from `commitments`, the workflow carries none. */
+  promiseNotice?: { commitmentId: string; wording: 'due' | 'overdue'; kind: NotificationKind; recipients: Recipient[] };
   review?: { id: string; satisfaction: number; businessChanges: string; note: string };
   loss?: { reason: string; competitor?: string; note: string; atStage: string };
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { isValidInn } from '../domain/inn';
 import type { ContractSla, Requisites } from '../domain/contract';
-import type { AccountSla } from '../domain/account';
+import { ACCOUNT_BOUNDS, type AccountSla } from '../domain/account';
 import type { OnboardingSla } from '../domain/onboarding';
 import { parseDuration } from './duration';
 import { DEFAULT_WORKLOAD_WEIGHTS, type WorkloadNorm } from '../domain/workload';
@@ -76,6 +76,10 @@ const envSchema = z.object({
   ACCOUNT_ULTIMATUM_DEADLINE: duration('7d'),
   ACCOUNT_ARBITRATION_DEADLINE: duration('10d'),
   ACCOUNT_WATCH_PERIOD: duration('60d'),
+  // How many complaints, and how many commitments, one client may have open at once (a step past it
+  // is a 422): what bounds the relationship's workflow state (domain/account.ts, ACCOUNT_BOUNDS).
+  ACCOUNT_MAX_OPEN_COMPLAINTS: z.coerce.number().int().min(1).max(ACCOUNT_BOUNDS.capLimit).default(ACCOUNT_BOUNDS.maxOpenComplaints),
+  ACCOUNT_MAX_OPEN_COMMITMENTS: z.coerce.number().int().min(1).max(ACCOUNT_BOUNDS.capLimit).default(ACCOUNT_BOUNDS.maxOpenCommitments),
 
   // Our side of the standard form. The defaults are a demo company so a fresh install prints real-looking contracts.
   COMPANY_LEGAL_NAME: text('ООО «Логистик Групп»'),
@@ -179,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
       },
       watchPeriodMs: e.ACCOUNT_WATCH_PERIOD,
       historyLimit: e.CONTRACT_HISTORY_LIMIT,
+      maxOpenComplaints: e.ACCOUNT_MAX_OPEN_COMPLAINTS,
+      maxOpenCommitments: e.ACCOUNT_MAX_OPEN_COMMITMENTS,
     },
     company: {
       legalName: e.COMPANY_LEGAL_NAME,

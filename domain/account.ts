@@ -1,7 +1,7 @@
 // The account relationship's vocabulary (DOMAIN.md, "Losing a key client: the churn stages"):
 // complaints, commitments, reviews, the churn stages with their owners, losses, and the health
 // score. Imported by workflow code, so free of I/O, Node built-ins and zod.
-import type { Role } from './contract';
+import type { Actor, Role } from './contract';
 import type { Segment } from './onboarding';
 
 /** The slide of a key client, in order; each stage is a chance to act. */
@@ -73,7 +73,33 @@ export interface AccountSla {
   /** After a recovery, a new complaint within this sends the client straight back. */
   watchPeriodMs: number;
   historyLimit?: number;
+  /**
+   * How many complaints, and how many commitments, may be open at once for one client: a step
+   * past it is refused (422), so the relationship's state stays bounded (ACCOUNT_BOUNDS below).
+   * Absent in relationships started before the caps: ACCOUNT_BOUNDS' defaults apply.
+   */
+  maxOpenComplaints?: number;
+  maxOpenCommitments?: number;
 }
+
+/**
+ * What bounds the relationship's workflow state (and so its continue-as-new input, its query and
+ * its answers), whatever people type: it carries ids, clocks and small facts, never texts, and
+ * the number of items it carries is capped.
+ * - open complaints ≤ maxOpenComplaints (≈ 110 bytes each in the state),
+ * - open commitments ≤ maxOpenCommitments (≈ 150 bytes each),
+ * - complaint times kept for the recurrence count ≤ max(recentComplaintsKept, complaintsToDissatisfied)
+ *   (14 bytes each): only the count within the window matters, and past this many the health has
+ *   long bottomed out (the reason then says "N or more").
+ * The configuration refuses caps above `capLimit`, so the largest state stays far below
+ * Temporal's 2 MB payload limit (and below its 512 KB warning).
+ */
+export const ACCOUNT_BOUNDS = Object.freeze({
+  maxOpenComplaints: 500,
+  maxOpenCommitments: 500,
+  recentComplaintsKept: 100,
+  capLimit: 1000,
+});
 
 const DAY = 86_400_000;
 export const DEFAULT_ACCOUNT_SLA: AccountSla = Object.freeze({
@@ -86,7 +112,28 @@ export const DEFAULT_ACCOUNT_SLA: AccountSla = Object.freeze({
   stageDeadlineMs: { dissatisfied: 14 * DAY, adversarial: 14 * DAY, ultimatum: 7 * DAY, arbitration: 10 * DAY },
   watchPeriodMs: 60 * DAY,
   historyLimit: 10_000,
+  maxOpenComplaints: ACCOUNT_BOUNDS.maxOpenComplaints,
+  maxOpenCommitments: ACCOUNT_BOUNDS.maxOpenCommitments,
 });
+
+/** How many of the latest complaint times a relationship keeps. */
+export const complaintTimesKept = (sla: Pick<AccountSla, 'complaintsToDissatisfied'>): number =>
+  Math.max(ACCOUNT_BOUNDS.recentComplaintsKept, sla.complaintsToDissatisfied);
+
+/** The heads of the business: they act on any client. */
+export const actorIsHead = (actor: Pick<Actor, 'roles'>): boolean => actor.roles.some((r) => r === 'kam_head' || r === 'director' || r === 'admin');
+
+/**
+ * Why `actor` may not take a step about a client managed by `managerId`, or undefined when they
+ * may: a head may; a holder of one of `others` (a lawyer reporting arbitration, say) may; a manager
+ * may for a client they manage (any manager while the client has none); nobody else.
+ */
+export function notTheClientsManager(actor: Pick<Actor, 'roles' | 'staffId'>, managerId: string | undefined, others: readonly Role[] = []): string | undefined {
+  if (actorIsHead(actor) || others.some((r) => actor.roles.includes(r))) return undefined;
+  if (!actor.roles.includes('manager')) return "this is for the client's manager or a head of key accounts";
+  if (managerId && actor.staffId !== managerId) return 'this client is managed by another manager';
+  return undefined;
+}
 
 export interface AccountWorkflowInput {
   clientId: string;
@@ -108,6 +155,8 @@ export interface HealthFacts {
   openComplaints: { severity: Severity; overdue: boolean }[];
   /** Complaints (open or not) within the recurrence window. */
   recentComplaints: number;
+  /** True when `recentComplaints` is only a lower bound (every complaint time kept is in the window). */
+  recentComplaintsAtLeast?: boolean;
   overdueCommitments: number;
   lastSatisfaction?: number;
 }
@@ -139,7 +188,7 @@ export function healthOf(facts: HealthFacts): Health {
   const overdue = facts.openComplaints.filter((c) => c.overdue).length;
   take(overdue * 10, `${overdue} complaint${overdue === 1 ? '' : 's'} past the resolution deadline`);
   const recurring = Math.max(0, facts.recentComplaints - 1);
-  take(recurring * 3, `${facts.recentComplaints} complaints within the recurrence window`);
+  take(recurring * 3, `${facts.recentComplaints}${facts.recentComplaintsAtLeast ? ' or more' : ''} complaints within the recurrence window`);
   take(facts.overdueCommitments * 10, `${facts.overdueCommitments} overdue commitment${facts.overdueCommitments === 1 ? '' : 's'}`);
   if (facts.lastSatisfaction !== undefined && facts.lastSatisfaction < 8) {
     take((8 - facts.lastSatisfaction) * 4, `last review satisfaction ${facts.lastSatisfaction}/10`);

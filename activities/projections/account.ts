@@ -3,6 +3,7 @@
 // step's own transaction (activities/record-step.ts). Every write is keyed or conditional, so a
 // step recorded twice (a retry after a lost answer) changes nothing the second time.
 import type { PoolClient } from 'pg';
+import { queryOne } from '../../db/pool';
 import { ACCOUNT_STAGES } from '../../domain/account';
 import { PermanentError } from '../failures';
 import type { RecordStepInput } from '../types';
@@ -92,6 +93,21 @@ export async function projectAccountStep(tx: PoolClient, input: RecordStepInput,
     await tx.query(`UPDATE commitments SET status = 'fulfilled', fulfilled_at = $2, fulfilled_by = $3, note = $4 WHERE id = $1 AND status = 'open'`, [
       patch.commitmentFulfilled.id, at, actor, patch.commitmentFulfilled.note,
     ]);
+  }
+  if (patch.promiseNotice) {
+    // The workflow carries no texts: a notice quoting a promise reads its words here, in the
+    // step's transaction, keyed by the step like every notification.
+    const n = patch.promiseNotice;
+    const promise = await queryOne<{ what: string; due_at: Date }>(tx, 'SELECT what, due_at FROM commitments WHERE id = $1 AND client_id = $2', [n.commitmentId, clientId]);
+    if (!promise) throw new PermanentError(`commitment ${n.commitmentId} of client ${clientId} does not exist`);
+    const message = n.wording === 'due' ? `Due ${promise.due_at.toISOString().slice(0, 10)}: ${promise.what}` : `Overdue promise to the client: ${promise.what}`;
+    for (const [i, recipient] of n.recipients.entries()) {
+      await tx.query(
+        `INSERT INTO notifications (key, workflow_id, process_type, client_id, recipient_staff_id, recipient_role, kind, message, created_at)
+         VALUES ($1,$2,'account',$3,$4,$5,$6,$7,$8) ON CONFLICT (key) DO NOTHING`,
+        [`${key}:notice:promise:${i}`, input.workflowId, clientId, recipient.staffId ?? null, recipient.staffId ? null : recipient.role, n.kind, message, at],
+      );
+    }
   }
   if (patch.review) {
     const r = patch.review;

@@ -4,6 +4,10 @@
 // (healthy → dissatisfied → adversarial → ultimatum → arbitration), gives each stage's owners
 // their tasks with a deadline, escalates a stage whose actions are overdue, and watches a
 // recovered client. It continues as new before its history grows large, carrying all of it.
+// It carries ids, clocks and small facts, never what people wrote (texts live in Postgres and the
+// activities read them from there), and at most a configured number of open complaints and
+// commitments, so its state, continue-as-new input, answers and query stay small whatever is typed
+// (domain/account.ts, ACCOUNT_BOUNDS).
 import {
   allHandlersFinished,
   condition,
@@ -18,8 +22,12 @@ import type { ResumedAccount } from '../../activities/account';
 import type { createActivities } from '../../activities';
 import type { AccountPatch, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import {
+  ACCOUNT_BOUNDS,
   STAGE_ACTIONS,
+  actorIsHead,
+  complaintTimesKept,
   healthOf,
+  notTheClientsManager,
   stageRank,
   type AccountStage,
   type AccountWorkflowInput,
@@ -67,9 +75,9 @@ interface OpenComplaint {
   overdue: boolean;
 }
 
+/** What a promise is, in words, lives in Postgres (`commitments.what`): the state keeps its id and clock. */
 interface OpenCommitment {
   id: string;
-  what: string;
   ownerId: string;
   ownerRole?: Recipient['role'];
   dueAt: number;
@@ -83,7 +91,7 @@ export interface AccountState extends StepPosition {
   managerId?: string;
   segment?: Segment;
   complaints: OpenComplaint[];
-  /** When complaints came, within the recurrence window. */
+  /** When complaints came, within the recurrence window: the latest `complaintTimesKept(sla)` of them. */
   complaintTimes: number[];
   commitments: OpenCommitment[];
   lastSatisfaction?: number;
@@ -102,14 +110,30 @@ export interface ContinuedAccountInput extends AccountWorkflowInput {
   continued: AccountState;
 }
 
+/**
+ * A state carried over from a run of before: runs before the bounds carried each open promise's
+ * text (`what`) and every complaint time; the text is left behind (the activities read it from
+ * Postgres) and only the latest complaint times are kept.
+ */
+function withoutTexts(state: AccountState, keptTimes: number): AccountState {
+  return {
+    ...state,
+    commitments: state.commitments.map(({ what: _text, ...commitment }: OpenCommitment & { what?: string }) => commitment),
+    complaintTimes: state.complaintTimes.slice(-keptTimes),
+  };
+}
+
 export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAccountInput): Promise<AccountSnapshot> {
   const { workflowId } = workflowInfo();
   const { clientId, sla } = input;
   const now0 = Date.now();
   const reviewEvery = (segment: Segment | undefined) => sla.reviewEveryMs[segment ?? 'regular'];
+  const keptTimes = complaintTimesKept(sla);
+  const maxOpenComplaints = sla.maxOpenComplaints ?? ACCOUNT_BOUNDS.maxOpenComplaints;
+  const maxOpenCommitments = sla.maxOpenCommitments ?? ACCOUNT_BOUNDS.maxOpenCommitments;
   let state: AccountState =
     'continued' in input
-      ? input.continued
+      ? withoutTexts(input.continued, keptTimes)
       : {
           stage: 'healthy',
           managerId: input.managerId,
@@ -125,14 +149,18 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   const clock = processClock(sla.historyLimit);
   const { lock } = clock;
 
-  const health = (): Health =>
-    healthOf({
+  const health = (): Health => {
+    const recentComplaints = state.complaintTimes.filter((t) => t > Date.now() - sla.complaintWindowMs).length;
+    return healthOf({
       stage: state.stage,
       openComplaints: state.complaints.map((c) => ({ severity: c.severity, overdue: c.overdue })),
-      recentComplaints: state.complaintTimes.filter((t) => t > Date.now() - sla.complaintWindowMs).length,
+      recentComplaints,
+      // Every time kept is within the window: older ones may have been left out.
+      ...(recentComplaints >= keptTimes ? { recentComplaintsAtLeast: true } : {}),
       overdueCommitments: state.commitments.filter((c) => c.overdue).length,
       lastSatisfaction: state.lastSatisfaction,
     });
+  };
   const result = (): AccountResult => ({ workflowId, clientId, stage: state.stage, health: health() });
   setHandler(accountStateQuery, () => ({
     ...result(),
@@ -218,12 +246,17 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   };
   const endWatch = (to: AccountStage): Pick<AccountPatch, 'watch'> => (to !== 'healthy' || !state.watch ? { watch: null } : {});
 
-  const actorIsHead = (actor: Actor) => actor.roles.some((r) => r === 'kam_head' || r === 'director' || r === 'admin');
-  /** A manager acts on the clients they manage (any manager while the client has none); heads act on any. */
-  const expectOwnManager = (actor: Actor) => {
-    if (actorIsHead(actor)) return;
-    if (!actor.roles.includes('manager')) reject('NotYours', "this is for the client's manager or a head of key accounts");
-    if (state.managerId && actor.staffId !== state.managerId) reject('NotYours', 'this client is managed by another manager');
+  /**
+   * A manager acts on the clients they manage (any manager while the client has none); heads act
+   * on any; `others` (a lawyer reporting arbitration) act too.
+   */
+  const expectOwnManager = (actor: Actor, others: readonly Recipient['role'][] = []) => {
+    const why = notTheClientsManager(actor, state.managerId, others);
+    if (why) reject('NotYours', why);
+  };
+  /** Steps only the heads take (a recovery, a loss, a new manager): the API's role check, decided here too. */
+  const expectHead = (actor: Actor, what: string) => {
+    if (!actorIsHead(actor)) reject('NotYours', `${what} is for a head of key accounts or the director`);
   };
   const expectOpen = (what: string) => {
     if (state.stage === 'lost') reject('StepOutOfOrder', `${what} is not possible: the client was lost`);
@@ -238,7 +271,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       managerId: before.managerId ?? input.managerId,
       segment,
       complaints: before.complaints,
-      complaintTimes: before.complaintTimes,
+      complaintTimes: before.complaintTimes.slice(-keptTimes),
       commitments: before.commitments,
       lastSatisfaction: before.lastSatisfaction,
       nextReviewAt: (before.lastReviewAt ?? before.startedAt) + reviewEvery(segment),
@@ -303,11 +336,14 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     ({ complaintId }) => {
       expectOpen('a complaint');
       if (state.complaints.some((c) => c.id === complaintId)) reject('StepOutOfOrder', `complaint ${complaintId} is already recorded`);
+      if (state.complaints.length >= maxOpenComplaints) {
+        reject('InvalidStep', `the client has ${state.complaints.length} open complaints, the most one client may have (ACCOUNT_MAX_OPEN_COMPLAINTS): resolve some first`);
+      }
     },
     async ({ actor, complaintId, summary, category, severity, reportedBy }) => {
       const now = Date.now();
       state.complaints = [...state.complaints, { id: complaintId, severity, openedAt: now, reminded: false, overdue: false }];
-      state.complaintTimes = [...state.complaintTimes.filter((t) => t > now - sla.complaintWindowMs), now];
+      state.complaintTimes = [...state.complaintTimes.filter((t) => t > now - sla.complaintWindowMs), now].slice(-keptTimes);
       const recurring = state.complaintTimes.length >= sla.complaintsToDissatisfied;
       const to = state.watch ? troubled() : state.stage === 'healthy' && recurring ? 'dissatisfied' : state.stage;
       const dueAt = now + sla.complaintDueMs[severity];
@@ -344,13 +380,17 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   humanStep(
     commitmentUpdate,
-    ({ commitmentId }) => {
+    ({ actor, commitmentId }) => {
       expectOpen('a commitment');
       if (state.commitments.some((c) => c.id === commitmentId)) reject('StepOutOfOrder', `commitment ${commitmentId} is already recorded`);
+      expectOwnManager(actor);
+      if (state.commitments.length >= maxOpenCommitments) {
+        reject('InvalidStep', `the client has ${state.commitments.length} open commitments, the most one client may have (ACCOUNT_MAX_OPEN_COMMITMENTS): fulfil some first`);
+      }
     },
     async ({ actor, commitmentId, what, dueAt, ownerId, ownerName, ownerRole }) => {
       const due = Date.parse(dueAt);
-      state.commitments = [...state.commitments, { id: commitmentId, what, ownerId, ownerRole, dueAt: due, reminded: false, overdue: false }];
+      state.commitments = [...state.commitments, { id: commitmentId, ownerId, ownerRole, dueAt: due, reminded: false, overdue: false }];
       await record('commitment', state.stage, {
         actor,
         details: { commitmentId, dueAt, ownerId, ownerName },
@@ -407,9 +447,11 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   humanStep(
     escalationUpdate,
-    ({ stage }) => {
+    ({ actor, stage }) => {
       expectOpen('an escalation');
       if (stageRank(stage) <= stageRank(state.stage)) reject('StepOutOfOrder', `the client is already ${state.stage}; only a later stage can be reported`);
+      // The lawyer reports what reaches legal (a claim, an arbitration); managers their own clients.
+      expectOwnManager(actor, ['lawyer']);
     },
     async ({ actor, stage, evidence }) => {
       state.watch = undefined;
@@ -448,9 +490,10 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   humanStep(
     resolveEscalationUpdate,
-    () => {
+    ({ actor }) => {
       expectOpen('resolving the escalation');
       if (state.stage === 'healthy') reject('StepOutOfOrder', 'the client is healthy: there is no escalation to resolve');
+      expectHead(actor, 'resolving the escalation');
     },
     async ({ actor, outcome, actions }) => {
       const left = state.stage as ChurnStage;
@@ -462,7 +505,10 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   humanStep(
     lossUpdate,
-    () => expectOpen('a loss'),
+    ({ actor }) => {
+      expectOpen('a loss');
+      expectHead(actor, 'recording a loss');
+    },
     async ({ actor, reason, competitor, note }) => {
       const atStage = state.stage;
       state.watch = undefined;
@@ -503,9 +549,10 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   humanStep(
     accountManagerUpdate,
-    ({ managerId }) => {
+    ({ actor, managerId }) => {
       expectOpen('assigning a manager');
       if (managerId === state.managerId) reject('StepOutOfOrder', 'this manager already manages the client');
+      expectHead(actor, "handing over the client's relationship");
     },
     async ({ actor, managerId, managerName }) => changeOwner(managerId, state.segment, { actor, details: { managerName } }),
   );
@@ -558,9 +605,10 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       (c) => (c.reminded ? Infinity : c.dueAt - sla.commitmentReminderBeforeMs),
       async (c) => {
         state.commitments = replaced(state.commitments, c, { reminded: true });
+        // The reminder quotes the promise: the activity reads its words from Postgres.
         await record('commitment_reminder', state.stage, {
           details: { commitmentId: c.id },
-          notifications: [{ kind: 'reminder', message: `Due ${iso(c.dueAt).slice(0, 10)}: ${c.what}`, recipient: { role: c.ownerRole ?? 'manager', staffId: c.ownerId } }],
+          account: { promiseNotice: { commitmentId: c.id, wording: 'due', kind: 'reminder', recipients: [{ role: c.ownerRole ?? 'manager', staffId: c.ownerId }] } },
         });
       },
     ),
@@ -570,18 +618,14 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       async (c) => {
         state.commitments = replaced(state.commitments, c, { reminded: true, overdue: true });
         const to = troubled();
-        const message = `Overdue promise to the client: ${c.what}`;
         const owner: Recipient = { role: c.ownerRole ?? 'manager', staffId: c.ownerId };
+        const recipients = [owner, ...(state.managerId !== c.ownerId ? [manager()] : [])];
         await record(
           'commitment_overdue',
           to,
           move(to, {
             details: { commitmentId: c.id },
-            account: { commitmentOverdue: c.id, ...endWatch(to) },
-            notifications: [
-              { kind: 'escalation', message, recipient: owner },
-              ...(state.managerId !== c.ownerId ? [{ kind: 'escalation' as const, message, recipient: manager() }] : []),
-            ],
+            account: { commitmentOverdue: c.id, ...endWatch(to), promiseNotice: { commitmentId: c.id, wording: 'overdue', kind: 'escalation', recipients } },
           }),
         );
       },
