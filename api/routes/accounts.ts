@@ -28,14 +28,21 @@ import {
 
 const ANYONE: readonly Role[] = ['ops', 'manager', 'kam_head', 'lawyer', 'director', 'admin'];
 
-/** Who may take each step of the relationship. */
+/**
+ * Who may take each step of the relationship, by role (403 here). Which client is theirs is
+ * decided by the relationship's workflow (403 `NotYours`): a manager takes the steps about the
+ * clients they manage (any manager while a client has none), a head (kam_head, director, admin)
+ * about any; a complaint comes in from anyone.
+ */
 export const ACCOUNT_STEP_ROLES = {
+  // Anyone who hears of a problem records it, another manager included.
   complaint: ANYONE,
   resolveComplaint: ['manager', 'kam_head'],
   commitment: ['manager', 'kam_head', 'director'],
   // The owner of the commitment fulfils it whatever their role; the workflow checks who they are.
   fulfil: ANYONE,
   review: ['manager', 'kam_head'],
+  // The client's manager, a head, or the lawyer (a claim or an arbitration reaches legal first).
   escalation: ['manager', 'kam_head', 'director', 'lawyer'],
   // The stage's owners report their required action done; the workflow knows whose it is.
   stageAction: ['manager', 'kam_head', 'director', 'lawyer'],
