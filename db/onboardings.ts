@@ -6,6 +6,7 @@ import { uuid } from '../domain/schemas';
 import { afterParams, keysetPage, openTasksOfWorkflows, sortKeyColumn, type OpenTask, type Page, type PageRequest } from './processes';
 import { queryOne, queryRows, type Queryable } from './pool';
 import type { ProcessTimelineRow } from './contracts';
+import { documentsOfWorkflow, type DocumentInfo } from './documents';
 
 export interface Onboarding {
   id: string;
@@ -40,6 +41,8 @@ export interface Onboarding {
 
 export interface OnboardingDetail extends Onboarding {
   openTasks: OpenTask[];
+  /** What the onboarding made (a declined client's refusal letter), each served at its `url`. */
+  documents: DocumentInfo[];
 }
 
 const COLUMNS = `
@@ -64,11 +67,12 @@ export async function findOnboarding(db: Queryable, id: string): Promise<Onboard
   return queryOne<Onboarding>(db, `SELECT ${COLUMNS} ${FROM} WHERE o.id = $1`, [id]);
 }
 
-/** The onboarding with the open tasks of its own process. */
+/** The onboarding with the open tasks and the documents of its own process. */
 export async function onboardingDetail(db: Queryable, id: string): Promise<OnboardingDetail | undefined> {
   const onboarding = await findOnboarding(db, id);
   if (!onboarding) return undefined;
-  return { ...onboarding, openTasks: await openTasksOfWorkflows(db, [onboarding.workflowId]) };
+  const [openTasks, documents] = await Promise.all([openTasksOfWorkflows(db, [onboarding.workflowId]), documentsOfWorkflow(db, onboarding.workflowId)]);
+  return { ...onboarding, openTasks, documents };
 }
 
 export async function stageOf(db: Queryable, id: string): Promise<string | undefined> {

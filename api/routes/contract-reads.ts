@@ -6,7 +6,9 @@ import { isContractNumber } from '../../domain/contract';
 import { timelineQuerySchema } from '../../domain/schemas';
 import { contractDocument, documentsOf, findContract, openTasksOf, timelinePage } from '../../db/contracts';
 import { findClient } from '../../db/clients';
+import { documentUrl } from '../../db/documents';
 import { notFound } from '../errors';
+import { sendDocument } from './documents';
 
 export function createContractReadsRouter({ db }: { db: Pool }): Router {
   const router = Router();
@@ -25,17 +27,15 @@ export function createContractReadsRouter({ db }: { db: Pool }): Router {
       documentsOf(db, contract.number),
       openTasksOf(db, contract.number),
     ]);
-    res.json({ ...contract, client, documents, openTasks });
+    // Each document is served at its url (GET /api/documents/:id), like every process's.
+    res.json({ ...contract, client, documents: documents.map((d) => ({ ...d, url: documentUrl(d.id) })), openTasks });
   });
 
   router.get('/contracts/:number/document', async (req, res) => {
     const contract = await contractOr404(req.params.number);
     const document = await contractDocument(db, contract.number);
     if (!document) throw notFound(`the signed document of contract ${contract.number}`);
-    res
-      .type(document.contentType)
-      .set('Content-Disposition', `inline; filename="${document.fileName}"`)
-      .send(document.content);
+    sendDocument(res, document);
   });
 
   router.get('/contracts/:number/timeline', async (req, res) => {
