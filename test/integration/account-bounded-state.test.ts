@@ -114,7 +114,7 @@ const querySize = async (clientId: string) => {
 };
 
 describe('a relationship carrying long texts', () => {
-  it('takes 300 promises of 4,000 Cyrillic characters, 10 at a time, through several runs; its continue-as-new input stays small; a complaint and a loss still go through', async () => {
+  it('takes 300 promises of 4,000 Cyrillic characters, 10 at a time, through several runs; its continue-as-new input stays small; terminated, it is taken up again without the texts; a complaint and a loss still go through', async () => {
     const clientId = await newClient('ООО «Много обещаний»');
     const workflowId = workflowIdOf(clientId);
     const statuses = await inBatches(300, 10, (i) => promise(clientId, cast.manager, i));
@@ -139,9 +139,20 @@ describe('a relationship carrying long texts', () => {
     expect(largest).toBeLessThan(300 * 200 + 4_000);
     expect(queryBytes).toBeLessThan(300 * 50 + 2_000);
 
-    // The relationship still works: a complaint (201), then the loss (200).
+    // Ended by Temporal all the same (an operator's terminate): the next step takes it up again
+    // from its projection, and what the new run reads back (resumeAccount) is small too.
+    await h.temporal.workflow.getHandle(workflowId).terminate('the test ends the run');
     const c = await complaint(clientId, cast.ops, 1);
     expect(c.status, JSON.stringify(c.body)).toBe(201);
+    const { events } = await h.temporal.workflow.getHandle(workflowId).fetchHistory();
+    const resume = events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'resumeAccount')!;
+    const resumed = events!.find((e) => e.activityTaskCompletedEventAttributes && Number(e.activityTaskCompletedEventAttributes.scheduledEventId) === Number(resume.eventId));
+    const resumedBytes = (resumed!.activityTaskCompletedEventAttributes!.result?.payloads ?? []).reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
+    console.log(`[bounded state] taken up again after termination: resumeAccount answered ${resumedBytes} bytes for 300 open promises`);
+    expect(resumedBytes).toBeLessThan(300 * 200 + 4_000);
+    expect((await querySize(clientId)).snapshot.openCommitments).toHaveLength(300);
+
+    // The relationship still works: the complaint above (201), then the loss (200).
     const loss = await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.kamHead.token, body: { reason: 'service', note: cyrillic('Причина: ', LONGEST) } });
     expect(loss.status, JSON.stringify(loss.body)).toBe(200);
     expect(loss.body.stage).toBe('lost');
@@ -189,6 +200,10 @@ describe('at the caps', () => {
     expect(await count('complaints', clientId)).toBe(MAX_COMPLAINTS);
     expect(await count('commitments', clientId)).toBe(MAX_COMMITMENTS);
     expect(await count('timeline_events', clientId)).toBe(steps);
+    // Only the latest complaint times are kept: the health says how many at least.
+    const health = (await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.health;
+    expect(health.score).toBe(0);
+    expect(health.reasons.map((r: { reason: string }) => r.reason)).toContain('100 or more complaints within the recurrence window');
 
     // Reviews (which add nothing open) until the run at the caps continues as new: its input is the largest state.
     const before = (await h.temporal.workflow.getHandle(workflowId).query(accountStateQuery)).run;
