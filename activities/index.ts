@@ -4,7 +4,7 @@ import type { Config } from '../config/env';
 import { enterClientsBaseActivity } from './clients-base';
 import { nonRetryableWhenPermanent } from './failures';
 import type { WorkloadNorm } from '../domain/workload';
-import { chooseManagerActivity, refusalLetterActivity } from './onboarding';
+import { chooseManagerActivity, mergeAnswersActivity, refusalLetterActivity } from './onboarding';
 import { resumeAccountActivity } from './account';
 import { renderContractDocumentActivity } from './contract-document';
 import { recordStepActivity } from './record-step';
@@ -23,6 +23,7 @@ export function createActivities({ db, company, workload }: ActivityDeps) {
     recordStep: nonRetryableWhenPermanent('recordStep', recordStepActivity(db)),
     renderContractDocument: nonRetryableWhenPermanent('renderContractDocument', renderContractDocumentActivity(db, company)),
     enterClientsBase: nonRetryableWhenPermanent('enterClientsBase', enterClientsBaseActivity(db)),
+    mergeOnboardingAnswers: nonRetryableWhenPermanent('mergeOnboardingAnswers', mergeAnswersActivity(db)),
     chooseOnboardingManager: nonRetryableWhenPermanent('chooseOnboardingManager', chooseManagerActivity(db, workload)),
     renderRefusalLetter: nonRetryableWhenPermanent('renderRefusalLetter', refusalLetterActivity(db, company)),
     resumeAccount: nonRetryableWhenPermanent('resumeAccount', resumeAccountActivity(db)),

@@ -1,16 +1,63 @@
-// The onboarding's own activities: choosing the manager with the most room under the workload
-// norm (domain/workload.ts), and the polite refusal letter for a declined client.
+// The onboarding's own activities: merging answers given later over the stored ones, choosing the
+// manager with the most room under the workload norm (domain/workload.ts), and the polite refusal
+// letter for a declined client.
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Config } from '../config/env';
 import { findClient } from '../db/clients';
-import { queryOne, queryRows } from '../db/pool';
+import { queryOne, queryRows, withTransaction } from '../db/pool';
+import { validateAnswers } from '../db/questionnaires';
+import { mergeAnswers, type AnswerChanges, type Answers } from '../domain/questionnaires';
 import { SEGMENTS } from '../domain/onboarding';
 import { chooseManager, DEFAULT_WORKLOAD_NORM, type ClientLoad, type ManagerLoadInput, type WorkloadNorm } from '../domain/workload';
 import { renderRefusalLetterPdf } from './documents/render-refusal-letter';
 import { PermanentError } from './failures';
 
+const mergeAnswersInput = z.object({ workflowId: z.string().min(1), answerSetId: z.string().min(1) });
+export type MergeAnswersInput = z.infer<typeof mergeAnswersInput>;
+export interface MergeAnswersResult {
+  /** Every required question is answered once the set is merged. */
+  complete: boolean;
+  /** The required questions left unanswered, in the questionnaire's order. */
+  missing: string[];
+  /** The questions this set answers and takes back. */
+  answered: string[];
+  takenBack: string[];
+}
+
+/**
+ * Merges an answer set's changes over the answers stored on the onboarding now, checks the result
+ * against the questionnaire and writes it onto the set, which the answers step then copies onto the
+ * onboarding. Run inside the onboarding's step lock, so no other step moves the answers between this
+ * merge and that copy; a retry finds the same stored answers and merges the same way.
+ */
+export function mergeAnswersActivity(db: Pool) {
+  return async function mergeOnboardingAnswers(raw: MergeAnswersInput): Promise<MergeAnswersResult> {
+    const input = mergeAnswersInput.parse(raw);
+    return withTransaction(db, async (tx) => {
+      const row = await queryOne<{ stored: Answers; questionnaire_id: string; changes: AnswerChanges | null; merged: Answers | null }>(
+        tx,
+        `SELECT o.answers AS stored, o.questionnaire_id, s.changes, s.answers AS merged
+         FROM onboarding_answer_sets s JOIN onboardings o ON o.id = s.onboarding_id
+         WHERE s.id = $1 AND o.workflow_id = $2 FOR UPDATE OF s`,
+        [input.answerSetId, input.workflowId],
+      );
+      if (!row) throw new PermanentError(`answer set ${input.answerSetId} of ${input.workflowId} does not exist`);
+      // Sets written before answers were merged here carry the merged answers themselves.
+      const merged = row.changes === null ? row.merged! : mergeAnswers(row.stored, row.changes);
+      const check = await validateAnswers(tx, row.questionnaire_id, merged, { complete: false });
+      await tx.query('UPDATE onboarding_answer_sets SET answers = $2::jsonb WHERE id = $1', [input.answerSetId, JSON.stringify(check.answers)]);
+      const changes = row.changes ?? {};
+      return {
+        complete: check.missing.length === 0,
+        missing: check.missing,
+        answered: Object.keys(changes).filter((k) => changes[k] !== null),
+        takenBack: Object.keys(changes).filter((k) => changes[k] === null),
+      };
+    });
+  };
+}
 
 const chooseManagerInput = z.object({
   workflowId: z.string().min(1),

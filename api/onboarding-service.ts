@@ -1,7 +1,11 @@
 // Starts onboarding workflows and sends them human steps. A new client and the onboarding row are
 // written in one transaction before the start; a start that fails takes both back, so a failed
-// request leaves no client behind. Steps go through the shared sender (process-steps.ts): the same
-// deadlines, 202s, 503s and rejections as the contract's.
+// request leaves no client behind; the request answers once its first step is recorded, with the
+// stage it moved the onboarding to. Steps go through the shared sender (process-steps.ts): the same
+// deadlines, 202s, 503s and rejections as the contract's. Nothing is decided here that concurrent
+// requests could both pass: the order of steps, who may take them (beyond the role), the merge of
+// answers and whether the form is complete are the workflow's. What a step writes first (answer
+// changes, a contract draft) is taken back when the workflow refuses the step.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -18,22 +22,22 @@ import {
   type OnboardingSla,
   type OnboardingWorkflowInput,
 } from '../domain/onboarding';
-import type { Answers } from '../domain/questionnaires';
 import { draftSchema, LIMITS, newClientSchema, safeText, uuid } from '../domain/schemas';
 import { deleteNewClient, findClient, insertClientIn } from '../db/clients';
 import { saveDraft } from '../db/contract-drafts';
 import {
+  deleteAnswerChanges,
   deleteUnstartedOnboarding,
   findOnboarding,
   insertOnboarding,
   onboardingDetail,
-  saveAnswerSet,
+  saveAnswerChanges,
   stageOf,
   type Onboarding,
   type OnboardingDetail,
 } from '../db/onboardings';
-import { withTransaction } from '../db/pool';
-import { validateAnswers } from '../db/questionnaires';
+import { queryOne, withTransaction } from '../db/pool';
+import { validateAnswerChanges, validateAnswers } from '../db/questionnaires';
 import { findActiveManager } from '../db/staff';
 import {
   answersUpdate,
@@ -42,9 +46,10 @@ import {
   checklistUpdate,
   onboardingContractUpdate,
   qualificationUpdate,
+  requestUpdate,
   type OnboardingResult,
 } from '../workflows/onboarding/messages';
-import { badRequest, notFound, serviceUnavailable } from './errors';
+import { badRequest, HttpError, notFound, serviceUnavailable } from './errors';
 import { createProcessSteps, isNoAnswer } from './process-steps';
 
 // ---- Bodies ---------------------------------------------------------------------------------------
@@ -133,7 +138,7 @@ const stepRowId = (workflowId: string, what: string, stepId: string | undefined)
 export const isChecklistItem = (item: string): item is ChecklistItem => (CHECKLIST_ITEMS as string[]).includes(item);
 
 export function createOnboardingService({ db, temporal, taskQueue, sla, contractSla, accountSla, callTimeoutMs }: OnboardingServiceDeps): OnboardingService {
-  const steps = createProcessSteps({ temporal, callTimeoutMs });
+  const steps = createProcessSteps({ db, temporal, callTimeoutMs });
 
   async function find(id: string): Promise<Onboarding> {
     const onboarding = await findOnboarding(db, id);
@@ -141,17 +146,36 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
     return onboarding;
   }
 
-  async function step<Arg>(onboarding: Onboarding, update: UpdateDefinition<OnboardingResult, [Arg]>, arg: Arg, stepId?: string): Promise<OnboardingAnswer> {
+  /**
+   * Sends a step. `undo` takes back what this request wrote for it first, when the workflow refused
+   * the step before doing anything (403, 409): a refused step leaves nothing behind. (A 422 step
+   * failed after it began, and may have started something that reads it.)
+   */
+  async function step<Arg>(
+    onboarding: Onboarding,
+    update: UpdateDefinition<OnboardingResult, [Arg]>,
+    arg: Arg,
+    stepId?: string,
+    undo?: () => Promise<void>,
+  ): Promise<OnboardingAnswer> {
     const { id, workflowId } = onboarding;
-    const outcome = await steps.send({
-      workflowId,
-      update,
-      arg,
-      stepId,
-      subject: `onboarding ${id}`,
-      location: `/api/onboardings/${id}`,
-      statusNow: () => stageOf(db, id),
-    });
+    let outcome;
+    try {
+      outcome = await steps.send({
+        workflowId,
+        update,
+        arg,
+        stepId,
+        subject: `onboarding ${id}`,
+        location: `/api/onboardings/${id}`,
+        statusNow: () => stageOf(db, id),
+      });
+    } catch (err) {
+      if (undo && err instanceof HttpError && (err.status === 403 || err.status === 409)) {
+        await undo().catch((e: Error) => console.warn(`api: what a refused step of onboarding ${id} wrote stays: ${e.message}`));
+      }
+      throw err;
+    }
     if (outcome === 'accepted') {
       return { kind: 'accepted', id, workflowId, message: `the step was accepted and is being recorded; see GET /api/onboardings/${id}` };
     }
@@ -210,8 +234,9 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
         contractSla,
         accountSla,
       };
+      const deadline = Date.now() + callTimeoutMs;
       try {
-        await steps.withDeadline(Date.now() + callTimeoutMs, () =>
+        await steps.withDeadline(deadline, () =>
           temporal.workflow.start('onboardingWorkflow', {
             workflowId,
             taskQueue,
@@ -226,21 +251,26 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
         }
         throw err;
       }
-      // The workflow's first step moves the stage; this is where it stands right now.
-      const stage = (await stageOf(db, id)) ?? 'intake';
+      // The answer waits for the workflow's first step (the request, recorded with its stage), so
+      // a request with every answer says qualification and the next step finds it there.
+      let stage: string | undefined;
+      try {
+        stage = (await steps.withDeadline(deadline, () => temporal.workflow.getHandle(workflowId).executeUpdate(requestUpdate))).stage;
+      } catch (err) {
+        if (!isNoAnswer(err)) console.warn(`api: onboarding ${id} started, but its request step did not answer: ${(err as Error).message}`);
+      }
+      // Not recorded within the deadline: where it stands right now.
+      stage ??= (await stageOf(db, id)) ?? 'intake';
       return { id, workflowId, stage, clientId };
     },
 
     async answers(onboarding, actor, given, stepId) {
-      const merged: Record<string, unknown> = { ...onboarding.answers };
-      for (const [key, value] of Object.entries(given)) {
-        if (value === null) delete merged[key];
-        else merged[key] = value;
-      }
-      const check = await validateAnswers(db, onboarding.questionnaireId, merged, { complete: false });
+      // Each answer is checked here; merging them and deciding whether the form is complete is the
+      // workflow's, in its step lock, over the answers stored when the step takes its turn.
+      const changes = await validateAnswerChanges(db, onboarding.questionnaireId, given);
       const answerSetId = stepRowId(onboarding.workflowId, 'answers', stepId);
-      await saveAnswerSet(db, { id: answerSetId, onboardingId: onboarding.id, answers: check.answers as Answers, createdBy: actor.staffId });
-      return step(onboarding, answersUpdate, { actor, answerSetId, complete: check.missing.length === 0 }, stepId);
+      const fresh = await saveAnswerChanges(db, { id: answerSetId, onboardingId: onboarding.id, changes, createdBy: actor.staffId });
+      return step(onboarding, answersUpdate, { actor, answerSetId }, stepId, fresh ? () => deleteAnswerChanges(db, answerSetId) : undefined);
     },
 
     async qualification(onboarding, actor, body, stepId) {
@@ -255,12 +285,15 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
 
     async contract(onboarding, actor, { template, ...draft }, stepId) {
       const draftId = stepRowId(onboarding.workflowId, 'contract', stepId);
+      const existed = await queryOne(db, 'SELECT 1 FROM contract_drafts WHERE id = $1', [draftId]);
       await saveDraft(db, { id: draftId, workflowId: onboarding.workflowId, draft, createdBy: actor.staffId });
       return step(
         onboarding,
         onboardingContractUpdate,
         { actor, draftId, template, endDate: draft.terms.endDate, needsLegalApproval: needsLegalApproval(draft) },
         stepId,
+        // No contract was started with it, so nothing refers to it.
+        existed ? undefined : async () => void (await db.query('DELETE FROM contract_drafts WHERE id = $1', [draftId])),
       );
     },
 

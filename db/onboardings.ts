@@ -1,7 +1,7 @@
 // Onboardings as the API reads and starts them (migration 006). The onboarding row is the
 // onboarding process's projection: the API writes it once, at the request, and every later change
 // is written by the workflow's steps. Answers given later are stored as answer sets first.
-import type { Answers } from '../domain/questionnaires';
+import type { AnswerChanges, Answers } from '../domain/questionnaires';
 import { uuid } from '../domain/schemas';
 import { afterParams, keysetPage, openTasksOfWorkflows, sortKeyColumn, type OpenTask, type Page, type PageRequest } from './processes';
 import { queryOne, queryRows, type Queryable } from './pool';
@@ -119,13 +119,23 @@ export async function deleteUnstartedOnboarding(tx: Queryable, id: string): Prom
   await tx.query('DELETE FROM onboardings WHERE id = $1', [id]);
 }
 
-/** Answers given after the request, written before the workflow hears their id; a retried request keeps the first. */
-export async function saveAnswerSet(db: Queryable, set: { id: string; onboardingId: string; answers: Answers; createdBy: string }): Promise<void> {
-  await db.query(
-    `INSERT INTO onboarding_answer_sets (id, onboarding_id, answers, created_by) VALUES ($1, $2, $3::jsonb, $4)
+/**
+ * What a request after the first changes in the answers, written before the workflow hears its id
+ * (the workflow merges it in its step lock); a retried request keeps the first. True when this
+ * call wrote it.
+ */
+export async function saveAnswerChanges(db: Queryable, set: { id: string; onboardingId: string; changes: AnswerChanges; createdBy: string }): Promise<boolean> {
+  const written = await db.query(
+    `INSERT INTO onboarding_answer_sets (id, onboarding_id, changes, created_by) VALUES ($1, $2, $3::jsonb, $4)
      ON CONFLICT (id) DO NOTHING`,
-    [set.id, set.onboardingId, JSON.stringify(set.answers), set.createdBy],
+    [set.id, set.onboardingId, JSON.stringify(set.changes), set.createdBy],
   );
+  return written.rowCount === 1;
+}
+
+/** Takes back changes the process refused (never merged, so nothing refers to them). */
+export async function deleteAnswerChanges(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM onboarding_answer_sets WHERE id = $1', [id]);
 }
 
 export interface OnboardingTimelineItem extends ProcessTimelineRow {

@@ -3,8 +3,10 @@
 import type { Pool } from 'pg';
 import { ZodError } from 'zod';
 import {
+  answerChangesSchema,
   answersSchema,
   missingRequired,
+  type AnswerChanges,
   type Answers,
   type LocalizedText,
   type Question,
@@ -106,4 +108,17 @@ export async function validateAnswers(db: Queryable, questionnaireId: unknown, a
   }
   const { id, key, version, title } = questionnaire;
   return { ok: true, missing: missingRequired(questionnaire, result.data), answers: result.data, questionnaire: { id, key, version, title } };
+}
+
+/**
+ * Checks what a later request changes in the answers (a value per question, or null to take one
+ * back) against the questionnaire version they were given for; errors as in `validateAnswers`.
+ * Whether the form is then complete is decided by the onboarding's process, which merges them.
+ */
+export async function validateAnswerChanges(db: Queryable, questionnaireId: string, changes: unknown, path: (string | number)[] = ['answers']): Promise<AnswerChanges> {
+  const questionnaire = await findQuestionnaire(db, questionnaireId);
+  if (!questionnaire) throw new ZodError([{ code: 'custom', path: ['questionnaireId'], input: questionnaireId, message: 'names no questionnaire' }]);
+  const result = answerChangesSchema(questionnaire).safeParse(changes);
+  if (!result.success) throw new ZodError(result.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] })));
+  return result.data;
 }

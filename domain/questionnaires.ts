@@ -207,3 +207,46 @@ export function answersSchema(definition: Pick<QuestionnaireDefinition, 'questio
 export function missingRequired(definition: Pick<QuestionnaireDefinition, 'questions'>, answers: Record<string, unknown>): string[] {
   return definition.questions.filter((q) => q.required && !isAnswered(answers, q.key)).map((q) => q.key);
 }
+
+// ---- Changes to answers given later ------------------------------------------------------------
+
+/** What a later request changes: a value sets (or replaces) an answer, null takes one back. */
+export type AnswerChanges = Record<string, AnswerValue | null>;
+
+/**
+ * The schema of changes to the answers of one questionnaire version: like `answersSchema` without
+ * `complete` (any subset), except that null is accepted for any question (it takes the answer back).
+ * The output keeps the nulls and holds the values trimmed.
+ */
+export function answerChangesSchema(definition: Pick<QuestionnaireDefinition, 'questions'>) {
+  const values = answersSchema(definition, { complete: false });
+  const known = new Set(definition.questions.map((q) => q.key));
+  return z.unknown().transform((input, ctx): AnswerChanges => {
+    if (!isPlainObject(input)) {
+      ctx.addIssue({ code: 'custom', input, message: 'must be an object of answers keyed by question' });
+      return z.NEVER;
+    }
+    const given: Record<string, unknown> = {};
+    const takenBack: string[] = [];
+    for (const [key, value] of Object.entries(input)) {
+      if (value === null && known.has(key)) takenBack.push(key);
+      else given[key] = value;
+    }
+    const result = values.safeParse(given);
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', input: issue.input, path: issue.path, message: issue.message });
+      return z.NEVER;
+    }
+    const changes: AnswerChanges = { ...result.data };
+    for (const key of takenBack) changes[key] = null;
+    return changes;
+  });
+}
+
+/** The answers after `changes`: values set over `base`, nulls removed. Neither argument is changed. */
+export function mergeAnswers(base: Answers, changes: AnswerChanges): Answers {
+  const merged: Answers = {};
+  for (const [key, value] of Object.entries(base)) if (!Object.hasOwn(changes, key)) merged[key] = value;
+  for (const [key, value] of Object.entries(changes)) if (value !== null) merged[key] = value;
+  return merged;
+}

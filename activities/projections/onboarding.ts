@@ -33,7 +33,8 @@ export async function projectOnboardingStep(tx: PoolClient, input: RecordStepInp
     if (value !== undefined) set(`${column} = ?`, name === 'assignment' ? JSON.stringify(value) : value);
   }
   if (patch.answerSetId) {
-    set('answers = (SELECT answers FROM onboarding_answer_sets WHERE id = ?)', patch.answerSetId);
+    // The answers as the step merged them (mergeOnboardingAnswers, in the same step lock).
+    set('answers = COALESCE((SELECT answers FROM onboarding_answer_sets WHERE id = ?), answers)', patch.answerSetId);
   }
   if (patch.checklistDone) {
     set(`checklist = checklist || ?::jsonb`, JSON.stringify({ [patch.checklistDone.item]: patch.checklistDone }));

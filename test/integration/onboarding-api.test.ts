@@ -413,20 +413,27 @@ describe('steps', () => {
     expect((await h.db.query('SELECT 1 FROM contract_drafts WHERE workflow_id = $1', [workflowId])).rowCount).toBe(0);
   });
 
-  it('save the merged answers as an answer set keyed by the Idempotency-Key before sending them', async () => {
+  it('save what the answers change as an answer set keyed by the Idempotency-Key, merged by the workflow', async () => {
     const { id, workflowId } = await create();
     const key = `answers-${Math.random().toString(36).slice(2)}`;
-    // The workflow may or may not take the step (that is its business); the set is written first.
-    await h.request('PUT', `/api/onboardings/${id}/answers`, {
+    const res = await h.request('PUT', `/api/onboardings/${id}/answers`, {
       token: cast.ops.token,
       body: { answers: { packing: 'boxes', cargoValuePerTruck: 2_000_000, armedEscort: null } },
       headers: { 'Idempotency-Key': key },
     });
-    const sets = await h.db.query<{ id: string; answers: Record<string, unknown> }>('SELECT id, answers FROM onboarding_answer_sets WHERE onboarding_id = $1', [id]);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const sets = await h.db.query<{ id: string; changes: Record<string, unknown>; answers: Record<string, unknown> }>(
+      'SELECT id, changes, answers FROM onboarding_answer_sets WHERE onboarding_id = $1',
+      [id],
+    );
     expect(sets.rows).toHaveLength(1);
     expect(sets.rows[0]!.id).toMatch(new RegExp(`^${workflowId}:answers:[0-9a-f]{32}$`));
-    // Merged over the request's answers; null took an answer back.
-    expect(sets.rows[0]!.answers).toEqual({ cargo: PARTIAL_ANSWERS.cargo, packing: 'boxes', cargoValuePerTruck: 2_000_000 });
+    // What the request changed, as given (null takes an answer back)…
+    expect(sets.rows[0]!.changes).toEqual({ packing: 'boxes', cargoValuePerTruck: 2_000_000, armedEscort: null });
+    // …and the answers after the workflow merged it over the request's, on the set and on the onboarding.
+    const merged = { cargo: PARTIAL_ANSWERS.cargo, packing: 'boxes', cargoValuePerTruck: 2_000_000 };
+    expect(sets.rows[0]!.answers).toEqual(merged);
+    expect(res.body.answers).toEqual(merged);
   });
 });
 

@@ -2,7 +2,8 @@
 // the chase for the signed original, to the clients base, the archive, and expiry. Its human steps
 // (steps.ts) and its clocks (deadlines.ts) act one at a time through the run's step lock; this
 // module registers the contract, runs the clocks of whatever status it is in, continues as new
-// when its history grows long, and records a cancellation that comes from Temporal itself.
+// when its history grows long, and records a cancellation that comes from Temporal itself or from
+// the onboarding that started it (which it decides on in its own step lock: it goes unless in force).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -11,15 +12,17 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   patched,
   setHandler,
 } from '@temporalio/workflow';
 import { isAwaitingOriginal, isFinal } from '../../domain/contract';
 import { registrationUpdate, stateQuery, type ContractSnapshot } from '../messages';
+import { parentCancelledSignal, type ParentCancelOutcome } from '../onboarding/messages';
 import { reject } from '../shared/rejections';
 import { chaseOriginal, chaseWait, watchExpiry, WAITS } from './deadlines';
 import { activities, ContractRun } from './run';
-import { initialNeedsLegalApproval, initialState, isContinued, type ContractRunInput } from './state';
+import { copyState, initialNeedsLegalApproval, initialState, isContinued, type ContractRunInput } from './state';
 import { registerContractSteps } from './steps';
 
 export async function contractWorkflow(input: ContractRunInput): Promise<ContractSnapshot> {
@@ -51,6 +54,42 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
   });
 
   registerContractSteps(run);
+
+  // The onboarding that started this contract was cancelled. What is in force stays in force: the
+  // contract goes only if it is not active, decided here, in its own step lock, so a step that
+  // makes it active (the client record) and this never both act, whatever the timing. The
+  // onboarding hears what was done.
+  setHandler(parentCancelledSignal, async ({ onboardingWorkflowId, actor, reason }) => {
+    const parent = run.state.parentWorkflowId;
+    if (parent === undefined || onboardingWorkflowId !== parent) return;
+    // A contract is cancelled once it is registered (or never, when its registration failed).
+    await condition(() => run.state.registered || registrationError !== undefined);
+    const outcome = await run.lock.run(async (): Promise<ParentCancelOutcome> => {
+      const { status } = run.state;
+      if (registrationError !== undefined || isFinal(status)) return 'ended';
+      if (status === 'active') return 'left_running';
+      const before = copyState(run.state);
+      const why = `the onboarding was cancelled: ${reason}`;
+      try {
+        await run.record('cancellation', 'cancelled', {
+          actor,
+          details: { reason: why, onboarding: onboardingWorkflowId },
+          registry: { closedAt: new Date(Date.now()).toISOString(), closeReason: why },
+          closeTasks: 'all',
+          notifications: [run.toManager(`Contract ${run.state.number} was cancelled with its onboarding: ${reason}`)],
+        });
+        return 'cancelled';
+      } catch (err) {
+        if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+        // Written it cannot be: the contract stays as it was, and says so.
+        run.state = before;
+        run.changed();
+        log.warn('the cancellation with the onboarding could not be recorded', { error: String(err.cause?.message ?? err.message) });
+        return 'left_running';
+      }
+    });
+    await run.tellParent(parent, outcome);
+  });
 
   async function register(): Promise<void> {
     if (isContinued(input)) return;

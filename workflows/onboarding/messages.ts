@@ -24,9 +24,14 @@ interface WithActor {
 }
 
 export interface AnswersInput extends WithActor {
-  /** onboarding_answer_sets.id of the answers (merged over the earlier ones by the API). */
+  /** onboarding_answer_sets.id of what the request changes; the step merges it over the stored answers. */
   answerSetId: string;
-  complete: boolean;
+  /**
+   * Whether the answers were complete, as the API once worked it out before the step (merged by
+   * the API over answers it had read earlier). Only steps recorded before answers were merged by
+   * the workflow (no `answers-merged-in-process` marker) go by it.
+   */
+  complete?: boolean;
 }
 export interface QualificationInput extends WithActor {
   segment: Segment;
@@ -60,7 +65,24 @@ export interface ContractProgress {
   workflowId: string;
   number?: string;
   status: ContractStatus;
+  /** Its answer to `parentCancelledSignal`, decided in its own step lock. */
+  parentCancel?: ParentCancelOutcome;
 }
+
+/** The onboarding that started a contract was cancelled: the contract goes too, unless it is in force. */
+export interface ParentCancelled {
+  onboardingWorkflowId: string;
+  actor: Actor;
+  reason: string;
+}
+/** What the contract did about its onboarding's cancellation. */
+export type ParentCancelOutcome =
+  /** It was not in force: cancelled, in its own step lock. */
+  | 'cancelled'
+  /** It is in force (active): it stays. */
+  | 'left_running'
+  /** It had already ended (rejected, cancelled, expired) or was never registered. */
+  | 'ended';
 
 export const answersUpdate = defineUpdate<OnboardingResult, [AnswersInput]>('answers');
 export const qualificationUpdate = defineUpdate<OnboardingResult, [QualificationInput]>('qualification');
@@ -68,5 +90,9 @@ export const assignmentUpdate = defineUpdate<OnboardingResult, [AssignmentInput]
 export const onboardingContractUpdate = defineUpdate<OnboardingResult, [OnboardingContractInput]>('contract');
 export const checklistUpdate = defineUpdate<OnboardingResult, [ChecklistInput]>('checklist');
 export const cancelOnboardingUpdate = defineUpdate<OnboardingResult, [CancelOnboardingInput]>('cancel');
+/** Waits until the request (the first step) is recorded; answers the stage it moved the onboarding to. */
+export const requestUpdate = defineUpdate<OnboardingResult>('request');
 export const contractProgressSignal = defineSignal<[ContractProgress]>('contractProgress');
+/** Sent by the onboarding to its child contract; the contract decides, and answers with `contractProgressSignal`. */
+export const parentCancelledSignal = defineSignal<[ParentCancelled]>('parentCancelled');
 export const onboardingStateQuery = defineQuery<OnboardingSnapshot>('state');

@@ -3,6 +3,12 @@
 // outlives it, and the implementation checklist, to `completed`. Steps and clocks share the engine's
 // parts: one step at a time (shared/step-lock.ts), undo of a step that fails for good
 // (shared/human-steps.ts), and the SLA chase of every wait (shared/deadlines.ts).
+//
+// Decided here, in the step lock, where concurrent requests cannot both pass: the merge of answers
+// given later and whether the form is then complete; who may take each step (the onboarding's
+// manager, or a head of key accounts; a checklist item by its role). A cancellation does not
+// decide for the child contract: the contract decides in its own lock (it goes unless it is in
+// force) and answers, and the onboarding records what it left running.
 import {
   ActivityFailure,
   ParentClosePolicy,
@@ -21,18 +27,27 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../../activities';
 import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
-import type { Actor } from '../../domain/contract';
-import { CHECKLIST, CHECKLIST_ITEMS, FINAL_ONBOARDING_STAGES, type OnboardingStage, type OnboardingWorkflowInput, type Segment } from '../../domain/onboarding';
+import type { Actor, ContractStatus, Role } from '../../domain/contract';
+import {
+  CHECKLIST,
+  CHECKLIST_ITEMS,
+  FINAL_ONBOARDING_STAGES,
+  type ChecklistItem,
+  type OnboardingStage,
+  type OnboardingWorkflowInput,
+  type Segment,
+} from '../../domain/onboarding';
 import type { TaskKind } from '../../domain/steps';
 import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
 import type { accountWorkflow } from '../account/workflow';
 import { accountWorkflowId } from '../account/messages';
 import { tellAccount } from '../account/tell';
 import type { contractWorkflow } from '../contract';
-import { keepDeadlines, processClock, slaChase, type Deadline } from '../shared/deadlines';
+import { keepDeadlines, processClock, quietly, slaChase, type Deadline } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
 import { processSearchAttributes } from '../shared/search-attributes';
+import { takenBy } from '../shared/taken-by';
 import { advance, startingPosition } from '../shared/step-position';
 import {
   answersUpdate,
@@ -42,14 +57,17 @@ import {
   contractProgressSignal,
   onboardingContractUpdate,
   onboardingStateQuery,
+  parentCancelledSignal,
   qualificationUpdate,
+  requestUpdate,
   type ContractProgress,
+  type ParentCancelOutcome,
   type OnboardingResult,
   type OnboardingSnapshot,
 } from './messages';
 
 type Activities = ReturnType<typeof createActivities>;
-const { recordStep, chooseOnboardingManager, renderRefusalLetter } = proxyActivities<Activities>({
+const { recordStep, chooseOnboardingManager, renderRefusalLetter, mergeOnboardingAnswers } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -78,6 +96,8 @@ export interface OnboardingState {
   seq: number;
   lastStepAt: number;
   run: number;
+  /** The child contract asked, when the onboarding was cancelled, to go unless it is in force; and its answer. */
+  contractCancel?: { workflowId: string; outcome?: ParentCancelOutcome; number?: string; status?: ContractStatus };
 }
 
 export interface ContinuedOnboardingInput extends OnboardingWorkflowInput {
@@ -85,6 +105,8 @@ export interface ContinuedOnboardingInput extends OnboardingWorkflowInput {
 }
 
 const FAILED_CONTRACT = ['rejected', 'cancelled', 'expired'];
+/** How long a cancelled onboarding waits for its contract's answer before recording that none came. */
+const CONTRACT_ANSWER_WAIT_MS = 60 * 60_000;
 const isFinalStage = (stage: OnboardingStage) => FINAL_ONBOARDING_STAGES.includes(stage);
 
 export async function onboardingWorkflow(input: OnboardingWorkflowInput | ContinuedOnboardingInput): Promise<OnboardingSnapshot> {
@@ -110,6 +132,8 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
 
   // Onboardings started before processes were indexed keep their histories as they were.
   const indexed = patched('process-search-attributes');
+  // Onboardings started before their steps had owners take them from anyone holding the role.
+  const stepOwners = patched('onboarding-step-owners');
   /** The onboarding's search attributes as they are now, so the Temporal UI filters like GET /api/processes. */
   const index = (): void => {
     if (!indexed) return;
@@ -137,6 +161,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       index();
     }
     await recordStep({
+      ...takenBy(),
       workflowId,
       process: { type: 'onboarding', clientId },
       seq: state.seq,
@@ -175,6 +200,23 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   const expectStage = (allowed: OnboardingStage[], what: string) => {
     if (!allowed.includes(state.stage)) reject('StepOutOfOrder', `${what} is not possible while the onboarding is at ${state.stage}`);
   };
+  /**
+   * Once the onboarding has a manager, its steps are theirs (the one it was assigned or reassigned
+   * to) or a head of key accounts'; another manager is refused, as on contracts. People holding one
+   * of `alsoBy` (ops, for the steps that are theirs too) act whoever manages it.
+   */
+  const expectOwner = (actor: Actor, alsoBy: readonly Role[] = []) => {
+    if (!stepOwners || state.managerId === undefined || actor.staffId === state.managerId) return;
+    if (actor.roles.includes('kam_head') || actor.roles.some((role) => alsoBy.includes(role))) return;
+    reject('NotYours', 'this onboarding is managed by someone else; ask a head of key accounts to reassign it');
+  };
+  /** A checklist item is done by its role: the manager's by the onboarding's manager, ops' by ops; a head may do any. */
+  const expectItemOwner = (actor: Actor, item: ChecklistItem) => {
+    if (!stepOwners || actor.roles.includes('kam_head')) return;
+    const role = CHECKLIST.find((c) => c.item === item)!.role;
+    if (role === 'ops' && !actor.roles.includes('ops')) reject('NotYours', `${item} is an item for ops`);
+    if (role === 'manager' && actor.staffId !== state.managerId) reject('NotYours', `${item} is an item for the onboarding's manager`);
+  };
 
   const contractTask = () => task('prepare_contract', 'Prepare the contract for the new client', manager());
 
@@ -206,13 +248,34 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
 
   humanStep(
     answersUpdate,
-    () => expectStage(['intake', 'qualification'], 'answering the questionnaire'),
-    async ({ actor, answerSetId, complete }) => {
+    ({ actor }) => {
+      expectOwner(actor, ['ops']);
+      expectStage(['intake', 'qualification'], 'answering the questionnaire');
+    },
+    async ({ actor, answerSetId, complete: completeByApi }) => {
+      // Steps recorded before answers were merged here went by what the API had worked out.
+      if (!patched('answers-merged-in-process')) {
+        const complete = completeByApi ?? false;
+        state.answersComplete = complete;
+        const moveOn = complete && state.stage === 'intake';
+        await record('answers', moveOn ? 'qualification' : state.stage, {
+          actor,
+          details: { complete },
+          onboarding: { answerSetId },
+          ...(moveOn ? { closeTasks: ['intake'], openTasks: [qualificationTask()] } : {}),
+        });
+        return;
+      }
+      // Merged over the answers stored now, in the lock: no other step moves them until this one is recorded.
+      const { complete, missing, answered, takenBack } = await mergeOnboardingAnswers({ workflowId, answerSetId });
+      if (!complete && state.stage === 'qualification') {
+        reject('StepOutOfOrder', `the onboarding is at qualification: every required answer must stay given (${missing.join(', ')} would be missing)`);
+      }
       state.answersComplete = complete;
       const moveOn = complete && state.stage === 'intake';
       await record('answers', moveOn ? 'qualification' : state.stage, {
         actor,
-        details: { complete },
+        details: { complete, missing, answered, takenBack },
         onboarding: { answerSetId },
         ...(moveOn ? { closeTasks: ['intake'], openTasks: [qualificationTask()] } : {}),
       });
@@ -221,7 +284,10 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
 
   humanStep(
     qualificationUpdate,
-    () => expectStage(['qualification'], 'qualification'),
+    ({ actor }) => {
+      expectOwner(actor);
+      expectStage(['qualification'], 'qualification');
+    },
     async ({ actor, segment, supplierPosition, expectedAnnualRevenue, decision, reason, letterLanguage }) => {
       const qualified = { segment, supplierPosition, expectedAnnualRevenue, decision, decisionReason: reason };
       if (decision === 'decline') {
@@ -243,7 +309,8 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
 
   humanStep(
     assignmentUpdate,
-    () => {
+    ({ actor }) => {
+      expectOwner(actor);
       expectStage(['assignment', 'contracting'], 'assigning a manager');
       if (state.contract && !FAILED_CONTRACT.includes(state.contract.status)) reject('StepOutOfOrder', 'the contract is already under way');
     },
@@ -262,7 +329,8 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
 
   humanStep(
     onboardingContractUpdate,
-    () => {
+    ({ actor }) => {
+      expectOwner(actor);
       expectStage(['contracting'], 'preparing the contract');
       if (state.contract && !FAILED_CONTRACT.includes(state.contract.status)) reject('StepOutOfOrder', 'the contract is already under way');
     },
@@ -289,8 +357,10 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
 
   humanStep(
     checklistUpdate,
-    ({ item }) => {
+    ({ actor, item }) => {
+      expectOwner(actor, ['ops']);
       expectStage(['implementation'], 'the implementation checklist');
+      expectItemOwner(actor, item);
       if (state.checklistDone.includes(item)) reject('StepOutOfOrder', `${item} is already done`);
     },
     async ({ actor, item, note }) => {
@@ -308,28 +378,55 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
 
   humanStep(
     cancelOnboardingUpdate,
-    () => {
+    ({ actor }) => {
+      expectOwner(actor, ['ops']);
       if (isFinalStage(state.stage)) reject('StepOutOfOrder', `a ${state.stage} onboarding cannot be cancelled`);
     },
     async ({ actor, reason }) => {
       const child = state.contract;
+      // Onboardings cancelled before the contract decided for itself cancelled it from here.
+      const contractDecides = patched('cancel-decided-by-contract');
+      // A contract that has not failed is asked to go; whether it is in force is its own to decide.
+      const ask = contractDecides && child !== undefined && !FAILED_CONTRACT.includes(child.status);
       await record('cancellation', 'cancelled', {
         actor,
-        details: { reason, contract: child?.workflowId },
+        details: { reason, contract: child?.workflowId, ...(ask ? { contractAsked: 'cancel unless in force' } : {}) },
         onboarding: { closedAt: nowIso(), closeReason: reason },
         closeTasks: 'all',
       });
-      // The contract goes with it unless it is already in force.
-      if (child && !['active', 'expired', 'cancelled', 'rejected'].includes(child.status)) {
-        await getExternalWorkflowHandle(child.workflowId).cancel().catch(() => undefined);
+      if (!contractDecides) {
+        if (child && !['active', 'expired', 'cancelled', 'rejected'].includes(child.status)) {
+          await getExternalWorkflowHandle(child.workflowId).cancel().catch(() => undefined);
+        }
+        return;
+      }
+      if (!ask) return;
+      // Before the signal: its answer may come in the very activation the signal is confirmed in.
+      const contractWorkflowId = child!.workflowId;
+      state.contractCancel = { workflowId: contractWorkflowId };
+      try {
+        await getExternalWorkflowHandle(contractWorkflowId).signal(parentCancelledSignal, { onboardingWorkflowId: workflowId, actor, reason });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // Its workflow has ended (it expired, or Temporal ended it): there is nothing left to cancel.
+        if (state.contractCancel?.outcome === undefined) state.contractCancel = { workflowId: contractWorkflowId, outcome: 'ended' };
       }
     },
   );
 
-  setHandler(contractProgressSignal, (progress) => {
+  setHandler(contractProgressSignal, ({ parentCancel, ...progress }) => {
     if (progress.workflowId !== state.contract?.workflowId) return;
+    if (parentCancel && state.contractCancel?.workflowId === progress.workflowId && state.contractCancel.outcome === undefined) {
+      state.contractCancel = { ...state.contractCancel, outcome: parentCancel, number: progress.number, status: progress.status };
+    }
     state.contract = progress;
     clock.changed();
+  });
+
+  // The answer to POST /api/onboardings: the stage the request moved the onboarding to.
+  setHandler(requestUpdate, async () => {
+    await requestRecorded;
+    return result();
   });
 
   /** Reacts to the child contract: on to implementation when it is done, a kam_head task when it failed. */
@@ -436,7 +533,33 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   // A completed onboarding opens the client's relationship (onboardings completed before it existed do not).
   if (state.stage === 'completed' && patched('open-account')) await openAccount();
   await condition(allHandlersFinished);
+  // Set only by a cancellation that asked its contract (onboardings cancelled before did not ask).
+  if (state.contractCancel) {
+    await recordContractOutcome();
+    await condition(allHandlersFinished);
+  }
   return onboardingSnapshotOf();
+
+  /** The cancelled onboarding records what its contract did: cancelled itself, or stayed in force. */
+  async function recordContractOutcome(): Promise<void> {
+    const answered = () => state.contractCancel?.outcome !== undefined;
+    if (!answered()) await condition(answered, CONTRACT_ANSWER_WAIT_MS);
+    const { workflowId: contractWorkflowId, outcome = 'no_answer' } = state.contractCancel!;
+    const number = state.contractCancel!.number ?? state.contract?.number;
+    const status = state.contractCancel!.status ?? state.contract?.status;
+    const step = outcome === 'cancelled' ? 'contract_cancelled' : outcome === 'left_running' ? 'contract_left_running' : 'contract_not_cancelled';
+    const tell = outcome === 'left_running' && state.managerId !== undefined;
+    await lock.run(() =>
+      quietly(clock, 'what the cancellation left running', () =>
+        record(step, 'cancelled', {
+          details: { contractWorkflowId, number, status, outcome },
+          ...(tell
+            ? { notifications: [{ kind: 'status' as const, message: `The onboarding was cancelled; contract ${number ?? contractWorkflowId} stays ${status}`, recipient: manager() }] }
+            : {}),
+        }),
+      ),
+    );
+  }
 
   /**
    * Starts the client's account workflow, which outlives the onboarding; when a complaint or a
