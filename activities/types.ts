@@ -118,6 +118,8 @@ export interface AccountPatch {
 /** One step of the contract's life, written atomically: registry, timeline, tasks and notifications. */
 export interface RecordStepInput {
   workflowId: string;
+  /** The Temporal update that took this step (a person's step), so a keyed retry is recognised. */
+  updateId?: string;
   /** Absent only in steps written before processes named themselves (the contract number then says it). */
   process?: ProcessRef;
   /** The contract number, for a contract's steps. */

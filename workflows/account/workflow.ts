@@ -42,6 +42,7 @@ import { keepDeadlines, processClock, type Deadline } from '../shared/deadlines'
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
 import { processSearchAttributes } from '../shared/search-attributes';
+import { takenBy } from '../shared/taken-by';
 import { advance, startingPosition, type StepPosition } from '../shared/step-position';
 import {
   accountManagerUpdate,
@@ -204,6 +205,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     index();
     await recordStep({
       ...extra,
+      ...takenBy(),
       workflowId,
       process: { type: 'account', clientId },
       seq: state.seq,
