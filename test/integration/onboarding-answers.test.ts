@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientBody } from '../support/fixtures';
 import { startHarness, type Harness, type Person } from '../support/harness';
+import { keepHistory } from '../support/histories';
 
 let h: Harness;
 let ops: Person;
@@ -74,7 +75,7 @@ async function expectCompleteOnlyWhenStored(id: string): Promise<{ stage: string
 describe('answers given at once', () => {
   it('two PUTs with different keys at once: both 200, nothing lost, complete when both are in (10 trials)', async () => {
     for (let trial = 0; trial < 10; trial++) {
-      const { id } = await request({}, trial);
+      const { id, workflowId } = await request({}, trial);
       const a = { ...pick(REQUIRED.slice(0, 4)), insurance: true };
       const b = { ...pick(REQUIRED.slice(4)), weekendLoading: false };
       const [ra, rb] = await Promise.all([answer(id, a), answer(id, b, manager)]);
@@ -87,6 +88,7 @@ describe('answers given at once', () => {
       expect(moves.rowCount).toBe(1);
       const tasks = await h.db.query("SELECT kind FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL", [`onboarding-${id}`]);
       expect(tasks.rows).toEqual([{ kind: 'qualification' }]);
+      await keepHistory(h.temporal, workflowId, 'v5-onboarding-answers-at-once');
     }
   });
 
@@ -145,6 +147,7 @@ describe('taking an answer back', () => {
     expect(optional.status, JSON.stringify(optional.body)).toBe(200);
     expect(optional.body.stage).toBe('qualification');
     expect(optional.body.answers).toEqual({ ...EVERY_REQUIRED_ANSWER, cargo: 'Бытовая химия и косметика' });
+    await keepHistory(h.temporal, workflowId, 'v5-onboarding-answer-take-back-refused');
   });
 
   it('at intake: taken back, the form stays incomplete', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConsistent } from '../support/contract-checks';
 import { clientBody, stepOk } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
+import { keepHistory } from '../support/histories';
 
 let h: Harness;
 let ops: Person;
@@ -127,7 +128,7 @@ describe('an onboarding cancelled while its contract comes into force', () => {
       prepared.push(...(await Promise.all(offsets.slice(i, i + 4).map((_, j) => atOriginalReceived(i + j)))));
     }
     const outcomes: { offsetMs: number; clientRecord: number; contract: string; onboarding: string }[] = [];
-    for (const [i, { id, number }] of prepared.entries()) {
+    for (const [i, { id, workflowId, number }] of prepared.entries()) {
       const offset = offsets[i]!;
       const [record, cancel] = await Promise.all([
         sleep(Math.max(0, -offset)).then(() => h.request('POST', `/api/contracts/${number}/client-record`, { token: lawyer.token, body: {} })),
@@ -157,6 +158,12 @@ describe('an onboarding cancelled while its contract comes into force', () => {
         expect(cancellation.details).toMatchObject({ reason: 'the onboarding was cancelled: клиент передумал' });
       }
       outcomes.push({ offsetMs: offsets[i]!, clientRecord: record.status, contract: status, onboarding: (await get(id)).stage });
+      if (status === 'active') await keepHistory(h.temporal, workflowId, 'v5-onboarding-cancelled-contract-left-running');
+      else {
+        await keepHistory(h.temporal, workflowId, 'v5-onboarding-cancelled-contract-cancelled');
+        const contractWorkflowId = (await h.request('GET', `/api/contracts/${number}`, { token: kamHead.token })).body.workflowId;
+        await keepHistory(h.temporal, contractWorkflowId, 'v5-contract-cancelled-with-its-onboarding');
+      }
     }
     const tally = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.contract]: (acc[o.contract] ?? 0) + 1 }), {});
     console.log(`client record ‖ onboarding cancel, ${outcomes.length} trials: ${JSON.stringify(tally)}\n${outcomes.map((o) => JSON.stringify(o)).join('\n')}`);

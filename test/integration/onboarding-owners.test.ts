@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientBody, stepOk } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
+import { keepHistory } from '../support/histories';
 
 let h: Harness;
 let ops: Person;
@@ -142,6 +143,7 @@ describe('an onboarding with a manager', () => {
       training: ops.name,
       support_contacts: ops.name,
     });
+    await keepHistory(h.temporal, workflowId, 'v5-onboarding-owners-reassigned-completed');
   });
 
   it('before a manager is assigned, any manager may answer and qualify', async () => {

@@ -10,6 +10,7 @@ import type { ContinuedOnboardingInput, OnboardingState } from '../../workflows/
 import { onboardingStateQuery, type OnboardingSnapshot } from '../../workflows/onboarding/messages';
 import { clientBody, DEVIATION, stepOk } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
+import { keepHistory } from '../support/histories';
 
 /** The most bytes a JSON value can take per UTF-16 unit of a name: a control character, \u0001. */
 const WORST_NAME = '\u0001'.repeat(200);
@@ -178,5 +179,6 @@ describe("the onboarding's state", () => {
     expect(Math.max(...inputs)).toBeLessThanOrEqual(bytes(largestInput()));
     expect(bytes(query)).toBeLessThanOrEqual(bytes(largestSnapshot()));
     expect(bytes(result)).toBeLessThanOrEqual(bytes(largestSnapshot()));
+    await keepHistory(h.temporal, workflowId, 'v5-onboarding-continued-as-new-completed');
   });
 });
