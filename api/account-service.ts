@@ -4,15 +4,8 @@
 // losing need a relationship that exists. Ids are made here: with an Idempotency-Key the same
 // key names the same complaint (or commitment, or review), so a retried request makes nothing twice.
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  ServiceError,
-  WithStartWorkflowOperation,
-  WorkflowFailedError,
-  WorkflowUpdateFailedError,
-  isGrpcServiceError,
-  type Client,
-} from '@temporalio/client';
-import { TemporalFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import {
@@ -44,7 +37,7 @@ import {
   stageActionUpdate,
   type AccountResult,
 } from '../workflows/account/messages';
-import { HttpError, asUnavailable, badRequest, conflict, forbidden, foundByUuid, serviceUnavailable } from './errors';
+import { badRequest, conflict, forbidden, foundByUuid, type HttpError } from './errors';
 import { createProcessSteps } from './process-steps';
 
 // ---- Bodies ---------------------------------------------------------------------------------------
@@ -90,23 +83,6 @@ export interface AccountServiceDeps {
   callTimeoutMs: number;
 }
 
-/**
- * A failure of Temporal's own while it took the step, that is neither the workflow's refusal nor
- * silence (those process-steps answers itself): the run failed or was terminated under the step,
- * the update failed with something other than a typed rejection, the call was refused. The step
- * may or may not have been recorded; it is never a 500.
- */
-export function isTemporalStepFailure(err: unknown): boolean {
-  return (
-    err instanceof WorkflowUpdateFailedError ||
-    err instanceof WorkflowFailedError ||
-    err instanceof WorkflowNotFoundError ||
-    err instanceof TemporalFailure ||
-    err instanceof ServiceError ||
-    isGrpcServiceError(err)
-  );
-}
-
 /** A UUID named by (scope, key): the same Idempotency-Key names the same row; without one, a new id. */
 export function idFor(scope: string, key: string | undefined): string {
   if (!key) return randomUUID();
@@ -116,9 +92,13 @@ export function idFor(scope: string, key: string | undefined): string {
 }
 
 export function createAccountService({ db, temporal, taskQueue, sla, callTimeoutMs }: AccountServiceDeps) {
-  const steps = createProcessSteps({ temporal, callTimeoutMs });
+  const steps = createProcessSteps({ db, temporal, callTimeoutMs });
 
   const client = (id: string): Promise<ClientRow> => foundByUuid(id, (uuid) => findClient(db, uuid), 'client');
+
+  /** Whether the keyed step was taken: its update on the timeline, or the row it names (a complaint's). */
+  const taken = async (workflowId: string, update: UpdateDefinition<AccountResult, any>, opts: { stepId?: string; recorded?: () => Promise<boolean> }) =>
+    opts.stepId !== undefined && ((await steps.taken(workflowId, update, opts.stepId)) || (opts.recorded !== undefined && (await opts.recorded())));
 
   /**
    * A step of the client's relationship: 409 when it has ended, or when there is none and the step
@@ -135,6 +115,8 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
       id?: string;
       startsAs?: AccountWorkflowInput['openedBy']['kind'];
       recorded?: () => Promise<boolean>;
+      /** Why the step cannot be taken, judged only when it was not taken already under its key. */
+      refusal?: () => HttpError | undefined;
       /**
        * The step is the client's manager's (or a head's, or these roles'): checked here only for a
        * relationship not opened yet, so a refused first step does not open one; a running
@@ -146,7 +128,11 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     const clientId = clientRow.id;
     const workflowId = accountWorkflowId(clientId);
     const existing = await accountOf(db, clientId);
-    if (existing && opts.stepId && opts.recorded && (await opts.recorded())) return { kind: 'done', id: opts.id, account: existing };
+    // A keyed step already taken (its answer lost to a 503 or a 202) answers as done, before any
+    // check that the step itself has since made true (a resolved complaint, a lost client).
+    if (existing && (await taken(workflowId, update, opts))) return { kind: 'done', id: opts.id, account: existing };
+    const refused = opts.refusal?.();
+    if (refused) throw refused;
     if (existing?.stage === 'lost') throw conflict(`the client was lost on ${existing.lostAt!.toISOString().slice(0, 10)}; its relationship has ended`);
     if (!existing && !opts.startsAs) throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
     // Every step carries the start with it: a new relationship opens, one whose last run Temporal
@@ -173,34 +159,17 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
         // A relationship that ended as lost (its workflow completed) is not started again.
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       });
-    let outcome: 'done' | 'accepted';
-    try {
-      outcome = await steps.send({
-        workflowId,
-        update,
-        arg,
-        stepId: opts.stepId,
-        subject: `the relationship with client ${clientRow.code}`,
-        location: `/api/clients/${clientId}`,
-        statusNow: async () => (await accountOf(db, clientId))?.stage,
-        startWith,
-      });
-    } catch (err) {
-      if (err instanceof HttpError || asUnavailable(err) || !isTemporalStepFailure(err)) throw err;
-      // Temporal failed under the step (its run failed or was terminated, the update failed
-      // otherwise than by a rejection): what Postgres says is the answer. A step whose row is
-      // there was recorded; otherwise the caller may try again, and the next step takes the
-      // relationship up again from its projection.
-      console.warn(`api: a step of ${workflowId} failed in Temporal: ${(err as Error).message}${(err as Error).cause ? ` (${((err as Error).cause as Error).message})` : ''}`);
-      if (opts.recorded && (await opts.recorded())) {
-        const account = await accountOf(db, clientId);
-        if (account) return { kind: 'done', id: opts.id, account };
-      }
-      throw serviceUnavailable(
-        `the relationship's process failed in Temporal while taking the step, which may not have been recorded: ` +
-          `check GET /api/clients/${clientId} before trying again, or retry with the same Idempotency-Key`,
-      );
-    }
+    const outcome = await steps.send({
+      workflowId,
+      update,
+      arg,
+      stepId: opts.stepId,
+      subject: `the relationship with client ${clientRow.code}`,
+      location: `/api/clients/${clientId}`,
+      statusNow: async () => (await accountOf(db, clientId))?.stage,
+      startWith,
+      taken: opts.recorded,
+    });
     if (outcome === 'accepted') {
       return { kind: 'accepted', id: opts.id, clientId, workflowId, message: `the step was accepted and is being recorded; see GET /api/clients/${clientId}` };
     }
@@ -227,9 +196,12 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     },
 
     async resolveComplaint(complaint: Complaint, actor: Actor, body: z.infer<typeof resolveComplaintSchema>, stepId?: string): Promise<AccountAnswer> {
-      if (complaint.status !== 'open') throw conflict(`complaint ${complaint.id} is ${complaint.status}`);
       const clientRow = await client(complaint.clientId);
-      return step(clientRow, actor, resolveComplaintUpdate, { actor, complaintId: complaint.id, ...body }, { stepId, id: complaint.id });
+      return step(clientRow, actor, resolveComplaintUpdate, { actor, complaintId: complaint.id, ...body }, {
+        stepId,
+        id: complaint.id,
+        refusal: () => (complaint.status !== 'open' ? conflict(`complaint ${complaint.id} is ${complaint.status}`) : undefined),
+      });
     },
 
     async commitment(clientRow: ClientRow, actor: Actor, body: z.infer<typeof commitmentSchema>, stepId?: string): Promise<AccountAnswer> {
@@ -255,9 +227,12 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     },
 
     async fulfil(commitment: Commitment, actor: Actor, body: z.infer<typeof fulfilSchema>, stepId?: string): Promise<AccountAnswer> {
-      if (commitment.status !== 'open') throw conflict(`commitment ${commitment.id} is ${commitment.status}`);
       const clientRow = await client(commitment.clientId);
-      return step(clientRow, actor, fulfilCommitmentUpdate, { actor, commitmentId: commitment.id, note: body.note ?? '' }, { stepId, id: commitment.id });
+      return step(clientRow, actor, fulfilCommitmentUpdate, { actor, commitmentId: commitment.id, note: body.note ?? '' }, {
+        stepId,
+        id: commitment.id,
+        refusal: () => (commitment.status !== 'open' ? conflict(`commitment ${commitment.id} is ${commitment.status}`) : undefined),
+      });
     },
 
     async review(clientRow: ClientRow, actor: Actor, body: z.infer<typeof reviewSchema>, stepId?: string): Promise<AccountAnswer> {

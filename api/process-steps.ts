@@ -3,6 +3,8 @@
 // past the deadline 503 (nothing known to be taken) or "accepted" (it will be done).
 import { createHash } from 'node:crypto';
 import {
+  ServiceError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -11,7 +13,7 @@ import {
   type Client,
   type WithStartWorkflowOperation,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { STEP_REJECTIONS, type StepRejection } from '../workflows/shared/rejections';
 import type { Pool } from 'pg';
 import { stepTakenBy } from '../db/step-answers';
@@ -53,6 +55,24 @@ export interface ProcessStep<Arg> {
    * one call, so concurrent first steps start one process. A fresh operation per call.
    */
   startWith?: () => WithStartWorkflowOperation<any>;
+  /** Besides its update on the timeline, what shows the keyed step was taken (the row it names). */
+  taken?: () => Promise<boolean>;
+}
+
+/**
+ * Temporal failed under the step otherwise than by refusing it or by silence: the run failed or
+ * was terminated while taking it, the update failed with something other than a typed rejection,
+ * the server refused the call. Whether the step was recorded, Postgres says; it is never a 500.
+ */
+export function isProcessFailure(err: unknown): boolean {
+  return (
+    err instanceof WorkflowUpdateFailedError ||
+    err instanceof WorkflowFailedError ||
+    err instanceof WorkflowNotFoundError ||
+    err instanceof TemporalFailure ||
+    err instanceof ServiceError ||
+    isGrpcServiceError(err)
+  );
 }
 
 /** The Temporal update id of a step sent with an Idempotency-Key: the same key, the same update. */
@@ -80,8 +100,19 @@ export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; 
     withDeadline,
     callTimeoutMs,
     taken,
-    async send({ workflowId, update, arg, stepId, subject, location, statusNow, startWith }) {
+    async send({ workflowId, update, arg, stepId, subject, location, statusNow, startWith, taken: namesTaken }) {
+      const stepTaken = async () => stepId !== undefined && ((await taken(workflowId, update, stepId)) || (namesTaken !== undefined && (await namesTaken())));
       if (await taken(workflowId, update, stepId)) return 'done';
+      /** The step's run failed under it: done if Postgres has it, else the caller may try again. */
+      const failedUnder = async (err: unknown): Promise<'done'> => {
+        if (await stepTaken()) return 'done';
+        const e = err as Error & { cause?: Error };
+        console.warn(`api: a step of ${workflowId} failed in Temporal: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`);
+        throw serviceUnavailable(
+          `${subject}'s process failed in Temporal while taking the step, which may not have been recorded: ` +
+            `check GET ${location} before trying again, or retry with the same Idempotency-Key`,
+        );
+      };
       const deadline = Date.now() + callTimeoutMs;
       const handle = temporal.workflow.getHandle(workflowId);
       const updateId = stepId ? updateIdOf(update, stepId) : undefined;
@@ -96,7 +127,7 @@ export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; 
         const rejected = rejectionOf(err);
         const closed = err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError;
         // A copy of this keyed request may have taken the step meanwhile (and ended the process).
-        if ((rejected || closed) && (await taken(workflowId, update, stepId))) return 'done';
+        if ((rejected || closed) && (await stepTaken())) return 'done';
         if (rejected) throw rejected;
         if (closed) throw conflict(`${subject} is ${(await statusNow()) ?? 'closed'}; no further steps are possible`);
         if (isNoAnswer(err)) {
@@ -105,15 +136,17 @@ export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; 
               `check GET ${location} before trying again, or retry with the same Idempotency-Key`,
           );
         }
+        if (isProcessFailure(err)) return failedUnder(err);
         throw err;
       }
       try {
         await withDeadline(deadline, () => accepted.result());
       } catch (err) {
         const rejected = rejectionOf(err);
-        if (rejected && (await taken(workflowId, update, stepId))) return 'done';
+        if (rejected && (await stepTaken())) return 'done';
         if (rejected) throw rejected;
         if (isNoAnswer(err)) return 'accepted';
+        if (isProcessFailure(err)) return failedUnder(err);
         throw err;
       }
       return 'done';
