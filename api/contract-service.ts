@@ -49,7 +49,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function createContractService({ db, temporal, taskQueue, sla, callTimeoutMs }: ContractServiceDeps): ContractService {
-  const steps = createProcessSteps({ temporal, callTimeoutMs });
+  const steps = createProcessSteps({ db, temporal, callTimeoutMs });
   const { withDeadline } = steps;
   const temporalDown = () =>
     serviceUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
