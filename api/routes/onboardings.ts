@@ -1,6 +1,8 @@
 // Onboarding: the request that starts one, its human steps and its reads. The role is checked
-// here; the order of steps is decided by the onboarding's workflow, where concurrent requests
-// cannot both pass. Every step: role (403), onboarding (404), body (400), then the workflow.
+// here; the order of steps, whose step it is among those holding the role (the onboarding's
+// manager; a checklist item's own role) and the answers' merge are decided by the onboarding's
+// workflow, where concurrent requests cannot both pass. Every step: role (403), onboarding (404),
+// body (400), then the workflow (403 another manager's, 409 out of order).
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -25,7 +27,7 @@ import {
   type OnboardingService,
 } from '../onboarding-service';
 
-/** Who may take each onboarding step. */
+/** Which roles may ask for each onboarding step; the workflow then decides whose it is (README, "Who may take which step"). */
 export const ONBOARDING_STEP_ROLES = {
   create: ['ops', 'manager'],
   answers: ['ops', 'manager'],

@@ -4,8 +4,9 @@
 // required answer cannot be taken back. And a request that comes with every required answer
 // answers with the stage it is in (qualification), where the next step finds it at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
 import { clientBody } from '../support/fixtures';
-import { startHarness, type Harness, type Person } from '../support/harness';
+import { COMPANY, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 
 let h: Harness;
@@ -126,6 +127,25 @@ describe('answers given at once', () => {
       seen[key] = (seen[key] ?? 0) + 1;
     }
     console.log(`complete ‖ take back, 10 trials: ${JSON.stringify(seen)}`);
+  });
+});
+
+describe('the merge', () => {
+  it('run twice (a retried activity) merges the same way and moves nothing but its own set', async () => {
+    const { id, workflowId } = await request(pick(['cargo']), 600);
+    const answerSetId = `${workflowId}:answers:retried`;
+    await h.db.query('INSERT INTO onboarding_answer_sets (id, onboarding_id, changes, created_by) VALUES ($1, $2, $3, $4)', [
+      answerSetId, id, JSON.stringify({ cargo: null, packing: 'boxes' }), ops.id,
+    ]);
+    const activities = createActivities({ db: h.db, company: COMPANY });
+    const first = await activities.mergeOnboardingAnswers({ workflowId, answerSetId });
+    expect(await activities.mergeOnboardingAnswers({ workflowId, answerSetId })).toEqual(first);
+    expect(first).toEqual({ complete: false, missing: REQUIRED.filter((k) => k !== 'packing'), answered: ['packing'], takenBack: ['cargo'] });
+    expect((await h.db.query('SELECT answers FROM onboarding_answer_sets WHERE id = $1', [answerSetId])).rows[0].answers).toEqual({ packing: 'boxes' });
+    // The onboarding's answers move only with the step that records the set.
+    expect((await stored(id)).answers).toEqual(pick(['cargo']));
+    // A set that is not this onboarding's is refused for good (not retried forever).
+    await expect(activities.mergeOnboardingAnswers({ workflowId: 'onboarding-other', answerSetId })).rejects.toMatchObject({ nonRetryable: true });
   });
 });
 
