@@ -62,38 +62,6 @@ export async function registryPage(db: Queryable, filter: RegistryFilter, page: 
   );
 }
 
-export interface DocumentInfo {
-  id: string;
-  kind: string;
-  fileName: string;
-  contentType: string;
-  sha256: string;
-  size: number;
-  createdAt: Date;
-}
-
-export async function documentsOf(db: Queryable, number: string): Promise<DocumentInfo[]> {
-  return queryRows<DocumentInfo>(
-    db,
-    `SELECT id, kind, file_name AS "fileName", content_type AS "contentType", sha256, octet_length(content) AS size,
-       created_at AS "createdAt"
-     FROM documents WHERE contract_number = $1 ORDER BY created_at`,
-    [number],
-  );
-}
-
-export async function contractDocument(
-  db: Queryable,
-  number: string,
-): Promise<{ fileName: string; contentType: string; content: Buffer } | undefined> {
-  return queryOne(
-    db,
-    `SELECT file_name AS "fileName", content_type AS "contentType", content
-     FROM documents WHERE contract_number = $1 AND kind = 'contract' ORDER BY created_at DESC LIMIT 1`,
-    [number],
-  );
-}
-
 export interface TaskRow {
   id: string;
   /** The process it belongs to (contract, onboarding, account) and its client. */

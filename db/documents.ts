@@ -26,6 +26,21 @@ export interface StoredDocument {
 const INFO_COLUMNS = `id, kind, file_name AS "fileName", content_type AS "contentType", sha256, octet_length(content) AS size,
   created_at AS "createdAt", '/api/documents/' || id AS url`;
 
+/** A contract's documents, oldest first: its own and those its earlier runs or its drafts made. */
+export async function documentsOfContract(db: Queryable, number: string): Promise<DocumentInfo[]> {
+  return queryRows<DocumentInfo>(db, `SELECT ${INFO_COLUMNS} FROM documents WHERE contract_number = $1 ORDER BY created_at, id`, [number]);
+}
+
+/** The contract's signed PDF, the latest if it was ever made again. */
+export async function signedContractDocument(db: Queryable, number: string): Promise<StoredDocument | undefined> {
+  return queryOne<StoredDocument>(
+    db,
+    `SELECT id, kind, file_name AS "fileName", content_type AS "contentType", content
+     FROM documents WHERE contract_number = $1 AND kind = 'contract' ORDER BY created_at DESC LIMIT 1`,
+    [number],
+  );
+}
+
 /** The documents a process (by its workflow id) made, oldest first. */
 export async function documentsOfWorkflow(db: Queryable, workflowId: string): Promise<DocumentInfo[]> {
   return queryRows<DocumentInfo>(db, `SELECT ${INFO_COLUMNS} FROM documents WHERE workflow_id = $1 ORDER BY created_at, id`, [workflowId]);
@@ -41,5 +56,3 @@ export async function findDocument(db: Queryable, id: string): Promise<StoredDoc
   );
 }
 
-/** Where a document listed without one (the contract's list) is served. */
-export const documentUrl = (id: string): string => `/api/documents/${id}`;

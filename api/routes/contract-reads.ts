@@ -4,9 +4,9 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { isContractNumber } from '../../domain/contract';
 import { timelineQuerySchema } from '../../domain/schemas';
-import { contractDocument, documentsOf, findContract, openTasksOf, timelinePage } from '../../db/contracts';
+import { findContract, openTasksOf, timelinePage } from '../../db/contracts';
 import { findClient } from '../../db/clients';
-import { documentUrl } from '../../db/documents';
+import { documentsOfContract, signedContractDocument } from '../../db/documents';
 import { notFound } from '../errors';
 import { sendDocument } from './documents';
 
@@ -24,16 +24,16 @@ export function createContractReadsRouter({ db }: { db: Pool }): Router {
     const contract = await contractOr404(req.params.number);
     const [client, documents, openTasks] = await Promise.all([
       findClient(db, contract.clientId),
-      documentsOf(db, contract.number),
+      documentsOfContract(db, contract.number),
       openTasksOf(db, contract.number),
     ]);
     // Each document is served at its url (GET /api/documents/:id), like every process's.
-    res.json({ ...contract, client, documents: documents.map((d) => ({ ...d, url: documentUrl(d.id) })), openTasks });
+    res.json({ ...contract, client, documents, openTasks });
   });
 
   router.get('/contracts/:number/document', async (req, res) => {
     const contract = await contractOr404(req.params.number);
-    const document = await contractDocument(db, contract.number);
+    const document = await signedContractDocument(db, contract.number);
     if (!document) throw notFound(`the signed document of contract ${contract.number}`);
     sendDocument(res, document);
   });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentDisposition } from '../../api/routes/documents';
-import { castAndClient, clientBody, contractBody, stepOk, type Cast } from '../support/fixtures';
+import { castAndClient, clientBody, contractBody, stepOk, type Cast, EVERY_REQUIRED_ANSWER, freightQuestionnaireId } from '../support/fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { pdfText } from '../support/pdf-text';
 
@@ -16,21 +16,10 @@ let questionnaireId: string;
 beforeAll(async () => {
   h = await startHarness();
   cast = await castAndClient(h);
-  const list = await h.request('GET', '/api/questionnaires', { token: cast.ops.token });
-  questionnaireId = list.body.items.find((q: { key: string }) => q.key === 'freight-logistics').id;
+  questionnaireId = await freightQuestionnaireId(h, cast.ops);
 });
 afterAll(() => h?.close());
 
-const EVERY_REQUIRED_ANSWER = {
-  loadingWarehouses: 'Склад в Подольске',
-  cargo: 'Взрывчатые вещества класса 1',
-  cargoValuePerTruck: 2_500_000,
-  vehicleTypes: 'Еврофура 20 т',
-  temperatureRegime: 'none',
-  packing: 'boxes',
-  paymentTermsDays: 30,
-  orderLeadTimeHours: 24,
-};
 
 describe("a declined client's refusal letter", () => {
   it('is listed on the onboarding and downloaded by its id, read back as the letter', async () => {

@@ -9,7 +9,7 @@ import { updateIdOf } from '../../api/process-steps';
 import type { Actor, Role } from '../../domain/contract';
 import { accountWorkflowId, fulfilCommitmentUpdate, lossUpdate, resolveComplaintUpdate } from '../../workflows/account/messages';
 import { cancelUpdate } from '../../workflows/messages';
-import { castAndClient, clientBody, contractBody, DEVIATION, newClient, type Cast } from '../support/fixtures';
+import { castAndClient, clientBody, contractBody, DEVIATION, newClient, type Cast, freightQuestionnaireId } from '../support/fixtures';
 import { eventually, startHarness, type ApiResponse, type Harness, type Person } from '../support/harness';
 
 let h: Harness;
@@ -20,8 +20,7 @@ beforeAll(async () => {
   // A short call deadline, so a step sent while no worker runs answers 503 quickly.
   h = await startHarness({ sla: { followUpAfterMs: 1_000 }, callTimeoutMs: 4_000 });
   cast = await castAndClient(h);
-  const list = await h.request('GET', '/api/questionnaires', { token: cast.ops.token });
-  questionnaireId = list.body.items.find((q: { key: string }) => q.key === 'freight-logistics').id;
+  questionnaireId = await freightQuestionnaireId(h, cast.ops);
 });
 afterAll(() => h?.close());
 

@@ -5,7 +5,7 @@
 // answers with the stage it is in (qualification), where the next step finds it at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { clientBody } from '../support/fixtures';
+import { clientBody, EVERY_REQUIRED_ANSWER, freightQuestionnaireId } from '../support/fixtures';
 import { COMPANY, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 
@@ -16,16 +16,6 @@ let kamHead: Person;
 let questionnaireId: string;
 
 const REQUIRED = ['loadingWarehouses', 'cargo', 'cargoValuePerTruck', 'vehicleTypes', 'temperatureRegime', 'packing', 'paymentTermsDays', 'orderLeadTimeHours'];
-const EVERY_REQUIRED_ANSWER: Record<string, string | number> = {
-  loadingWarehouses: 'Склад в Подольске',
-  cargo: 'Бытовая химия на паллетах',
-  cargoValuePerTruck: 2_500_000,
-  vehicleTypes: 'Еврофура 20 т',
-  temperatureRegime: 'none',
-  packing: 'pallets',
-  paymentTermsDays: 30,
-  orderLeadTimeHours: 24,
-};
 const pick = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, EVERY_REQUIRED_ANSWER[k]!]));
 
 beforeAll(async () => {
@@ -35,8 +25,7 @@ beforeAll(async () => {
     h.person('Мария Менеджерова', ['manager']),
     h.person('Ким Руководитель', ['kam_head']),
   ]);
-  const list = await h.request('GET', '/api/questionnaires', { token: ops.token });
-  questionnaireId = list.body.items.find((q: { key: string }) => q.key === 'freight-logistics').id;
+  questionnaireId = await freightQuestionnaireId(h, ops);
 });
 afterAll(() => h?.close());
 

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { ONBOARDING_STAGES } from '../../domain/onboarding';
-import { castAndClient, clientBody, CLIENT_NAME, contractBody, type Cast } from '../support/fixtures';
+import { castAndClient, clientBody, CLIENT_NAME, contractBody, type Cast, freightQuestionnaireId } from '../support/fixtures';
 import { ADMIN_TOKEN, QUIET_ONBOARDING_SLA, QUIET_SLA, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -18,9 +18,7 @@ let questionnaireId: string;
 beforeAll(async () => {
   h = await startHarness();
   cast = await castAndClient(h);
-  const list = await h.request('GET', '/api/questionnaires', { token: cast.ops.token });
-  expect(list.status).toBe(200);
-  questionnaireId = list.body.items.find((q: { key: string }) => q.key === 'freight-logistics').id;
+  questionnaireId = await freightQuestionnaireId(h, cast.ops);
 });
 afterAll(() => h?.close());
 

@@ -5,7 +5,7 @@
 // path through its diagram and the registry says what the workflow says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConsistent } from '../support/contract-checks';
-import { clientBody, stepOk } from '../support/fixtures';
+import { clientBody, stepOk, EVERY_REQUIRED_ANSWER, freightQuestionnaireId } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 
@@ -17,16 +17,6 @@ let director: Person;
 const managers = new Map<string, Person>();
 let questionnaireId: string;
 
-const EVERY_REQUIRED_ANSWER = {
-  loadingWarehouses: 'Склад в Подольске',
-  cargo: 'Бытовая химия на паллетах',
-  cargoValuePerTruck: 2_500_000,
-  vehicleTypes: 'Еврофура 20 т',
-  temperatureRegime: 'none',
-  packing: 'pallets',
-  paymentTermsDays: 30,
-  orderLeadTimeHours: 24,
-};
 
 beforeAll(async () => {
   // A norm no test reaches: every onboarding is assigned automatically.
@@ -41,8 +31,7 @@ beforeAll(async () => {
     const m = await h.person(name, ['manager']);
     managers.set(m.id, m);
   }
-  const list = await h.request('GET', '/api/questionnaires', { token: ops.token });
-  questionnaireId = list.body.items.find((q: { key: string }) => q.key === 'freight-logistics').id;
+  questionnaireId = await freightQuestionnaireId(h, ops);
 });
 afterAll(() => h?.close());
 

@@ -3,7 +3,7 @@
 // assigned or reassigned to) or a head's; another manager gets 403 and nothing is written. A
 // checklist item is done by its role: the manager's items by the onboarding's manager, ops' by ops.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientBody, stepOk } from '../support/fixtures';
+import { clientBody, stepOk, EVERY_REQUIRED_ANSWER, freightQuestionnaireId } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 
@@ -15,16 +15,6 @@ let director: Person;
 const managers = new Map<string, Person>();
 let questionnaireId: string;
 
-const EVERY_REQUIRED_ANSWER = {
-  loadingWarehouses: 'Склад в Подольске',
-  cargo: 'Бытовая химия на паллетах',
-  cargoValuePerTruck: 2_500_000,
-  vehicleTypes: 'Еврофура 20 т',
-  temperatureRegime: 'none',
-  packing: 'pallets',
-  paymentTermsDays: 30,
-  orderLeadTimeHours: 24,
-};
 const today = new Date().toISOString().slice(0, 10);
 const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
 const CONTRACT = {
@@ -46,8 +36,7 @@ beforeAll(async () => {
     const m = await h.person(name, ['manager']);
     managers.set(m.id, m);
   }
-  const list = await h.request('GET', '/api/questionnaires', { token: ops.token });
-  questionnaireId = list.body.items.find((q: { key: string }) => q.key === 'freight-logistics').id;
+  questionnaireId = await freightQuestionnaireId(h, ops);
 });
 afterAll(() => h?.close());
 

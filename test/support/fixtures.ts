@@ -110,3 +110,22 @@ export async function stepReaches(h: Harness, person: Person, method: string, pa
   }
   throw new Error(`${number} did not reach ${expected} after a 202`);
 }
+
+/** Every required answer of the seeded freight-logistics questionnaire (version 1). */
+export const EVERY_REQUIRED_ANSWER: Record<string, string | number> = {
+  loadingWarehouses: 'Склад в Подольске',
+  cargo: 'Бытовая химия на паллетах',
+  cargoValuePerTruck: 2_500_000,
+  vehicleTypes: 'Еврофура 20 т',
+  temperatureRegime: 'none',
+  packing: 'pallets',
+  paymentTermsDays: 30,
+  orderLeadTimeHours: 24,
+};
+
+/** The id of the seeded freight-logistics questionnaire, as `person` lists it. */
+export async function freightQuestionnaireId(h: Harness, person: Person): Promise<string> {
+  const list = await h.request('GET', '/api/questionnaires', { token: person.token });
+  expect(list.status, JSON.stringify(list.body)).toBe(200);
+  return list.body.items.find((q: { key: string }) => q.key === 'freight-logistics').id;
+}
