@@ -40,7 +40,7 @@ export async function migrate(databaseUrl: string, migrations = loadMigrations()
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${migration.version}_${migration.name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${migration.version}_${migration.name} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(migration.version);
     }

@@ -76,7 +76,7 @@ async function withBuildLock<T>(dir: string, log: Log, fn: () => Promise<T>): Pr
         rmSync(lock, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`gave up waiting for the Temporal CLI build holding ${lock}`);
+      if (Date.now() > deadline) throw new Error(`gave up waiting for the Temporal CLI build holding ${lock}`, { cause: err });
       if (!told) log(`another process (pid ${holder}) is building the Temporal CLI; waiting for it…`);
       told = true;
       await sleep(2_000);
@@ -113,7 +113,7 @@ async function build(target: string, log: Log): Promise<void> {
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     // `go: downloading …` lines bury the cause; the end of the output holds it.
-    throw new Error(`building the Temporal CLI failed: ${(e.stderr || e.message).slice(-4000)}`);
+    throw new Error(`building the Temporal CLI failed: ${(e.stderr || e.message).slice(-4000)}`, { cause: err });
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
