@@ -1,8 +1,8 @@
 // One run of a contract's workflow: its state, its step lock and the means every step and deadline
 // shares (recording a step, closing the contract, addressing the manager).
-import { getExternalWorkflowHandle, log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { processSearchAttributes } from '../shared/search-attributes';
-import { contractProgressSignal, type ParentCancelOutcome } from '../onboarding/messages';
+import { tellParent, type ParentCancelOutcome } from '../shared/parent-child';
 import type { createActivities } from '../../activities';
 import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import type { Actor, ContractSla, ContractStatus } from '../../domain/contract';
@@ -110,21 +110,14 @@ export class ContractRun implements ProcessClock {
     upsertSearchAttributes(processSearchAttributes({ type: 'contract', stage: status, managerId, clientCode }));
   }
 
-  /**
-   * The onboarding that started this contract hears of each new status, and of what the contract did
-   * about the onboarding's cancellation; one that has ended no longer listens.
-   */
-  async tellParent(parentWorkflowId: string, parentCancel?: ParentCancelOutcome): Promise<void> {
-    try {
-      await getExternalWorkflowHandle(parentWorkflowId).signal(contractProgressSignal, {
-        workflowId: this.workflowId,
-        number: this.state.number,
-        status: this.state.status,
-        ...(parentCancel ? { parentCancel } : {}),
-      });
-    } catch (err) {
-      log.info('the onboarding of this contract no longer listens', { parentWorkflowId, error: String((err as Error).message) });
-    }
+  /** The process that started this contract hears of each new status, and of what it did about its parent's cancellation. */
+  tellParent(parentWorkflowId: string, parentCancel?: ParentCancelOutcome): Promise<void> {
+    return tellParent(parentWorkflowId, {
+      workflowId: this.workflowId,
+      number: this.state.number,
+      status: this.state.status,
+      ...(parentCancel ? { parentCancel } : {}),
+    });
   }
 
   /** Ends the contract: every open task is closed and the manager is told why. */

@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { isAwaitingOriginal, isFinal } from '../../domain/contract';
 import { registrationUpdate, stateQuery, type ContractSnapshot } from '../messages';
-import { parentCancelledSignal, type ParentCancelOutcome } from '../onboarding/messages';
+import { cancellingParent, parentCancelledSignal, type ParentCancelOutcome } from '../shared/parent-child';
 import { reject } from '../shared/rejections';
 import { chaseOriginal, chaseWait, watchExpiry, WAITS } from './deadlines';
 import { activities, ContractRun } from './run';
@@ -59,9 +59,10 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
   // contract goes only if it is not active, decided here, in its own step lock, so a step that
   // makes it active (the client record) and this never both act, whatever the timing. The
   // onboarding hears what was done.
-  setHandler(parentCancelledSignal, async ({ onboardingWorkflowId, actor, reason }) => {
+  setHandler(parentCancelledSignal, async (signal) => {
+    const { actor, reason } = signal;
     const parent = run.state.parentWorkflowId;
-    if (parent === undefined || onboardingWorkflowId !== parent) return;
+    if (parent === undefined || cancellingParent(signal) !== parent) return;
     // A contract is cancelled once it is registered (or never, when its registration failed).
     await condition(() => run.state.registered || registrationError !== undefined);
     const outcome = await run.lock.run(async (): Promise<ParentCancelOutcome> => {
@@ -73,7 +74,7 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
       try {
         await run.record('cancellation', 'cancelled', {
           actor,
-          details: { reason: why, onboarding: onboardingWorkflowId },
+          details: { reason: why, onboarding: parent },
           registry: { closedAt: new Date(Date.now()).toISOString(), closeReason: why },
           closeTasks: 'all',
           notifications: [run.toManager(`Contract ${run.state.number} was cancelled with its onboarding: ${reason}`)],

@@ -1,8 +1,9 @@
 // The onboarding workflow's messages: stable wire names shared by the workflow and the API.
 // Arguments carry ids and small facts; answers and contract drafts are written to Postgres first.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, ContractStatus, TemplateLanguage } from '../../domain/contract';
 import type { ChecklistItem, OnboardingStage, Segment, SupplierPosition } from '../../domain/onboarding';
+import type { ChildProgress } from '../shared/parent-child';
 
 export interface OnboardingResult {
   workflowId: string;
@@ -60,29 +61,8 @@ export interface ChecklistInput extends WithActor {
 export interface CancelOnboardingInput extends WithActor {
   reason: string;
 }
-/** The child contract tells its onboarding where it stands. */
-export interface ContractProgress {
-  workflowId: string;
-  number?: string;
-  status: ContractStatus;
-  /** Its answer to `parentCancelledSignal`, decided in its own step lock. */
-  parentCancel?: ParentCancelOutcome;
-}
-
-/** The onboarding that started a contract was cancelled: the contract goes too, unless it is in force. */
-export interface ParentCancelled {
-  onboardingWorkflowId: string;
-  actor: Actor;
-  reason: string;
-}
-/** What the contract did about its onboarding's cancellation. */
-export type ParentCancelOutcome =
-  /** It was not in force: cancelled, in its own step lock. */
-  | 'cancelled'
-  /** It is in force (active): it stays. */
-  | 'left_running'
-  /** It had already ended (rejected, cancelled, expired) or was never registered. */
-  | 'ended';
+/** The child contract tells its onboarding where it stands (the engine's child progress, with a contract's status). */
+export type ContractProgress = Omit<ChildProgress, 'status'> & { status: ContractStatus };
 
 export const answersUpdate = defineUpdate<OnboardingResult, [AnswersInput]>('answers');
 export const qualificationUpdate = defineUpdate<OnboardingResult, [QualificationInput]>('qualification');
@@ -92,7 +72,4 @@ export const checklistUpdate = defineUpdate<OnboardingResult, [ChecklistInput]>(
 export const cancelOnboardingUpdate = defineUpdate<OnboardingResult, [CancelOnboardingInput]>('cancel');
 /** Waits until the request (the first step) is recorded; answers the stage it moved the onboarding to. */
 export const requestUpdate = defineUpdate<OnboardingResult>('request');
-export const contractProgressSignal = defineSignal<[ContractProgress]>('contractProgress');
-/** Sent by the onboarding to its child contract; the contract decides, and answers with `contractProgressSignal`. */
-export const parentCancelledSignal = defineSignal<[ParentCancelled]>('parentCancelled');
 export const onboardingStateQuery = defineQuery<OnboardingSnapshot>('state');

@@ -47,6 +47,7 @@ import { keepDeadlines, processClock, quietly, slaChase, type Deadline } from '.
 import { humanSteps } from '../shared/human-steps';
 import { reject } from '../shared/rejections';
 import { processSearchAttributes } from '../shared/search-attributes';
+import { childProgressSignal, parentCancelledSignal, type ParentCancelOutcome } from '../shared/parent-child';
 import { takenBy } from '../shared/taken-by';
 import { advance, startingPosition } from '../shared/step-position';
 import {
@@ -54,14 +55,11 @@ import {
   assignmentUpdate,
   cancelOnboardingUpdate,
   checklistUpdate,
-  contractProgressSignal,
   onboardingContractUpdate,
   onboardingStateQuery,
-  parentCancelledSignal,
   qualificationUpdate,
   requestUpdate,
   type ContractProgress,
-  type ParentCancelOutcome,
   type OnboardingResult,
   type OnboardingSnapshot,
 } from './messages';
@@ -405,7 +403,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       const contractWorkflowId = child!.workflowId;
       state.contractCancel = { workflowId: contractWorkflowId };
       try {
-        await getExternalWorkflowHandle(contractWorkflowId).signal(parentCancelledSignal, { onboardingWorkflowId: workflowId, actor, reason });
+        await getExternalWorkflowHandle(contractWorkflowId).signal(parentCancelledSignal, { parentWorkflowId: workflowId, actor, reason });
       } catch (err) {
         if (isCancellation(err)) throw err;
         // Its workflow has ended (it expired, or Temporal ended it): there is nothing left to cancel.
@@ -414,7 +412,9 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     },
   );
 
-  setHandler(contractProgressSignal, ({ parentCancel, ...progress }) => {
+  setHandler(childProgressSignal, ({ parentCancel, ...child }) => {
+    // The onboarding's only children are its contracts.
+    const progress = child as ContractProgress;
     if (progress.workflowId !== state.contract?.workflowId) return;
     if (parentCancel && state.contractCancel?.workflowId === progress.workflowId && state.contractCancel.outcome === undefined) {
       state.contractCancel = { ...state.contractCancel, outcome: parentCancel, number: progress.number, status: progress.status };
