@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { queryOne, queryRows } from '../db/pool';
 import { ACCOUNT_BOUNDS, type AccountStage, type ChurnStage, type Severity } from '../domain/account';
 import type { Role } from '../domain/contract';
-import type { Segment } from '../domain/onboarding';
+import type { Segment } from '../domain/client';
 
 const resumeAccountInput = z.object({
   workflowId: z.string().min(1),

@@ -9,7 +9,7 @@ import { findClient } from '../db/clients';
 import { queryOne, queryRows, withTransaction } from '../db/pool';
 import { validateAnswers } from '../db/questionnaires';
 import { mergeAnswers, type AnswerChanges, type Answers } from '../domain/questionnaires';
-import { SEGMENTS } from '../domain/onboarding';
+import { SEGMENTS } from '../domain/client';
 import { chooseManager, DEFAULT_WORKLOAD_NORM, type ClientLoad, type ManagerLoadInput, type WorkloadNorm } from '../domain/workload';
 import { renderRefusalLetterPdf } from './documents/render-refusal-letter';
 import { PermanentError } from './failures';

@@ -4,7 +4,8 @@ import { DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
 import { actorSchema, draftSchema, isoDate, roleSchema } from '../domain/schemas';
 import { NOTIFICATION_KINDS, TASK_KINDS } from '../domain/steps';
 import { ACCOUNT_STAGES, COMPLAINT_CATEGORIES, LOSS_REASONS, ROOT_CAUSES, SEVERITIES } from '../domain/account';
-import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SEGMENTS, SUPPLIER_POSITIONS } from '../domain/onboarding';
+import { SEGMENTS } from '../domain/client';
+import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SUPPLIER_POSITIONS } from '../domain/onboarding';
 import { PROCESS_TYPES } from './types';
 
 const instant = z.iso.datetime();

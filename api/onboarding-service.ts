@@ -12,11 +12,11 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { AccountSla } from '../domain/account';
+import { SEGMENTS } from '../domain/client';
 import { needsLegalApproval, TEMPLATES, type Actor, type ContractSla } from '../domain/contract';
 import {
   CHECKLIST_ITEMS,
   QUALIFICATION_DECISIONS,
-  SEGMENTS,
   SUPPLIER_POSITIONS,
   type ChecklistItem,
   type OnboardingSla,

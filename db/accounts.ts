@@ -1,7 +1,7 @@
 // Reads of the account relationship (its projection, written by the account workflow's steps):
 // where a client stands, its complaints and commitments, and what a new relationship starts with.
 import type { AccountStage, HealthReason } from '../domain/account';
-import type { Segment } from '../domain/onboarding';
+import type { Segment } from '../domain/client';
 import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from './keyset-pages';
 import { queryOne, type Queryable } from './pool';
 

@@ -2,7 +2,7 @@
 // complaints, commitments, reviews, the churn stages with their owners, losses, and the health
 // score. Imported by workflow code, so free of I/O, Node built-ins and zod.
 import type { Actor, Role } from './contract';
-import type { Segment } from './onboarding';
+import type { Segment } from './client';
 
 /** The slide of a key client, in order; each stage is a chance to act. */
 export const CHURN_STAGES = ['healthy', 'dissatisfied', 'adversarial', 'ultimatum', 'arbitration'] as const;

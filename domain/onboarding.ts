@@ -7,8 +7,6 @@ export const ONBOARDING_STAGES = ['intake', 'qualification', 'assignment', 'cont
 export type OnboardingStage = (typeof ONBOARDING_STAGES)[number];
 export const FINAL_ONBOARDING_STAGES: readonly OnboardingStage[] = ['completed', 'declined', 'cancelled'];
 
-export const SEGMENTS = ['key', 'gold', 'regular', 'low'] as const;
-export type Segment = (typeof SEGMENTS)[number];
 export const SUPPLIER_POSITIONS = ['managed', 'partner', 'desired', 'independent'] as const;
 export type SupplierPosition = (typeof SUPPLIER_POSITIONS)[number];
 export const QUALIFICATION_DECISIONS = ['pursue', 'decline'] as const;

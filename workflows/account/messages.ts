@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Role } from '../../domain/contract';
 import type { AccountStage, ComplaintCategory, Health, LossReason, ReportedStage, RootCause, Severity } from '../../domain/account';
-import type { Segment } from '../../domain/onboarding';
+import type { Segment } from '../../domain/client';
 
 export interface AccountResult {
   workflowId: string;

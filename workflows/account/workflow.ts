@@ -36,7 +36,7 @@ import {
   type Severity,
 } from '../../domain/account';
 import type { Actor } from '../../domain/contract';
-import type { Segment } from '../../domain/onboarding';
+import type { Segment } from '../../domain/client';
 import type { TaskKind } from '../../domain/steps';
 import { keepDeadlines, processClock, type Deadline } from '../shared/deadlines';
 import { humanSteps } from '../shared/human-steps';

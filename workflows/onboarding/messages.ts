@@ -2,7 +2,8 @@
 // Arguments carry ids and small facts; answers and contract drafts are written to Postgres first.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, ContractStatus, TemplateLanguage } from '../../domain/contract';
-import type { ChecklistItem, OnboardingStage, Segment, SupplierPosition } from '../../domain/onboarding';
+import type { Segment } from '../../domain/client';
+import type { ChecklistItem, OnboardingStage, SupplierPosition } from '../../domain/onboarding';
 import type { ChildProgress } from '../shared/parent-child';
 
 export interface OnboardingResult {

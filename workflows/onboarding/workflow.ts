@@ -35,8 +35,8 @@ import {
   type ChecklistItem,
   type OnboardingStage,
   type OnboardingWorkflowInput,
-  type Segment,
 } from '../../domain/onboarding';
+import type { Segment } from '../../domain/client';
 import type { TaskKind } from '../../domain/steps';
 import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
 import type { accountWorkflow } from '../account/workflow';
