@@ -6,7 +6,7 @@ import { NOTIFICATION_KINDS, TASK_KINDS } from '../domain/steps';
 import { ACCOUNT_STAGES, COMPLAINT_CATEGORIES, LOSS_REASONS, ROOT_CAUSES, SEVERITIES } from '../domain/account';
 import { SEGMENTS } from '../domain/client';
 import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SUPPLIER_POSITIONS } from '../domain/onboarding';
-import { PROCESS_TYPES } from './types';
+import { PROCESS_TYPES } from '../domain/processes';
 
 const instant = z.iso.datetime();
 const recipientSchema = z.object({ role: roleSchema, staffId: z.string().optional() });

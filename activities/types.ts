@@ -1,4 +1,5 @@
 // Inputs and outputs of the activities: types and constants only, so workflow code can import them.
+import type { ProcessType } from '../domain/processes';
 import type { Actor, ContractDraft, DispatchChannel, Role, TemplateLanguage } from '../domain/contract';
 import type { NotificationKind, TaskKind } from '../domain/steps';
 
@@ -18,8 +19,6 @@ export interface TaskSpec {
   dueAt?: string;
 }
 
-export const PROCESS_TYPES = ['contract', 'onboarding', 'account'] as const;
-export type ProcessType = (typeof PROCESS_TYPES)[number];
 
 /** The process a row belongs to: its type, its subject (the client), its contract where there is one. */
 export interface ProcessRef {

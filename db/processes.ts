@@ -1,7 +1,7 @@
 // Processes of every type as one list (GET /api/processes), and what every process waits on: its
 // open tasks. Contracts come from the registry, onboardings from their projection; both are keyed
 // by their workflow id in the tasks table, so "what it waits on" is the same query for any type.
-import type { ProcessType } from '../activities/types';
+import type { ProcessType } from '../domain/processes';
 import type { HealthReason } from '../domain/account';
 import { queryRows, type Queryable } from './pool';
 import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from './keyset-pages';
@@ -47,7 +47,6 @@ export async function openTasksOfWorkflows(db: Queryable, workflowIds: readonly 
 
 // ---- The process list -----------------------------------------------------------------------------
 
-export { PROCESS_TYPES, type ProcessType } from '../activities/types';
 
 export interface ProcessFilter {
   type?: ProcessType;

@@ -8,7 +8,8 @@ import { CONTRACT_STATUSES } from '../../domain/contract';
 import { ONBOARDING_STAGES } from '../../domain/onboarding';
 import { ACCOUNT_STAGES } from '../../domain/account';
 import { LIMITS, pageQuerySchema, uuid } from '../../domain/schemas';
-import { PROCESS_TYPES, processesPage, type OverdueAfter } from '../../db/processes';
+import { PROCESS_TYPES } from '../../domain/processes';
+import { processesPage, type OverdueAfter } from '../../db/processes';
 
 const STAGES = [...new Set<string>([...CONTRACT_STATUSES, ...ONBOARDING_STAGES, ...ACCOUNT_STAGES])];
 
