@@ -27,8 +27,12 @@ import { createStaffRouter } from './routes/staff';
 export interface AppDeps {
   db: Pool;
   temporal: Client;
-  /** `onboarding` and `account` default to the documented ONBOARDING_* and ACCOUNT_* defaults. */
-  config: Pick<Config, 'adminToken' | 'sla' | 'temporal'> & Partial<Pick<Config, 'onboarding' | 'account'>>;
+  /**
+   * `onboarding` and `account` default to the documented ONBOARDING_* and ACCOUNT_* defaults. The
+   * API starts new workflows on `temporal.taskQueue` only; the legacy queues are the worker's.
+   */
+  config: Pick<Config, 'adminToken' | 'contract'> &
+    Partial<Pick<Config, 'onboarding' | 'account'>> & { temporal: Omit<Config['temporal'], 'legacyTaskQueues'> };
 }
 
 /** Each health check is cut after this, so the whole answer comes within 2 s whatever is down. */
@@ -80,7 +84,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ postgres, temporal: temporalServer });
   });
 
-  const contracts = createContractService({ db, temporal, taskQueue: config.temporal.taskQueue, sla: config.sla, callTimeoutMs: config.temporal.callTimeoutMs });
+  const contracts = createContractService({ db, temporal, taskQueue: config.temporal.taskQueue, sla: config.contract, callTimeoutMs: config.temporal.callTimeoutMs });
   const onboardingSla = config.onboarding ?? DEFAULT_ONBOARDING_SLA;
   const accountSla = config.account ?? DEFAULT_ACCOUNT_SLA;
   const onboardings = createOnboardingService({
@@ -88,7 +92,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
     temporal,
     taskQueue: config.temporal.taskQueue,
     sla: onboardingSla,
-    contractSla: config.sla,
+    contractSla: config.contract,
     accountSla,
     callTimeoutMs: config.temporal.callTimeoutMs,
   });
@@ -118,7 +122,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
     createProcessesRouter({
       db,
       overdueAfter: {
-        contractMs: config.sla.stepReminderAfterMs ?? 2 * 86_400_000,
+        contractMs: config.contract.stepReminderAfterMs ?? 2 * 86_400_000,
         onboardingMs: onboardingSla.stepReminderAfterMs,
         // An account's task is overdue past the shortest complaint deadline (its escalations count at once).
         accountMs: Math.min(...Object.values(accountSla.complaintDueMs)),

@@ -10,7 +10,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createDatabase, startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from '../scripts/temporal-cli';
-import { installWorkerLogging, startContractWorker } from '../worker/create-worker';
+import { installWorkerLogging, startProcessWorker } from '../worker/create-worker';
 
 const ADMIN = 'bench-admin-token-0123456789';
 
@@ -41,7 +41,7 @@ export async function benchOn(env: Record<string, string>, bench: (stack: BenchS
   const config = loadConfig({ ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, ADMIN_TOKEN: ADMIN, PORT: '0' });
   installWorkerLogging('warn');
   const db = createPool(databaseUrl);
-  const worker = await startContractWorker(config, db);
+  const worker = await startProcessWorker(config, db);
   const api = await startApi(config);
   const latencies = new Map<string, number[]>();
   let peakRss = 0;

@@ -28,12 +28,18 @@ const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
   TEMPORAL_ADDRESS: text('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: text('default'),
-  TEMPORAL_TASK_QUEUE: text('contracts'),
+  // Every process's workflows and activities: one queue for all of them.
+  TEMPORAL_TASK_QUEUE: text('processes'),
+  // Queues of an earlier name the worker still polls, for workflows started there before a rename
+  // (comma-separated; empty for none). `contracts` was the task queue until every process shared it.
+  TEMPORAL_LEGACY_TASK_QUEUES: z.string().default('contracts'),
   // How long the API waits for Temporal before answering 503 (or 202 for a step already accepted).
   TEMPORAL_CALL_TIMEOUT: duration('10s'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
+  // The contract's clocks (Config.contract). The SLA_ names are kept from when the contract was the
+  // only process: operators have them set.
   SLA_FOLLOW_UP_AFTER: duration('3d'),
   SLA_REMINDER_AFTER: duration('7d'),
   SLA_ESCALATION_AFTER: duration('14d'),
@@ -97,10 +103,19 @@ const envSchema = z.object({
 export interface Config {
   port: number;
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string; callTimeoutMs: number };
+  temporal: {
+    address: string;
+    namespace: string;
+    /** Where every process's new workflows are started and the worker polls. */
+    taskQueue: string;
+    /** Earlier task queues the worker also polls, for workflows started there (none equal to taskQueue). */
+    legacyTaskQueues: readonly string[];
+    callTimeoutMs: number;
+  };
   adminToken?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  sla: ContractSla;
+  /** The contract's clocks (the SLA_* variables, CONTRACT_EXPIRY_AFTER_END_DATE, CONTRACT_HISTORY_LIMIT). */
+  contract: ContractSla;
   onboarding: OnboardingSla;
   account: AccountSla;
   workload: WorkloadNorm;
@@ -118,6 +133,12 @@ export const DEFAULT_ONBOARDING_SLA: OnboardingSla = Object.freeze({
 });
 
 export class ConfigError extends Error {}
+
+/** The legacy list as names: trimmed, empty entries and repeats dropped, and never the queue itself. */
+function legacyTaskQueues(list: string, taskQueue: string): readonly string[] {
+  const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '' && name !== taskQueue);
+  return Object.freeze([...new Set(names)]);
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { requireAdminToken?: boolean } = {}): Config {
   const parsed = envSchema.safeParse(env);
@@ -146,11 +167,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   return Object.freeze({
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      legacyTaskQueues: legacyTaskQueues(e.TEMPORAL_LEGACY_TASK_QUEUES, e.TEMPORAL_TASK_QUEUE),
+      callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT,
+    },
     adminToken: e.ADMIN_TOKEN,
     workload: { norm: e.WORKLOAD_NORM, weights: DEFAULT_WORKLOAD_WEIGHTS },
     logLevel: e.LOG_LEVEL,
-    sla: {
+    contract: {
       followUpAfterMs: e.SLA_FOLLOW_UP_AFTER,
       reminderAfterMs: e.SLA_REMINDER_AFTER,
       escalationAfterMs: e.SLA_ESCALATION_AFTER,

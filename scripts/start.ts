@@ -16,7 +16,7 @@ import { ConfigError, loadConfig, type Config } from '../config/env';
 import { repoRoot } from '../config/paths';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { startContractWorker } from '../worker/create-worker';
+import { startProcessWorker } from '../worker/create-worker';
 import { createDatabase, startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres';
 import { Supervisor, type Exit, type Supervised } from './supervisor';
 import { ensureTemporalCli, startTemporalDevServer, type DevServer } from './temporal-cli';
@@ -63,7 +63,7 @@ async function bounded(what: string, work: () => Promise<unknown>, ms: number): 
 
 /** The worker as something to supervise: it ends when its run ends, for whatever reason. */
 async function startSupervisedWorker(config: Config, db: Pool): Promise<Supervised> {
-  const worker = await startContractWorker(config, db);
+  const worker = await startProcessWorker(config, db);
   let expected = false;
   const exited: Promise<Exit> = worker.running.then(
     () => ({ expected, code: 0 }),

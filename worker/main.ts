@@ -1,15 +1,17 @@
 // Production entry point: `node dist/worker/main.js`, configured by environment variables.
 import { loadConfigOrExit } from '../config/env';
 import { createPool } from '../db/pool';
-import { installWorkerLogging, startContractWorker } from './create-worker';
+import { installWorkerLogging, startProcessWorker } from './create-worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfigOrExit();
   installWorkerLogging(config.logLevel);
   const db = createPool(config.databaseUrl);
   try {
-    const { running } = await startContractWorker(config, db);
-    console.log(`worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
+    const { running, worker } = await startProcessWorker(config, db);
+    const [taskQueue, ...legacy] = worker.taskQueues;
+    const legacyNote = legacy.length ? ` and legacy task queue${legacy.length > 1 ? 's' : ''} ${legacy.map((q) => `"${q}"`).join(', ')}` : '';
+    console.log(`worker: polling task queue "${taskQueue}"${legacyNote} on ${config.temporal.address}`);
     // The worker stops on SIGINT/SIGTERM once in-flight tasks are done.
     await running;
   } finally {

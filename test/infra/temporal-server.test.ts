@@ -40,7 +40,7 @@ describe('test infrastructure', () => {
 
   it('hands out unique task queues and a bundle on disk', () => {
     expect(testTaskQueue('q')).not.toBe(testTaskQueue('q'));
-    expect(testTaskQueue('contracts')).toMatch(/^contracts-/);
+    expect(testTaskQueue('processes')).toMatch(/^processes-/);
     expect(existsSync(inject('workflowBundlePath'))).toBe(true);
   });
 });

@@ -30,7 +30,7 @@ describe('who may call', () => {
 
   it('answers health 503 when Postgres does not answer', async () => {
     const deadDb = createPool('postgres://nobody@127.0.0.1:1/none');
-    const app = createApp({ db: deadDb, temporal: h.temporal, config: { adminToken: ADMIN_TOKEN, sla: {} as never, temporal: {} as never } });
+    const app = createApp({ db: deadDb, temporal: h.temporal, config: { adminToken: ADMIN_TOKEN, contract: {} as never, temporal: {} as never } });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

@@ -11,7 +11,7 @@ let h: Harness;
 let cast: Cast;
 
 beforeAll(async () => {
-  h = await startHarness({ sla: { followUpAfterMs: 1_500 } });
+  h = await startHarness({ contractSla: { followUpAfterMs: 1_500 } });
   cast = await castAndClient(h);
 });
 afterAll(() => h?.close());
@@ -111,7 +111,7 @@ describe('conflicting steps at once', () => {
     // Its own product, whose contracts ending today expire 25 s from now.
     const today = new Date().toISOString().slice(0, 10);
     const expiresAt = Date.now() + 25_000;
-    const h2 = await startHarness({ sla: { expiryAfterEndDateMs: expiresAt - Date.parse(today), renewalNoticeMs: 400 * DAY } });
+    const h2 = await startHarness({ contractSla: { expiryAfterEndDateMs: expiresAt - Date.parse(today), renewalNoticeMs: 400 * DAY } });
     try {
       const cast2 = await castAndClient(h2);
       const lastMonth = new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10);

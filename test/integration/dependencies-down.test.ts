@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -21,13 +21,13 @@ import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../../scripts/embedded-postgres';
 import { ensureTemporalCli, freePort, startTemporalDevServer, type DevServer } from '../../scripts/temporal-cli';
-import { createContractWorker } from '../../worker/create-worker';
+import { createProcessWorker, type ProcessWorker } from '../../worker/create-worker';
 import { clientBody, contractBody } from '../support/fixtures';
-import { ADMIN_TOKEN, COMPANY, QUIET_SLA, type ApiResponse, type Person } from '../support/harness';
+import { ADMIN_TOKEN, COMPANY, QUIET_CONTRACT_SLA, type ApiResponse, type Person } from '../support/harness';
 
 const CALL_TIMEOUT_MS = 2_000;
 const COMPLAINT = { summary: 'Нет связи с диспетчером', category: 'staff', severity: 'medium', reportedBy: 'Логист клиента' };
-const TASK_QUEUE = 'contracts-deps-down';
+const TASK_QUEUE = 'processes-deps-down';
 
 let scratch: string;
 let cli: string;
@@ -40,7 +40,7 @@ let connection: Connection;
 let temporal: Client;
 let server: Server;
 let url: string;
-let worker: { native: NativeConnection; worker: Worker; running: Promise<void> } | undefined;
+let worker: { native: NativeConnection; worker: ProcessWorker; running: Promise<void> } | undefined;
 
 // Persistent (fsync and synchronous commit on), as npm start runs it: a SIGKILL loses nothing committed.
 const startPostgres = () => startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres'), port: pgPort, persistent: true });
@@ -105,7 +105,7 @@ beforeAll(async () => {
     temporal,
     config: {
       adminToken: ADMIN_TOKEN,
-      sla: QUIET_SLA,
+      contract: QUIET_CONTRACT_SLA,
       temporal: { address: temporalServer.address, namespace: 'default', taskQueue: TASK_QUEUE, callTimeoutMs: CALL_TIMEOUT_MS },
     },
   });
@@ -114,7 +114,7 @@ beforeAll(async () => {
   });
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const native = await NativeConnection.connect({ address: temporalServer.address });
-  const w = await createContractWorker({
+  const w = await createProcessWorker({
     connection: native,
     namespace: 'default',
     taskQueue: TASK_QUEUE,

@@ -15,7 +15,7 @@ let cast: Cast;
 
 beforeAll(async () => {
   // A small history limit, so continue-as-new happens within a test.
-  h = await startHarness({ sla: { followUpAfterMs: 1_000, reminderAfterMs: 14_000, escalationAfterMs: 18_000, historyLimit: 80 } });
+  h = await startHarness({ contractSla: { followUpAfterMs: 1_000, reminderAfterMs: 14_000, escalationAfterMs: 18_000, historyLimit: 80 } });
   cast = await castAndClient(h);
 });
 afterAll(() => h?.close());

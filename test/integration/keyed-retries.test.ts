@@ -18,7 +18,7 @@ let questionnaireId: string;
 
 beforeAll(async () => {
   // A short call deadline, so a step sent while no worker runs answers 503 quickly.
-  h = await startHarness({ sla: { followUpAfterMs: 1_000 }, callTimeoutMs: 4_000 });
+  h = await startHarness({ contractSla: { followUpAfterMs: 1_000 }, callTimeoutMs: 4_000 });
   cast = await castAndClient(h);
   questionnaireId = await freightQuestionnaireId(h, cast.ops);
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { ONBOARDING_STAGES } from '../../domain/onboarding';
 import { castAndClient, clientBody, CLIENT_NAME, contractBody, type Cast, freightQuestionnaireId } from '../support/fixtures';
-import { ADMIN_TOKEN, QUIET_ONBOARDING_SLA, QUIET_SLA, startHarness, type Harness } from '../support/harness';
+import { ADMIN_TOKEN, QUIET_ONBOARDING_SLA, QUIET_CONTRACT_SLA, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
 let cast: Cast;
@@ -176,7 +176,7 @@ describe('POST /api/onboardings', () => {
       temporal: deadTemporal,
       config: {
         adminToken: ADMIN_TOKEN,
-        sla: QUIET_SLA,
+        contract: QUIET_CONTRACT_SLA,
         onboarding: QUIET_ONBOARDING_SLA,
         temporal: { address: '127.0.0.1:1', namespace: 'default', taskQueue: h.taskQueue, callTimeoutMs: 1_000 },
       },

@@ -38,7 +38,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const workerEnv = () => ({ DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: h.taskQueue });
+const workerEnv = () => ({ DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_LEGACY_TASK_QUEUES: '' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An onboarding step as a careful client takes it: 503 retried with its key, 202 followed until `stage`. */

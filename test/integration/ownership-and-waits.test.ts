@@ -11,7 +11,7 @@ let cast: Cast;
 let otherManager: Person;
 
 beforeAll(async () => {
-  h = await startHarness({ sla: { stepReminderAfterMs: 2_000, stepEscalationAfterMs: 4_000 } });
+  h = await startHarness({ contractSla: { stepReminderAfterMs: 2_000, stepEscalationAfterMs: 4_000 } });
   cast = await castAndClient(h);
   otherManager = await h.person('Пётр Другой', ['manager']);
 });

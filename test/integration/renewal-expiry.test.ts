@@ -15,7 +15,7 @@ beforeAll(async () => {
   const now = Date.now();
   today = new Date(now).toISOString().slice(0, 10);
   const sinceMidnight = now - Date.parse(today);
-  h = await startHarness({ sla: { expiryAfterEndDateMs: sinceMidnight + EXPIRES_IN_MS, renewalNoticeMs: 400 * DAY } });
+  h = await startHarness({ contractSla: { expiryAfterEndDateMs: sinceMidnight + EXPIRES_IN_MS, renewalNoticeMs: 400 * DAY } });
   cast = await castAndClient(h);
 });
 afterAll(() => h?.close());

@@ -8,7 +8,7 @@ let h: Harness;
 let cast: Cast;
 
 beforeAll(async () => {
-  h = await startHarness({ sla: { followUpAfterMs: 2_000, reminderAfterMs: 6_000, escalationAfterMs: 9_000 } });
+  h = await startHarness({ contractSla: { followUpAfterMs: 2_000, reminderAfterMs: 6_000, escalationAfterMs: 9_000 } });
   cast = await castAndClient(h);
 });
 afterAll(() => h?.close());

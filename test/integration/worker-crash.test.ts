@@ -24,6 +24,8 @@ const workerEnv = () => ({
   TEMPORAL_ADDRESS: h.temporalAddress,
   TEMPORAL_NAMESPACE: 'default',
   TEMPORAL_TASK_QUEUE: h.taskQueue,
+  // Only this file's queue: the shared dev server's `contracts` is no one's here.
+  TEMPORAL_LEGACY_TASK_QUEUES: '',
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app';
@@ -14,7 +14,7 @@ import type { OnboardingSla } from '../../domain/onboarding';
 import { DEFAULT_ACCOUNT_SLA, type AccountSla } from '../../domain/account';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
-import { createContractWorker } from '../../worker/create-worker';
+import { createProcessWorker, type ProcessWorker } from '../../worker/create-worker';
 import { DEFAULT_WORKLOAD_WEIGHTS } from '../../domain/workload';
 import { testDatabase, testTaskQueue } from './env';
 
@@ -37,7 +37,7 @@ export const COMPANY: Config['company'] = {
 };
 
 /** Long enough that nothing fires during a test unless the test shortens it. */
-export const QUIET_SLA: ContractSla = {
+export const QUIET_CONTRACT_SLA: ContractSla = {
   followUpAfterMs: 3 * 86_400_000,
   reminderAfterMs: 7 * 86_400_000,
   escalationAfterMs: 14 * 86_400_000,
@@ -86,12 +86,12 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { sla?: Partial<ContractSla>; onboardingSla?: Partial<OnboardingSla>; accountSla?: Partial<AccountSla>; worker?: boolean; callTimeoutMs?: number; workloadNorm?: number } = {},
+  opts: { contractSla?: Partial<ContractSla>; onboardingSla?: Partial<OnboardingSla>; accountSla?: Partial<AccountSla>; worker?: boolean; callTimeoutMs?: number; workloadNorm?: number } = {},
 ): Promise<Harness> {
   const databaseUrl = await testDatabase();
   await migrate(databaseUrl);
   const db = createPool(databaseUrl);
-  const taskQueue = testTaskQueue('contracts');
+  const taskQueue = testTaskQueue('processes');
   const address = inject('temporalAddress');
   // The API's own connection (deadline-exact retries), so 503s in tests come when production's would.
   const connection = await connectTemporal(address);
@@ -103,7 +103,7 @@ export async function startHarness(
     temporal,
     config: {
       adminToken: ADMIN_TOKEN,
-      sla: { ...QUIET_SLA, ...opts.sla },
+      contract: { ...QUIET_CONTRACT_SLA, ...opts.contractSla },
       onboarding: { ...QUIET_ONBOARDING_SLA, ...opts.onboardingSla },
       account: { ...DEFAULT_ACCOUNT_SLA, ...opts.accountSla },
       temporal: { address, namespace: 'default', taskQueue, callTimeoutMs: opts.callTimeoutMs ?? 10_000 },
@@ -115,7 +115,7 @@ export async function startHarness(
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
 
-  let worker: { native: NativeConnection; worker: Worker; running: Promise<void> } | undefined;
+  let worker: { native: NativeConnection; worker: ProcessWorker; running: Promise<void> } | undefined;
 
   const harness: Harness = {
     db,
@@ -148,7 +148,7 @@ export async function startHarness(
       if (worker) return;
       const native = await NativeConnection.connect({ address });
       const workload = opts.workloadNorm === undefined ? undefined : { norm: opts.workloadNorm, weights: DEFAULT_WORKLOAD_WEIGHTS };
-      const w = await createContractWorker({ connection: native, namespace: 'default', taskQueue, db, company: COMPANY, workflowBundle, workload });
+      const w = await createProcessWorker({ connection: native, namespace: 'default', taskQueue, db, company: COMPANY, workflowBundle, workload });
       worker = { native, worker: w, running: w.run() };
     },
     async stopWorker() {

@@ -36,9 +36,18 @@ describe('configuration', () => {
   it('applies defaults and reads SLA durations', () => {
     const config = loadConfig({ ...base, SLA_FOLLOW_UP_AFTER: '2s' });
     expect(config.port).toBe(3000);
-    expect(config.sla.followUpAfterMs).toBe(2_000);
-    expect(config.sla.escalationAfterMs).toBe(14 * 86_400_000);
+    expect(config.contract.followUpAfterMs).toBe(2_000);
+    expect(config.contract.escalationAfterMs).toBe(14 * 86_400_000);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('polls every process on one task queue, and the old `contracts` queue until told otherwise', () => {
+    expect(loadConfig(base).temporal).toMatchObject({ taskQueue: 'processes', legacyTaskQueues: ['contracts'] });
+    expect(loadConfig({ ...base, TEMPORAL_LEGACY_TASK_QUEUES: '' }).temporal.legacyTaskQueues).toEqual([]);
+    expect(loadConfig({ ...base, TEMPORAL_LEGACY_TASK_QUEUES: ' contracts , old-b,,contracts ' }).temporal.legacyTaskQueues).toEqual(['contracts', 'old-b']);
+    // A deployment that kept `contracts` as its queue polls it once, as its queue.
+    const kept = loadConfig({ ...base, TEMPORAL_TASK_QUEUE: 'contracts' }).temporal;
+    expect(kept).toMatchObject({ taskQueue: 'contracts', legacyTaskQueues: [] });
   });
 
   it('names the bad variable', () => {
