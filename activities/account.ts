@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { queryOne, queryRows } from '../db/pool';
 import { ACCOUNT_BOUNDS, type AccountStage, type ChurnStage, type Severity } from '../domain/account';
-import type { Role } from '../domain/contract';
+import type { Role } from '../domain/people';
 import type { Segment } from '../domain/client';
 
 const resumeAccountInput = z.object({

@@ -18,7 +18,7 @@ import {
   type AccountSla,
   type AccountWorkflowInput,
 } from '../domain/account';
-import type { Actor, Role } from '../domain/contract';
+import type { Actor, Role } from '../domain/people';
 import { LIMITS, isoDate, isoInstant, safeText, uuid } from '../domain/schemas';
 import { accountContext, accountOf, findCommitment, findComplaint, reviewExists, type Account, type Commitment, type Complaint } from '../db/accounts';
 import { findClient, type Client as ClientRow } from '../db/clients';

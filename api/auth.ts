@@ -2,7 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Pool } from 'pg';
-import type { Actor, Role } from '../domain/contract';
+import type { Actor, Role } from '../domain/people';
 import { findStaffByToken } from '../db/staff';
 import { withTimeout } from './deadline';
 import { forbidden, HttpError } from './errors';

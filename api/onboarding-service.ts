@@ -13,7 +13,8 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { AccountSla } from '../domain/account';
 import { SEGMENTS } from '../domain/client';
-import { needsLegalApproval, TEMPLATES, type Actor, type ContractSla } from '../domain/contract';
+import { needsLegalApproval, TEMPLATES, type ContractSla } from '../domain/contract';
+import type { Actor } from '../domain/people';
 import {
   CHECKLIST_ITEMS,
   QUALIFICATION_DECISIONS,

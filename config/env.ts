@@ -2,7 +2,8 @@
 // A bad variable stops the process with a message naming it; values are never logged.
 import { z } from 'zod';
 import { isValidInn } from '../domain/inn';
-import type { ContractSla, Requisites } from '../domain/contract';
+import type { ContractSla } from '../domain/contract';
+import type { Requisites } from '../domain/client';
 import { ACCOUNT_BOUNDS, type AccountSla } from '../domain/account';
 import type { OnboardingSla } from '../domain/onboarding';
 import { parseDuration } from './duration';

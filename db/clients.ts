@@ -1,7 +1,7 @@
 // Clients and their contact persons.
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import type { Requisites } from '../domain/contract';
+import type { Requisites } from '../domain/client';
 import type { newClientSchema } from '../domain/schemas';
 import { queryOne, queryRows, withTransaction, type Queryable } from './pool';
 

@@ -1,6 +1,6 @@
 // Reads of the contract registration registry and what hangs off it: documents, tasks,
 // notifications and the timeline. Writes happen only in workflow activities.
-import type { Role } from '../domain/contract';
+import type { Role } from '../domain/people';
 import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from './keyset-pages';
 import { queryOne, queryRows, type Queryable } from './pool';
 import { REGISTRY_SELECT_LIST, type RegistryEntry } from './registry-fields';

@@ -1,7 +1,7 @@
 // Tasks that no process step closes, because the process has ended by the time they are done
 // (ops sending a declined client its refusal letter): the person they wait on closes them, and the
 // process's timeline records it.
-import type { Role } from '../domain/contract';
+import type { Role } from '../domain/people';
 import { queryOne, withTransaction, type Queryable } from './pool';
 import type { Pool } from 'pg';
 

@@ -1,7 +1,7 @@
 // Staff accounts and their bearer tokens (kept only as SHA-256: a token is random, so a fast hash is enough).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { Role } from '../domain/contract';
+import type { Role } from '../domain/people';
 import { queryOne, queryRows, withTransaction, type Queryable } from './pool';
 
 export interface StaffMember {

@@ -1,8 +1,8 @@
 // The contract procedure's vocabulary (DOMAIN.md, "The contract procedure").
 // Imported by workflow code, so it must stay free of I/O, Node built-ins and zod.
+import type { Actor } from './people';
+import type { Requisites } from './client';
 
-export const ROLES = ['ops', 'manager', 'kam_head', 'lawyer', 'director', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 export const CONTRACT_STATUSES = [
   'registering',
@@ -66,13 +66,6 @@ export interface ContractDraft {
 export const needsLegalApproval = (draft: ContractDraft): boolean =>
   draft.deviations.length > 0 || Boolean(draft.specialAppendix);
 
-/** Who did a step: every event records the acting person. */
-export interface Actor {
-  staffId: string;
-  name: string;
-  roles: Role[];
-}
-
 /** Durations in milliseconds, read from configuration so tests can shrink days to seconds. */
 export interface ContractSla {
   /** After dispatch: a task for the manager to call the client. */
@@ -120,18 +113,6 @@ export interface LegacyContractInput extends ContractDraft {
 }
 
 export type ContractWorkflowInput = NewContractInput | LegacyContractInput;
-
-/** Requisites of a legal entity as the standard form prints them. */
-export interface Requisites {
-  legalName: string;
-  inn: string;
-  kpp?: string;
-  address: string;
-  bankName: string;
-  bik: string;
-  account: string;
-  correspondentAccount: string;
-}
 
 /** Everything the contract document shows; assembled by an activity, rendered to PDF. */
 export interface ContractDocumentInput {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import PDFDocument from 'pdfkit';
 import { repoRoot } from '../../config/paths';
-import type { Requisites } from '../../domain/contract';
+import type { Requisites } from '../../domain/client';
 import { BOLD, REGULAR, withProductFonts } from './pdf-fonts';
 import { breakLongWords } from './line-breaks';
 

@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { Actor, Role } from '../../domain/contract';
+import type { Actor, Role } from '../../domain/people';
 import { isoDate, pageQuerySchema, uuid } from '../../domain/schemas';
 import { churnReport, coolingReport, lossesReport } from '../../db/account-analytics';
 import { commitmentsPage, complaintsPage, healthOfAccount, reviewsPage } from '../../db/accounts';

@@ -5,7 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import type { Actor } from '../../domain/contract';
+import type { Actor } from '../../domain/people';
 import {
   cancelSchema,
   clientRecordSchema,

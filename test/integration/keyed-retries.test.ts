@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateIdOf } from '../../api/process-steps';
-import type { Actor, Role } from '../../domain/contract';
+import type { Actor, Role } from '../../domain/people';
 import { accountWorkflowId, fulfilCommitmentUpdate, lossUpdate, resolveComplaintUpdate } from '../../workflows/account/messages';
 import { cancelUpdate } from '../../workflows/messages';
 import { castAndClient, clientBody, contractBody, DEVIATION, newClient, type Cast, freightQuestionnaireId } from '../support/fixtures';

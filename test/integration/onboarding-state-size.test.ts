@@ -5,7 +5,7 @@
 // and continued as new every few steps through a failed contract, a second one and the whole
 // checklist, never carries more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES } from '../../domain/contract';
+import { ROLES } from '../../domain/people';
 import type { ContinuedOnboardingInput, OnboardingState } from '../../workflows/onboarding/workflow';
 import { onboardingStateQuery, type OnboardingSnapshot } from '../../workflows/onboarding/messages';
 import { clientBody, DEVIATION, stepOk } from '../support/fixtures';

@@ -1,7 +1,7 @@
 // The account workflow's messages: stable wire names shared by the workflow and the API. Ids are
 // made by the API (so a retried request names the same complaint); texts are short, checked there.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, Role } from '../../domain/contract';
+import type { Actor, Role } from '../../domain/people';
 import type { AccountStage, ComplaintCategory, Health, LossReason, ReportedStage, RootCause, Severity } from '../../domain/account';
 import type { Segment } from '../../domain/client';
 

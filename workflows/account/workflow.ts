@@ -35,7 +35,7 @@ import {
   type Health,
   type Severity,
 } from '../../domain/account';
-import type { Actor } from '../../domain/contract';
+import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
 import type { TaskKind } from '../../domain/steps';
 import { keepDeadlines, processClock, type Deadline } from '../shared/deadlines';

@@ -27,7 +27,8 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../../activities';
 import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
-import type { Actor, ContractStatus, Role } from '../../domain/contract';
+import type { ContractStatus } from '../../domain/contract';
+import type { Actor, Role } from '../../domain/people';
 import {
   CHECKLIST,
   CHECKLIST_ITEMS,

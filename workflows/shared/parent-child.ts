@@ -4,7 +4,7 @@
 // lock whether it may (what is in force stays in force). A child knows its parent only by the
 // workflow id it was started with, never by the parent's kind.
 import { defineSignal, getExternalWorkflowHandle, log } from '@temporalio/workflow';
-import type { Actor } from '../../domain/contract';
+import type { Actor } from '../../domain/people';
 
 /** What a child did when asked to end with its parent. */
 export type ParentCancelOutcome =
