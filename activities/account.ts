@@ -53,11 +53,18 @@ export function resumeAccountActivity(db: Pool) {
   return async function resumeAccount(raw: ResumeAccountInput): Promise<ResumedAccount | undefined> {
     const { workflowId, clientId, complaintWindowMs, at } = resumeAccountInput.parse(raw);
     const account = await queryOne<{
-      stage: AccountStage; stage_since: Date; manager_id: string | null; segment: Segment | null; watch_until: Date | null;
-      watch_stage: ChurnStage | null; started_at: Date;
-    }>(db, 'SELECT stage, stage_since, manager_id, segment, watch_until, watch_stage, started_at FROM accounts WHERE client_id = $1 AND workflow_id = $2', [
-      clientId, workflowId,
-    ]);
+      stage: AccountStage;
+      stage_since: Date;
+      manager_id: string | null;
+      segment: Segment | null;
+      watch_until: Date | null;
+      watch_stage: ChurnStage | null;
+      started_at: Date;
+    }>(
+      db,
+      'SELECT stage, stage_since, manager_id, segment, watch_until, watch_stage, started_at FROM accounts WHERE client_id = $1 AND workflow_id = $2',
+      [clientId, workflowId],
+    );
     if (!account) return undefined;
     const since = account.stage_since;
     // The workflow's own steps are keyed `<workflowId>:<seq>` (their tasks and notices have longer keys).
@@ -72,9 +79,11 @@ export function resumeAccountActivity(db: Pool) {
       `SELECT step, details->>'role' AS role FROM timeline_events WHERE ${ownSteps} AND step IN ('stage_overdue', 'stage_action') AND at >= $2 ORDER BY at, id`,
       [workflowId, since],
     );
-    const openTasks = await queryRows<{ ref: string; assignee_role: Role }>(db, 'SELECT ref, assignee_role FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [
-      workflowId,
-    ]);
+    const openTasks = await queryRows<{ ref: string; assignee_role: Role }>(
+      db,
+      'SELECT ref, assignee_role FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL',
+      [workflowId],
+    );
     const complaints = await queryRows<{ id: string; severity: Severity; created_at: Date; overdue_at: Date | null }>(
       db,
       `SELECT id, severity, created_at, overdue_at FROM complaints WHERE client_id = $1 AND status = 'open' ORDER BY created_at, id`,
@@ -100,8 +109,16 @@ export function resumeAccountActivity(db: Pool) {
       );
       return new Set(rows.map((r) => r.id));
     };
-    const complaintReminded = await named('complaint_reminder', 'complaintId', complaints.map((c) => c.id));
-    const commitmentReminded = await named('commitment_reminder', 'commitmentId', commitments.map((c) => c.id));
+    const complaintReminded = await named(
+      'complaint_reminder',
+      'complaintId',
+      complaints.map((c) => c.id),
+    );
+    const commitmentReminded = await named(
+      'commitment_reminder',
+      'commitmentId',
+      commitments.map((c) => c.id),
+    );
     const review = await queryOne<{ satisfaction: number; created_at: Date }>(
       db,
       'SELECT satisfaction, created_at FROM account_reviews WHERE client_id = $1 ORDER BY created_at DESC LIMIT 1',
@@ -117,7 +134,9 @@ export function resumeAccountActivity(db: Pool) {
       stageActionsDone: stageSteps.filter((s) => s.step === 'stage_action' && s.role).map((s) => s.role!),
       ...(account.manager_id ? { managerId: account.manager_id } : {}),
       ...(account.segment ? { segment: account.segment } : {}),
-      ...(account.watch_until && account.watch_stage ? { watch: { until: account.watch_until.getTime(), stage: account.watch_stage } } : {}),
+      ...(account.watch_until && account.watch_stage
+        ? { watch: { until: account.watch_until.getTime(), stage: account.watch_stage } }
+        : {}),
       complaints: complaints.map((c) => ({
         id: c.id,
         severity: c.severity,
@@ -125,7 +144,10 @@ export function resumeAccountActivity(db: Pool) {
         overdue: c.overdue_at !== null,
         reminded: c.overdue_at !== null || complaintReminded.has(c.id),
       })),
-      complaintTimes: recent.map((c) => c.created_at.getTime()).filter((t) => t > windowStart).reverse(),
+      complaintTimes: recent
+        .map((c) => c.created_at.getTime())
+        .filter((t) => t > windowStart)
+        .reverse(),
       commitments: commitments.map((c) => {
         const ownerTask = openTasks.find((t) => t.ref === `commitment:${c.id}`);
         return {

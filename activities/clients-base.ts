@@ -45,14 +45,31 @@ export function enterClientsBaseActivity(db: Pool) {
            contacts = EXCLUDED.contacts, concluded_date = EXCLUDED.concluded_date, expiry_date = EXCLUDED.expiry_date,
            requisites = EXCLUDED.requisites, entered_by = EXCLUDED.entered_by, entered_at = EXCLUDED.entered_at
          WHERE clients_base.entry = 'provisional'`,
-        [input.number, client.id, input.entry, client.requisites.legalName, input.location ?? client.location,
-          JSON.stringify(client.contacts), contract.manager_id, contract.manager_name, client.firstContactDate, concluded,
-          contract.end_date, JSON.stringify(client.requisites), input.actor.staffId, input.at],
+        [
+          input.number,
+          client.id,
+          input.entry,
+          client.requisites.legalName,
+          input.location ?? client.location,
+          JSON.stringify(client.contacts),
+          contract.manager_id,
+          contract.manager_name,
+          client.firstContactDate,
+          concluded,
+          contract.end_date,
+          JSON.stringify(client.requisites),
+          input.actor.staffId,
+          input.at,
+        ],
       );
       if (input.entry === 'provisional') return {};
       if (contract.archive_ref) return { archiveRef: contract.archive_ref };
       const archiveRef = await nextArchiveRef(tx, input.at);
-      await tx.query('UPDATE contract_registry SET archive_ref = $2, archived_at = $3 WHERE number = $1', [input.number, archiveRef, input.at]);
+      await tx.query('UPDATE contract_registry SET archive_ref = $2, archived_at = $3 WHERE number = $1', [
+        input.number,
+        archiveRef,
+        input.at,
+      ]);
       return { archiveRef };
     });
   };

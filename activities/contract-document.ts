@@ -96,7 +96,12 @@ async function renderOrFail(pool: PdfRenderPool, input: Parameters<PdfRenderPool
     return await pool.render(input);
   } catch (err) {
     if (err instanceof ContractDocumentTooLargeError) {
-      throw ApplicationFailure.create({ type: 'ContractDocumentTooLarge', message: `contract ${input.number}: ${err.message}`, nonRetryable: true, cause: err });
+      throw ApplicationFailure.create({
+        type: 'ContractDocumentTooLarge',
+        message: `contract ${input.number}: ${err.message}`,
+        nonRetryable: true,
+        cause: err,
+      });
     }
     if (err instanceof PdfRenderTimeoutError || err instanceof PdfRenderThreadError) {
       const attempt = Context.current().info.attempt;

@@ -22,14 +22,22 @@ function permanentReason(err: unknown): string | undefined {
   return undefined;
 }
 
-export function nonRetryableWhenPermanent<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function nonRetryableWhenPermanent<A extends unknown[], R>(
+  name: string,
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   const wrapped = async (...args: A): Promise<R> => {
     try {
       return await fn(...args);
     } catch (err) {
       const reason = permanentReason(err);
       if (reason === undefined) throw err;
-      throw ApplicationFailure.create({ type: 'PermanentActivityError', message: `${name}: ${reason}`, nonRetryable: true, cause: err as Error });
+      throw ApplicationFailure.create({
+        type: 'PermanentActivityError',
+        message: `${name}: ${reason}`,
+        nonRetryable: true,
+        cause: err as Error,
+      });
     }
   };
   // The worker registers activities by property name, not by function name; this is for stack traces.

@@ -47,7 +47,10 @@ export function mergeAnswersActivity(db: Pool) {
       // Sets written before answers were merged here carry the merged answers themselves.
       const merged = row.changes === null ? row.merged! : mergeAnswers(row.stored, row.changes);
       const check = await validateAnswers(tx, row.questionnaire_id, merged, { complete: false });
-      await tx.query('UPDATE onboarding_answer_sets SET answers = $2::jsonb WHERE id = $1', [input.answerSetId, JSON.stringify(check.answers)]);
+      await tx.query('UPDATE onboarding_answer_sets SET answers = $2::jsonb WHERE id = $1', [
+        input.answerSetId,
+        JSON.stringify(check.answers),
+      ]);
       const changes = row.changes ?? {};
       return {
         complete: check.missing.length === 0,
@@ -120,7 +123,12 @@ export function chooseManagerActivity(db: Pool, workload: WorkloadNorm = DEFAULT
       clients: held.filter((h) => h.manager_id === m.id).map(loadOf),
     }));
     const choice = chooseManager(loads, newClient, workload.norm, workload.weights);
-    return { chosen: choice.chosen, chosenName: managers.find((m) => m.id === choice.chosen)?.name, norm: workload.norm, candidates: choice.candidates };
+    return {
+      chosen: choice.chosen,
+      chosenName: managers.find((m) => m.id === choice.chosen)?.name,
+      norm: workload.norm,
+      candidates: choice.candidates,
+    };
   };
 }
 

@@ -27,12 +27,28 @@ const PROJECTIONS: Record<ProcessRef['type'], (tx: PoolClient, input: RecordStep
   account: (tx, input, process) => projectAccountStep(tx, input, process.clientId),
 };
 
-async function insertNotification(tx: PoolClient, key: string, input: RecordStepInput, process: ProcessRef, n: NotificationSpec): Promise<void> {
+async function insertNotification(
+  tx: PoolClient,
+  key: string,
+  input: RecordStepInput,
+  process: ProcessRef,
+  n: NotificationSpec,
+): Promise<void> {
   await tx.query(
     `INSERT INTO notifications (key, workflow_id, process_type, client_id, contract_number, recipient_staff_id, recipient_role, kind, message, created_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (key) DO NOTHING`,
-    [key, input.workflowId, process.type, process.clientId, process.contractNumber ?? null, n.recipient.staffId ?? null,
-      n.recipient.staffId ? null : n.recipient.role, n.kind, n.message, input.at],
+    [
+      key,
+      input.workflowId,
+      process.type,
+      process.clientId,
+      process.contractNumber ?? null,
+      n.recipient.staffId ?? null,
+      n.recipient.staffId ? null : n.recipient.role,
+      n.kind,
+      n.message,
+      input.at,
+    ],
   );
 }
 
@@ -51,9 +67,22 @@ export function recordStepActivity(db: Pool) {
         `INSERT INTO timeline_events (key, workflow_id, process_type, client_id, contract_number, step, status_from, status_to,
            actor_id, actor_name, at, waited_ms, details, update_id)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (key) DO NOTHING RETURNING id`,
-        [key, input.workflowId, process.type, process.clientId, contractNumber, input.step, input.from, input.to,
-          input.actor?.staffId ?? null, input.actor?.name ?? null, input.at, input.waitedMs, JSON.stringify(input.details ?? {}),
-          input.updateId ?? null],
+        [
+          key,
+          input.workflowId,
+          process.type,
+          process.clientId,
+          contractNumber,
+          input.step,
+          input.from,
+          input.to,
+          input.actor?.staffId ?? null,
+          input.actor?.name ?? null,
+          input.at,
+          input.waitedMs,
+          JSON.stringify(input.details ?? {}),
+          input.updateId ?? null,
+        ],
       );
       if (fresh.rowCount === 0) return;
       await PROJECTIONS[process.type](tx, input, process);
@@ -63,16 +92,23 @@ export function recordStepActivity(db: Pool) {
         await tx.query(
           `UPDATE tasks SET closed_at = $2, closed_by = $3
            WHERE workflow_id = $1 AND closed_at IS NULL AND ($4::boolean OR kind = ANY($5::text[]) OR ref = ANY($6::text[]))`,
-          [input.workflowId, input.at, input.actor?.staffId ?? 'system', all, Array.isArray(input.closeTasks) ? input.closeTasks : [],
-            input.closeTaskRefs ?? []],
+          [
+            input.workflowId,
+            input.at,
+            input.actor?.staffId ?? 'system',
+            all,
+            Array.isArray(input.closeTasks) ? input.closeTasks : [],
+            input.closeTaskRefs ?? [],
+          ],
         );
       }
 
       if (input.reassignTasks) {
-        await tx.query(
-          `UPDATE tasks SET assignee_staff_id = $3 WHERE workflow_id = $1 AND closed_at IS NULL AND assignee_staff_id = $2`,
-          [input.workflowId, input.reassignTasks.from, input.reassignTasks.to],
-        );
+        await tx.query(`UPDATE tasks SET assignee_staff_id = $3 WHERE workflow_id = $1 AND closed_at IS NULL AND assignee_staff_id = $2`, [
+          input.workflowId,
+          input.reassignTasks.from,
+          input.reassignTasks.to,
+        ]);
       }
 
       for (const task of input.openTasks ?? []) {
@@ -83,8 +119,20 @@ export function recordStepActivity(db: Pool) {
           `INSERT INTO tasks (key, workflow_id, process_type, client_id, contract_number, kind, ref, title, assignee_staff_id,
              assignee_role, opened_at, due_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (key) DO NOTHING`,
-          [taskKey, input.workflowId, process.type, process.clientId, contractNumber, task.kind, ref, task.title,
-            task.assignee.staffId ?? null, task.assignee.role, input.at, task.dueAt ?? null],
+          [
+            taskKey,
+            input.workflowId,
+            process.type,
+            process.clientId,
+            contractNumber,
+            task.kind,
+            ref,
+            task.title,
+            task.assignee.staffId ?? null,
+            task.assignee.role,
+            input.at,
+            task.dueAt ?? null,
+          ],
         );
         // Everyone a step waits on is told, not only given a task.
         await insertNotification(tx, `${taskKey}:notice`, input, process, { kind: 'task', message: task.title, recipient: task.assignee });

@@ -8,8 +8,7 @@ import { registerContractInput } from './schemas';
 import type { RegisterContractInput, RegisterContractResult } from './types';
 
 /** CT-2026-00017: the year of registration and its place in that year's sequence. */
-export const formatContractNumber = (year: number, sequence: number): string =>
-  `CT-${year}-${String(sequence).padStart(5, '0')}`;
+export const formatContractNumber = (year: number, sequence: number): string => `CT-${year}-${String(sequence).padStart(5, '0')}`;
 
 export async function draftById(db: Pick<PoolClient, 'query'>, draftId: string): Promise<ContractDraft> {
   const row = await queryOne<{ draft: ContractDraft }>(db, 'SELECT draft FROM contract_drafts WHERE id = $1', [draftId]);
@@ -23,7 +22,9 @@ export function registerContractActivity(db: Pool) {
     return withTransaction(db, async (tx) => {
       // Serialises retries of the same workflow so only one of them takes a number.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [input.workflowId]);
-      const existing = await queryOne<{ number: string }>(tx, 'SELECT number FROM contract_registry WHERE workflow_id = $1', [input.workflowId]);
+      const existing = await queryOne<{ number: string }>(tx, 'SELECT number FROM contract_registry WHERE workflow_id = $1', [
+        input.workflowId,
+      ]);
       if (existing) return { number: existing.number };
 
       const draft = input.draftId ? await draftById(tx, input.draftId) : input.draft!;
@@ -37,9 +38,22 @@ export function registerContractActivity(db: Pool) {
            status, registered_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'registering',$16)`,
         [
-          number, input.workflowId, input.clientId, input.managerId, input.createdBy.staffId, input.template,
-          terms.subject, terms.amount, terms.currency, terms.startDate, terms.endDate, terms.paymentTermsDays,
-          JSON.stringify(deviations), additionalAgreement ?? null, specialAppendix ?? null, input.at,
+          number,
+          input.workflowId,
+          input.clientId,
+          input.managerId,
+          input.createdBy.staffId,
+          input.template,
+          terms.subject,
+          terms.amount,
+          terms.currency,
+          terms.startDate,
+          terms.endDate,
+          terms.paymentTermsDays,
+          JSON.stringify(deviations),
+          additionalAgreement ?? null,
+          specialAppendix ?? null,
+          input.at,
         ],
       );
       return { number };

@@ -20,7 +20,6 @@ export interface TaskSpec {
   dueAt?: string;
 }
 
-
 /** The process a row belongs to: its type, its subject (the client), its contract where there is one. */
 export interface ProcessRef {
   type: ProcessType;

@@ -20,7 +20,16 @@ import {
 } from '../domain/account';
 import type { Actor, Role } from '../domain/people';
 import { LIMITS, isoDate, isoInstant, safeText, uuid } from '../domain/schemas';
-import { accountContext, accountOf, findCommitment, findComplaint, reviewExists, type Account, type Commitment, type Complaint } from '../db/accounts';
+import {
+  accountContext,
+  accountOf,
+  findCommitment,
+  findComplaint,
+  reviewExists,
+  type Account,
+  type Commitment,
+  type Complaint,
+} from '../db/accounts';
 import { findClient, type Client as ClientRow } from '../db/clients';
 import { findActiveManager, findActiveStaff } from '../db/staff';
 import {
@@ -97,8 +106,13 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
   const client = (id: string): Promise<ClientRow> => foundByUuid(id, (uuid) => findClient(db, uuid), 'client');
 
   /** Whether the keyed step was taken: its update on the timeline, or the row it names (a complaint's). */
-  const taken = async (workflowId: string, update: UpdateDefinition<AccountResult, any>, opts: { stepId?: string; recorded?: () => Promise<boolean> }) =>
-    opts.stepId !== undefined && ((await steps.taken(workflowId, update, opts.stepId)) || (opts.recorded !== undefined && (await opts.recorded())));
+  const taken = async (
+    workflowId: string,
+    update: UpdateDefinition<AccountResult, any>,
+    opts: { stepId?: string; recorded?: () => Promise<boolean> },
+  ) =>
+    opts.stepId !== undefined &&
+    ((await steps.taken(workflowId, update, opts.stepId)) || (opts.recorded !== undefined && (await opts.recorded())));
 
   /**
    * A step of the client's relationship: 409 when it has ended, or when there is none and the step
@@ -133,8 +147,10 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     if (existing && (await taken(workflowId, update, opts))) return { kind: 'done', id: opts.id, account: existing };
     const refused = opts.refusal?.();
     if (refused) throw refused;
-    if (existing?.stage === 'lost') throw conflict(`the client was lost on ${existing.lostAt!.toISOString().slice(0, 10)}; its relationship has ended`);
-    if (!existing && !opts.startsAs) throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
+    if (existing?.stage === 'lost')
+      throw conflict(`the client was lost on ${existing.lostAt!.toISOString().slice(0, 10)}; its relationship has ended`);
+    if (!existing && !opts.startsAs)
+      throw conflict('the client has no account relationship yet: it opens with its onboarding or its first complaint');
     // Every step carries the start with it: a new relationship opens, one whose last run Temporal
     // ended without it (terminated, timed out) is taken up again from its projection, and a
     // running one simply takes the step.
@@ -171,7 +187,13 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
       taken: opts.recorded,
     });
     if (outcome === 'accepted') {
-      return { kind: 'accepted', id: opts.id, clientId, workflowId, message: `the step was accepted and is being recorded; see GET /api/clients/${clientId}` };
+      return {
+        kind: 'accepted',
+        id: opts.id,
+        clientId,
+        workflowId,
+        message: `the step was accepted and is being recorded; see GET /api/clients/${clientId}`,
+      };
     }
     const account = await accountOf(db, clientId);
     if (!account) throw new Error(`the account of client ${clientId} is missing after its step`);
@@ -187,21 +209,38 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
 
     async complaint(clientRow: ClientRow, actor: Actor, body: z.infer<typeof complaintSchema>, stepId?: string): Promise<AccountAnswer> {
       const complaintId = idFor(`${clientRow.id}:complaint`, stepId);
-      return step(clientRow, actor, complaintUpdate, { actor, complaintId, ...body }, {
-        stepId,
-        id: complaintId,
-        startsAs: 'complaint',
-        recorded: async () => (await findComplaint(db, complaintId)) !== undefined,
-      });
+      return step(
+        clientRow,
+        actor,
+        complaintUpdate,
+        { actor, complaintId, ...body },
+        {
+          stepId,
+          id: complaintId,
+          startsAs: 'complaint',
+          recorded: async () => (await findComplaint(db, complaintId)) !== undefined,
+        },
+      );
     },
 
-    async resolveComplaint(complaint: Complaint, actor: Actor, body: z.infer<typeof resolveComplaintSchema>, stepId?: string): Promise<AccountAnswer> {
+    async resolveComplaint(
+      complaint: Complaint,
+      actor: Actor,
+      body: z.infer<typeof resolveComplaintSchema>,
+      stepId?: string,
+    ): Promise<AccountAnswer> {
       const clientRow = await client(complaint.clientId);
-      return step(clientRow, actor, resolveComplaintUpdate, { actor, complaintId: complaint.id, ...body }, {
-        stepId,
-        id: complaint.id,
-        refusal: () => (complaint.status !== 'open' ? conflict(`complaint ${complaint.id} is ${complaint.status}`) : undefined),
-      });
+      return step(
+        clientRow,
+        actor,
+        resolveComplaintUpdate,
+        { actor, complaintId: complaint.id, ...body },
+        {
+          stepId,
+          id: complaint.id,
+          refusal: () => (complaint.status !== 'open' ? conflict(`complaint ${complaint.id} is ${complaint.status}`) : undefined),
+        },
+      );
     },
 
     async commitment(clientRow: ClientRow, actor: Actor, body: z.infer<typeof commitmentSchema>, stepId?: string): Promise<AccountAnswer> {
@@ -222,37 +261,70 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
           ownerName: owner.name,
           ownerRole: owner.roles.includes('manager') ? 'manager' : owner.roles[0],
         },
-        { stepId, id: commitmentId, startsAs: 'commitment', recorded: async () => (await findCommitment(db, commitmentId)) !== undefined, ownManagerOr: [] },
+        {
+          stepId,
+          id: commitmentId,
+          startsAs: 'commitment',
+          recorded: async () => (await findCommitment(db, commitmentId)) !== undefined,
+          ownManagerOr: [],
+        },
       );
     },
 
     async fulfil(commitment: Commitment, actor: Actor, body: z.infer<typeof fulfilSchema>, stepId?: string): Promise<AccountAnswer> {
       const clientRow = await client(commitment.clientId);
-      return step(clientRow, actor, fulfilCommitmentUpdate, { actor, commitmentId: commitment.id, note: body.note ?? '' }, {
-        stepId,
-        id: commitment.id,
-        refusal: () => (commitment.status !== 'open' ? conflict(`commitment ${commitment.id} is ${commitment.status}`) : undefined),
-      });
+      return step(
+        clientRow,
+        actor,
+        fulfilCommitmentUpdate,
+        { actor, commitmentId: commitment.id, note: body.note ?? '' },
+        {
+          stepId,
+          id: commitment.id,
+          refusal: () => (commitment.status !== 'open' ? conflict(`commitment ${commitment.id} is ${commitment.status}`) : undefined),
+        },
+      );
     },
 
     async review(clientRow: ClientRow, actor: Actor, body: z.infer<typeof reviewSchema>, stepId?: string): Promise<AccountAnswer> {
       const reviewId = idFor(`${clientRow.id}:review`, stepId);
-      return step(clientRow, actor, reviewUpdate, { actor, reviewId, ...body }, { stepId, id: reviewId, startsAs: 'review', recorded: () => reviewExists(db, reviewId), ownManagerOr: [] });
+      return step(
+        clientRow,
+        actor,
+        reviewUpdate,
+        { actor, reviewId, ...body },
+        { stepId, id: reviewId, startsAs: 'review', recorded: () => reviewExists(db, reviewId), ownManagerOr: [] },
+      );
     },
 
     async escalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof escalationSchema>, stepId?: string): Promise<AccountAnswer> {
       return step(clientRow, actor, escalationUpdate, { actor, ...body }, { stepId, startsAs: 'escalation', ownManagerOr: ['lawyer'] });
     },
 
-    async stageAction(clientRow: ClientRow, actor: Actor, body: z.infer<typeof stageActionSchema>, stepId?: string): Promise<AccountAnswer> {
+    async stageAction(
+      clientRow: ClientRow,
+      actor: Actor,
+      body: z.infer<typeof stageActionSchema>,
+      stepId?: string,
+    ): Promise<AccountAnswer> {
       return step(clientRow, actor, stageActionUpdate, { actor, ...body }, { stepId });
     },
 
-    async resolveEscalation(clientRow: ClientRow, actor: Actor, body: z.infer<typeof resolveEscalationSchema>, stepId?: string): Promise<AccountAnswer> {
+    async resolveEscalation(
+      clientRow: ClientRow,
+      actor: Actor,
+      body: z.infer<typeof resolveEscalationSchema>,
+      stepId?: string,
+    ): Promise<AccountAnswer> {
       return step(clientRow, actor, resolveEscalationUpdate, { actor, ...body }, { stepId });
     },
 
-    async manager(clientRow: ClientRow, actor: Actor, { managerId }: z.infer<typeof accountManagerSchema>, stepId?: string): Promise<AccountAnswer> {
+    async manager(
+      clientRow: ClientRow,
+      actor: Actor,
+      { managerId }: z.infer<typeof accountManagerSchema>,
+      stepId?: string,
+    ): Promise<AccountAnswer> {
       const manager = await findActiveManager(db, managerId);
       if (!manager) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no active manager has this id' }]);
       return step(clientRow, actor, accountManagerUpdate, { actor, managerId, managerName: manager.name }, { stepId });

@@ -84,7 +84,13 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ postgres, temporal: temporalServer });
   });
 
-  const contracts = createContractService({ db, temporal, taskQueue: config.temporal.taskQueue, sla: config.contract, callTimeoutMs: config.temporal.callTimeoutMs });
+  const contracts = createContractService({
+    db,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    sla: config.contract,
+    callTimeoutMs: config.temporal.callTimeoutMs,
+  });
   const onboardingSla = config.onboarding ?? DEFAULT_ONBOARDING_SLA;
   const accountSla = config.account ?? DEFAULT_ACCOUNT_SLA;
   const onboardings = createOnboardingService({

@@ -83,7 +83,12 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
     return { kind: 'done', httpStatus, contract };
   }
 
-  async function step<Arg>(number: string, update: UpdateDefinition<StepResult, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer> {
+  async function step<Arg>(
+    number: string,
+    update: UpdateDefinition<StepResult, [Arg]>,
+    arg: Arg,
+    stepId?: string,
+  ): Promise<ContractAnswer> {
     const workflowId = await workflowIdOf(number);
     const outcome = await steps.send({
       workflowId,
@@ -95,7 +100,12 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
       statusNow: async () => (await findContract(db, number))?.status,
     });
     if (outcome === 'accepted') {
-      return { kind: 'accepted', number, workflowId, message: `the step was accepted and is being recorded; see GET /api/contracts/${number}` };
+      return {
+        kind: 'accepted',
+        number,
+        workflowId,
+        message: `the step was accepted and is being recorded; see GET /api/contracts/${number}`,
+      };
     }
     return answer(workflowId, 200);
   }
@@ -168,7 +178,11 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
         const rejected = rejectionOf(err);
         if (rejected) throw rejected;
         if (isNoAnswer(err)) {
-          return { kind: 'accepted', workflowId, message: 'the contract was started and is being registered; repeat the request with the same Idempotency-Key to see it' };
+          return {
+            kind: 'accepted',
+            workflowId,
+            message: 'the contract was started and is being registered; repeat the request with the same Idempotency-Key to see it',
+          };
         }
         throw err;
       }
@@ -182,7 +196,13 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
       return step(
         number,
         reviseTermsUpdate,
-        { actor, draftId, endDate: draft.terms.endDate, needsLegalApproval: needsLegalApproval(draft), deviations: draft.deviations.length },
+        {
+          actor,
+          draftId,
+          endDate: draft.terms.endDate,
+          needsLegalApproval: needsLegalApproval(draft),
+          deviations: draft.deviations.length,
+        },
         stepId,
       );
     },

@@ -50,7 +50,18 @@ export const RETRY_AFTER_SECONDS = 5;
 export type { Dependency } from './deadline';
 
 // Node's socket errors: the peer is not there, went away, or cannot be reached.
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EAI_AGAIN',
+]);
 // SQLSTATE: 08 connection exceptions; 53 insufficient resources (53300 too many connections);
 // 57P01–57P03 admin/crash shutdown and "cannot connect now"; 57014 a statement cancelled by statement_timeout.
 const PG_UNAVAILABLE = /^(08...|53...|57P0[123]|57014)$/;
@@ -140,7 +151,9 @@ export const errorFunnel: ErrorRequestHandler = (err, _req, res, next) => {
   if (known) {
     if (known instanceof StepRefusal) res.locals.refusedByProcess = true;
     if (known.headers) res.set(known.headers);
-    res.status(known.status).json({ error: { code: known.code, message: known.message, ...(known.issues ? { issues: known.issues } : {}) } });
+    res
+      .status(known.status)
+      .json({ error: { code: known.code, message: known.message, ...(known.issues ? { issues: known.issues } : {}) } });
     return;
   }
   console.error('api:', err);

@@ -35,7 +35,11 @@ export function bodyHash(body: unknown): string {
     Array.isArray(v)
       ? v.map(canonical)
       : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
         : v;
   return sha256(JSON.stringify(canonical(body ?? {})));
 }
@@ -59,7 +63,11 @@ export function answerKeyedRequestsOnce(db: Pool, exempt: (method: string, path:
     const stored = await findStoredAnswer(db, requestKey);
     if (stored) {
       if (stored.requestHash !== requestHash) {
-        throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different request; use a new key for a new step');
+        throw new HttpError(
+          422,
+          'idempotency_key_reused',
+          'this Idempotency-Key was already used for a different request; use a new key for a new step',
+        );
       }
       if (stored.location) res.set('Location', stored.location);
       res.set('Idempotent-Replayed', 'true');
@@ -69,7 +77,16 @@ export function answerKeyedRequestsOnce(db: Pool, exempt: (method: string, path:
 
     keepFinalAnswer(res, async (status, body) => {
       const location = res.get('Location');
-      await storeAnswer(db, { requestKey, staffId: actor.staffId, method: req.method, path, requestHash, status, body, location: location ?? null });
+      await storeAnswer(db, {
+        requestKey,
+        staffId: actor.staffId,
+        method: req.method,
+        path,
+        requestHash,
+        status,
+        body,
+        location: location ?? null,
+      });
     });
     next();
   };
@@ -79,7 +96,8 @@ export function answerKeyedRequestsOnce(db: Pool, exempt: (method: string, path:
 function keepFinalAnswer(res: Response, store: (status: number, body: unknown) => Promise<void>): void {
   const json = res.json.bind(res);
   res.json = ((body: unknown) => {
-    const final = res.statusCode === 200 || res.statusCode === 201 || (FINAL_REFUSALS.has(res.statusCode) && res.locals.refusedByProcess === true);
+    const final =
+      res.statusCode === 200 || res.statusCode === 201 || (FINAL_REFUSALS.has(res.statusCode) && res.locals.refusedByProcess === true);
     if (!final) return json(body);
     // The step is done whether or not its answer can be kept: a store that fails (Postgres gone
     // this instant) only means a retry is sent again and recognised by its update id.

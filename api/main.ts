@@ -25,7 +25,13 @@ async function atMost(work: Promise<unknown>, ms: number, what: string): Promise
       resolve();
     }, ms);
   });
-  await Promise.race([work.then(() => undefined, (err: Error) => console.warn(`api: ${what}: ${err.message}`)), late]);
+  await Promise.race([
+    work.then(
+      () => undefined,
+      (err: Error) => console.warn(`api: ${what}: ${err.message}`),
+    ),
+    late,
+  ]);
   clearTimeout(timer);
 }
 

@@ -70,7 +70,11 @@ export const newOnboardingSchema = z
   })
   .superRefine((body, ctx) => {
     if (body.client !== undefined && body.clientId !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'give either client (a new client) or clientId (an existing one), not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientId'],
+        message: 'give either client (a new client) or clientId (an existing one), not both',
+      });
     } else if (body.client === undefined && body.clientId === undefined) {
       ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'give client (a new client) or clientId (an existing one)' });
     }
@@ -114,8 +118,7 @@ export interface CreatedOnboarding {
 }
 
 export type OnboardingAnswer =
-  | { kind: 'done'; onboarding: OnboardingDetail }
-  | { kind: 'accepted'; id: string; workflowId: string; message: string };
+  { kind: 'done'; onboarding: OnboardingDetail } | { kind: 'accepted'; id: string; workflowId: string; message: string };
 
 export interface OnboardingService {
   create(actor: Actor, body: NewOnboardingBody): Promise<CreatedOnboarding>;
@@ -123,10 +126,26 @@ export interface OnboardingService {
   find(id: string): Promise<Onboarding>;
   /** Each step: the onboarding (from `find`), who acts, the checked body, the Idempotency-Key. */
   answers(onboarding: Onboarding, actor: Actor, answers: Record<string, unknown>, stepId?: string): Promise<OnboardingAnswer>;
-  qualification(onboarding: Onboarding, actor: Actor, body: z.infer<typeof qualificationSchema>, stepId?: string): Promise<OnboardingAnswer>;
+  qualification(
+    onboarding: Onboarding,
+    actor: Actor,
+    body: z.infer<typeof qualificationSchema>,
+    stepId?: string,
+  ): Promise<OnboardingAnswer>;
   assignment(onboarding: Onboarding, actor: Actor, body: z.infer<typeof assignmentSchema>, stepId?: string): Promise<OnboardingAnswer>;
-  contract(onboarding: Onboarding, actor: Actor, body: z.infer<typeof onboardingContractSchema>, stepId?: string): Promise<OnboardingAnswer>;
-  checklist(onboarding: Onboarding, actor: Actor, item: ChecklistItem, body: z.infer<typeof checklistSchema>, stepId?: string): Promise<OnboardingAnswer>;
+  contract(
+    onboarding: Onboarding,
+    actor: Actor,
+    body: z.infer<typeof onboardingContractSchema>,
+    stepId?: string,
+  ): Promise<OnboardingAnswer>;
+  checklist(
+    onboarding: Onboarding,
+    actor: Actor,
+    item: ChecklistItem,
+    body: z.infer<typeof checklistSchema>,
+    stepId?: string,
+  ): Promise<OnboardingAnswer>;
   cancel(onboarding: Onboarding, actor: Actor, body: z.infer<typeof cancelOnboardingSchema>, stepId?: string): Promise<OnboardingAnswer>;
 }
 
@@ -138,7 +157,15 @@ const stepRowId = (workflowId: string, what: string, stepId: string | undefined)
 
 export const isChecklistItem = (item: string): item is ChecklistItem => (CHECKLIST_ITEMS as string[]).includes(item);
 
-export function createOnboardingService({ db, temporal, taskQueue, sla, contractSla, accountSla, callTimeoutMs }: OnboardingServiceDeps): OnboardingService {
+export function createOnboardingService({
+  db,
+  temporal,
+  taskQueue,
+  sla,
+  contractSla,
+  accountSla,
+  callTimeoutMs,
+}: OnboardingServiceDeps): OnboardingService {
   const steps = createProcessSteps({ db, temporal, callTimeoutMs });
 
   async function find(id: string): Promise<Onboarding> {
@@ -271,7 +298,13 @@ export function createOnboardingService({ db, temporal, taskQueue, sla, contract
       const changes = await validateAnswerChanges(db, onboarding.questionnaireId, given);
       const answerSetId = stepRowId(onboarding.workflowId, 'answers', stepId);
       const fresh = await saveAnswerChanges(db, { id: answerSetId, onboardingId: onboarding.id, changes, createdBy: actor.staffId });
-      return step(onboarding, answersUpdate, { actor, answerSetId }, stepId, fresh ? () => deleteAnswerChanges(db, answerSetId) : undefined);
+      return step(
+        onboarding,
+        answersUpdate,
+        { actor, answerSetId },
+        stepId,
+        fresh ? () => deleteAnswerChanges(db, answerSetId) : undefined,
+      );
     },
 
     async qualification(onboarding, actor, body, stepId) {

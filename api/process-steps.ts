@@ -33,7 +33,14 @@ const isStepRejection = (type: string | undefined | null): type is StepRejection
 export function rejectionOf(err: unknown): HttpError | undefined {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isStepRejection(err.cause.type)) {
     const status = STEP_REJECTIONS[err.cause.type];
-    const code = status === 409 ? 'step_out_of_order' : status === 403 ? 'forbidden' : err.cause.type === 'StepFailed' ? 'step_failed' : 'invalid_step';
+    const code =
+      status === 409
+        ? 'step_out_of_order'
+        : status === 403
+          ? 'forbidden'
+          : err.cause.type === 'StepFailed'
+            ? 'step_failed'
+            : 'invalid_step';
     return new StepRefusal(status, code, err.cause.message);
   }
   return undefined;
@@ -101,7 +108,8 @@ export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; 
     callTimeoutMs,
     taken,
     async send({ workflowId, update, arg, stepId, subject, location, statusNow, startWith, taken: namesTaken }) {
-      const stepTaken = async () => stepId !== undefined && ((await taken(workflowId, update, stepId)) || (namesTaken !== undefined && (await namesTaken())));
+      const stepTaken = async () =>
+        stepId !== undefined && ((await taken(workflowId, update, stepId)) || (namesTaken !== undefined && (await namesTaken())));
       if (await taken(workflowId, update, stepId)) return 'done';
       /** The step's run failed under it: done if Postgres has it, else the caller may try again. */
       const failedUnder = async (err: unknown): Promise<'done'> => {
@@ -120,7 +128,12 @@ export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; 
       try {
         accepted = await withDeadline(deadline, () =>
           startWith
-            ? temporal.workflow.startUpdateWithStart(update, { args: [arg], waitForStage: 'ACCEPTED', updateId, startWorkflowOperation: startWith() })
+            ? temporal.workflow.startUpdateWithStart(update, {
+                args: [arg],
+                waitForStage: 'ACCEPTED',
+                updateId,
+                startWorkflowOperation: startWith(),
+              })
             : handle.startUpdate(update, { args: [arg], waitForStage: 'ACCEPTED', updateId }),
         );
       } catch (err) {

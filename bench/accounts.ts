@@ -41,11 +41,16 @@ benchOn({}, async (stack) => {
     const complaints = [(await step(FIRST, ops.token, `${c}/complaints`, complaint('medium'))).id as string];
     complaints.push((await step('complaint', ops.token, `${c}/complaints`, complaint('low'))).id);
     complaints.push((await step('complaint', ops.token, `${c}/complaints`, complaint('high'))).id);
-    const promise = await step('commitment', manager.token, `${c}/commitments`, { what: 'Резерв машин', dueDate: '2099-01-01', ownerId: manager.id });
+    const promise = await step('commitment', manager.token, `${c}/commitments`, {
+      what: 'Резерв машин',
+      dueDate: '2099-01-01',
+      ownerId: manager.id,
+    });
     await step('review', manager.token, `${c}/reviews`, { satisfaction: 6, businessChanges: 'Новый склад', note: 'Недовольны сроками' });
     await step('escalation', kamHead.token, `${c}/escalation`, { stage: 'ultimatum', evidence: 'Письмо руководства клиента' });
     await step('escalation resolve', director.token, `${c}/escalation/resolve`, { outcome: 'recovered', actions: 'План согласован' });
-    for (const id of complaints) await step('complaint resolve', manager.token, `/api/complaints/${id}/resolve`, { resolution: 'Исправлено', rootCause: 'process' });
+    for (const id of complaints)
+      await step('complaint resolve', manager.token, `/api/complaints/${id}/resolve`, { resolution: 'Исправлено', rootCause: 'process' });
     await step('commitment fulfil', manager.token, `/api/commitments/${promise.id}/fulfil`, { note: 'Выполнено' });
     if (i % 4 === 0) await step('loss', director.token, `${c}/loss`, { reason: 'price', competitor: 'ООО «Дешевле»', note: 'Цена' });
   });
@@ -56,9 +61,17 @@ benchOn({}, async (stack) => {
     await stack.call('cooling', kamHead.token, 'GET', '/api/analytics/cooling?days=30');
   }
 
-  console.log(`\n${CLIENTS} relationships through the churn path, ${CONCURRENCY} at a time: ${steps} steps in ${seconds.toFixed(1)} s, ${perMinute.toFixed(0)} steps/min`);
+  console.log(
+    `\n${CLIENTS} relationships through the churn path, ${CONCURRENCY} at a time: ${steps} steps in ${seconds.toFixed(1)} s, ${perMinute.toFixed(0)} steps/min`,
+  );
   const misses = stack.report((name) =>
-    name === 'staff' || name === 'client' ? undefined : name === FIRST ? TARGETS.firstComplaintP95Ms : ANALYTICS.includes(name) ? TARGETS.analyticsP95Ms : TARGETS.stepP95Ms,
+    name === 'staff' || name === 'client'
+      ? undefined
+      : name === FIRST
+        ? TARGETS.firstComplaintP95Ms
+        : ANALYTICS.includes(name)
+          ? TARGETS.analyticsP95Ms
+          : TARGETS.stepP95Ms,
   );
   const rssMb = stack.peakRssMb();
   console.log(`peak RSS (worker + API + bench client): ${rssMb.toFixed(0)} MB`);

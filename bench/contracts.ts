@@ -40,8 +40,12 @@ benchOn({}, async (stack) => {
   });
   const perMinute = (CONTRACTS / seconds) * 60;
 
-  console.log(`\n${CONTRACTS} contracts to active, ${CONCURRENCY} at a time: ${seconds.toFixed(1)} s, ${perMinute.toFixed(0)} contracts/min`);
-  const misses = stack.report((step) => (step === 'staff' || step === 'client' ? undefined : step === SIGNATURE ? TARGETS.signatureP95Ms : TARGETS.stepP95Ms));
+  console.log(
+    `\n${CONTRACTS} contracts to active, ${CONCURRENCY} at a time: ${seconds.toFixed(1)} s, ${perMinute.toFixed(0)} contracts/min`,
+  );
+  const misses = stack.report((step) =>
+    step === 'staff' || step === 'client' ? undefined : step === SIGNATURE ? TARGETS.signatureP95Ms : TARGETS.stepP95Ms,
+  );
   const rssMb = stack.peakRssMb();
   console.log(`peak RSS (worker + API + bench client): ${rssMb.toFixed(0)} MB`);
   if (perMinute < TARGETS.contractsPerMinute) misses.push(`${perMinute.toFixed(0)} contracts/min < ${TARGETS.contractsPerMinute}`);

@@ -23,7 +23,8 @@ function percentile(values: number[], p: number): number {
 const pageCount = (pdf: Buffer): number => pdf.toString('latin1').match(/\/Type \/Page\b/g)?.length ?? 0;
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(RENDERS) || RENDERS < 1) throw new Error(`PDF_BENCH_RENDERS must be a positive integer, not ${process.env.PDF_BENCH_RENDERS}`);
+  if (!Number.isInteger(RENDERS) || RENDERS < 1)
+    throw new Error(`PDF_BENCH_RENDERS must be a positive integer, not ${process.env.PDF_BENCH_RENDERS}`);
   const pool = new PdfRenderPool(pdfRenderPoolOptionsFromEnv());
   const loop = monitorEventLoopDelay({ resolution: 10 });
   // A second, independent probe: how late a 20 ms timer fires while renders run.
@@ -73,7 +74,9 @@ async function main(): Promise<void> {
 
   const renderMax = Math.max(...allTimes);
   const loopMaxMs = loop.max / 1e6;
-  console.log(`  render p50 ${percentile(allTimes, 50).toFixed(0)} ms, max ${renderMax.toFixed(0)} ms (target ≤ ${TARGETS.renderMaxMs} ms)`);
+  console.log(
+    `  render p50 ${percentile(allTimes, 50).toFixed(0)} ms, max ${renderMax.toFixed(0)} ms (target ≤ ${TARGETS.renderMaxMs} ms)`,
+  );
   console.log(
     `  main event loop: delay max ${loopMaxMs.toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, timer probe max lateness ${probeMaxMs.toFixed(1)} ms (target ≤ ${TARGETS.loopDelayMaxMs} ms)`,
   );

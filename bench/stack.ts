@@ -62,12 +62,22 @@ export async function benchOn(env: Record<string, string>, bench: (stack: BenchS
       latencies.set(step, list);
       return json;
     },
-    person: (name, roles) => stack.call('staff', ADMIN, 'POST', '/api/staff', { name, email: `${name}@bench.test`, roles }) as Promise<{ id: string; token: string }>,
+    person: (name, roles) =>
+      stack.call('staff', ADMIN, 'POST', '/api/staff', { name, email: `${name}@bench.test`, roles }) as Promise<{
+        id: string;
+        token: string;
+      }>,
     newClient: (token, legalName) =>
       stack.call('client', token, 'POST', '/api/clients', {
         requisites: {
-          legalName, inn: '7707083893', kpp: '773601001', address: 'Москва', bankName: 'Банк',
-          bik: '044525225', account: '40702810938000012345', correspondentAccount: '30101810400000000225',
+          legalName,
+          inn: '7707083893',
+          kpp: '773601001',
+          address: 'Москва',
+          bankName: 'Банк',
+          bik: '044525225',
+          account: '40702810938000012345',
+          correspondentAccount: '30101810400000000225',
         },
         contacts: [{ name: 'Иван', phone: '+7 495 000-00-00', decisionRole: 'leader' }],
       }) as Promise<{ id: string }>,
@@ -89,7 +99,11 @@ export async function benchOn(env: Record<string, string>, bench: (stack: BenchS
         if (target === undefined) continue;
         const p95 = percentile(values, 95);
         if (p95 > target) misses.push(`${step} p95 ${p95.toFixed(0)} ms > ${target} ms`);
-        console.log(`${step.padEnd(24)} ${percentile(values, 50).toFixed(0).padStart(6)} ${p95.toFixed(0).padStart(8)} ${Math.max(...values).toFixed(0).padStart(8)}`);
+        console.log(
+          `${step.padEnd(24)} ${percentile(values, 50).toFixed(0).padStart(6)} ${p95.toFixed(0).padStart(8)} ${Math.max(...values)
+            .toFixed(0)
+            .padStart(8)}`,
+        );
       }
       return misses;
     },

@@ -137,7 +137,10 @@ export class ConfigError extends Error {}
 
 /** The legacy list as names: trimmed, empty entries and repeats dropped, and never the queue itself. */
 function legacyTaskQueues(list: string, taskQueue: string): readonly string[] {
-  const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '' && name !== taskQueue);
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && name !== taskQueue);
   return Object.freeze([...new Set(names)]);
 }
 
@@ -161,9 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     throw new ConfigError('Invalid configuration:\n  ONBOARDING_CHECKLIST_DUE < ONBOARDING_CHECKLIST_ESCALATION must hold');
   }
   if (!(e.SLA_FOLLOW_UP_AFTER < e.SLA_REMINDER_AFTER && e.SLA_REMINDER_AFTER < e.SLA_ESCALATION_AFTER)) {
-    throw new ConfigError(
-      'Invalid configuration:\n  SLA_FOLLOW_UP_AFTER < SLA_REMINDER_AFTER < SLA_ESCALATION_AFTER must hold',
-    );
+    throw new ConfigError('Invalid configuration:\n  SLA_FOLLOW_UP_AFTER < SLA_REMINDER_AFTER < SLA_ESCALATION_AFTER must hold');
   }
   return Object.freeze({
     port: e.PORT,
@@ -201,7 +202,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
       complaintsToDissatisfied: e.ACCOUNT_COMPLAINTS_TO_DISSATISFIED,
       complaintWindowMs: e.ACCOUNT_COMPLAINT_WINDOW,
       commitmentReminderBeforeMs: e.ACCOUNT_COMMITMENT_REMINDER_BEFORE,
-      reviewEveryMs: { key: e.ACCOUNT_REVIEW_EVERY_KEY, gold: e.ACCOUNT_REVIEW_EVERY_GOLD, regular: e.ACCOUNT_REVIEW_EVERY_REGULAR, low: e.ACCOUNT_REVIEW_EVERY_LOW },
+      reviewEveryMs: {
+        key: e.ACCOUNT_REVIEW_EVERY_KEY,
+        gold: e.ACCOUNT_REVIEW_EVERY_GOLD,
+        regular: e.ACCOUNT_REVIEW_EVERY_REGULAR,
+        low: e.ACCOUNT_REVIEW_EVERY_LOW,
+      },
       lowSatisfaction: e.ACCOUNT_LOW_SATISFACTION,
       stageDeadlineMs: {
         dissatisfied: e.ACCOUNT_DISSATISFIED_DEADLINE,

@@ -17,15 +17,28 @@ export interface LossesReport {
   byCompetitor: Count[];
   byStage: Count[];
   /** The losses themselves, newest first (at most 500). */
-  losses: { clientId: string; clientName: string; lostAt: Date; reason: string; competitor: string | null; stage: string; note: string | null }[];
+  losses: {
+    clientId: string;
+    clientName: string;
+    lostAt: Date;
+    reason: string;
+    competitor: string | null;
+    stage: string;
+    note: string | null;
+  }[];
 }
 
 /** Losses in [from, to] (dates, both inclusive; either open). */
 export async function lossesReport(db: Queryable, from?: string, to?: string): Promise<LossesReport> {
-  const inRange = (lostAt: string) => `${lostAt} IS NOT NULL AND ($1::date IS NULL OR ${lostAt} >= $1::date) AND ($2::date IS NULL OR ${lostAt} < $2::date + 1)`;
+  const inRange = (lostAt: string) =>
+    `${lostAt} IS NOT NULL AND ($1::date IS NULL OR ${lostAt} >= $1::date) AND ($2::date IS NULL OR ${lostAt} < $2::date + 1)`;
   const params = [from ?? null, to ?? null];
   const grouped = (column: string) =>
-    queryRows<Count>(db, `SELECT ${column} AS key, count(*)::int AS count FROM accounts WHERE ${inRange('lost_at')} GROUP BY 1 ORDER BY 2 DESC, 1`, params);
+    queryRows<Count>(
+      db,
+      `SELECT ${column} AS key, count(*)::int AS count FROM accounts WHERE ${inRange('lost_at')} GROUP BY 1 ORDER BY 2 DESC, 1`,
+      params,
+    );
   const [byReason, byCompetitor, byStage, losses] = await Promise.all([
     grouped('loss_reason'),
     grouped('loss_competitor'),

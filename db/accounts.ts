@@ -88,7 +88,12 @@ export async function findComplaint(db: Queryable, id: string): Promise<Complain
   return queryOne<Complaint>(db, `SELECT ${COMPLAINT_COLUMNS} FROM complaints WHERE id = $1`, [id]);
 }
 
-export async function complaintsPage(db: Queryable, clientId: string, filter: { status?: string }, page: PageRequest): Promise<Page<Complaint>> {
+export async function complaintsPage(
+  db: Queryable,
+  clientId: string,
+  filter: { status?: string },
+  page: PageRequest,
+): Promise<Page<Complaint>> {
   return keysetPage<Complaint>(
     db,
     `SELECT ${COMPLAINT_COLUMNS}, ${sortKeyColumn('created_at', 'id::text')}
@@ -123,10 +128,17 @@ const COMMITMENT_COLUMNS = `c.id, c.client_id AS "clientId", c.workflow_id AS "w
   c.fulfilled_at AS "fulfilledAt", c.fulfilled_by AS "fulfilledBy", c.note`;
 
 export async function findCommitment(db: Queryable, id: string): Promise<Commitment | undefined> {
-  return queryOne<Commitment>(db, `SELECT ${COMMITMENT_COLUMNS} FROM commitments c JOIN staff s ON s.id = c.owner_id WHERE c.id = $1`, [id]);
+  return queryOne<Commitment>(db, `SELECT ${COMMITMENT_COLUMNS} FROM commitments c JOIN staff s ON s.id = c.owner_id WHERE c.id = $1`, [
+    id,
+  ]);
 }
 
-export async function commitmentsPage(db: Queryable, clientId: string, filter: { status?: string }, page: PageRequest): Promise<Page<Commitment>> {
+export async function commitmentsPage(
+  db: Queryable,
+  clientId: string,
+  filter: { status?: string },
+  page: PageRequest,
+): Promise<Page<Commitment>> {
   return keysetPage<Commitment>(
     db,
     `SELECT ${COMMITMENT_COLUMNS}, ${sortKeyColumn('c.created_at', 'c.id::text')}

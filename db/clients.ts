@@ -41,8 +41,20 @@ export async function insertClientIn(tx: Queryable, client: NewClient, createdBy
        signatory_name, first_contact_date, created_by)
      VALUES ('CL-' || lpad(nextval('client_code_seq')::text, 5, '0'), $1,$2,$3,$4,$5,$6,$7,$8,$9,$10, COALESCE($11::date, CURRENT_DATE), $12)
      RETURNING id, code`,
-    [r.legalName, client.location ?? null, r.inn, r.kpp ?? null, r.address, r.bankName, r.bik, r.account,
-      r.correspondentAccount, client.signatoryName ?? null, client.firstContactDate ?? null, createdBy],
+    [
+      r.legalName,
+      client.location ?? null,
+      r.inn,
+      r.kpp ?? null,
+      r.address,
+      r.bankName,
+      r.bik,
+      r.account,
+      r.correspondentAccount,
+      client.signatoryName ?? null,
+      client.firstContactDate ?? null,
+      createdBy,
+    ],
   ))!;
   for (const [position, c] of client.contacts.entries()) {
     await tx.query(

@@ -8,10 +8,12 @@ export async function saveDraft(
   draft: { id: string; workflowId: string; draft: ContractDraft; createdBy: string },
 ): Promise<void> {
   // A retried request writes the same id again: the first draft stays.
-  await db.query(
-    `INSERT INTO contract_drafts (id, workflow_id, draft, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-    [draft.id, draft.workflowId, JSON.stringify(draft.draft), draft.createdBy],
-  );
+  await db.query(`INSERT INTO contract_drafts (id, workflow_id, draft, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, [
+    draft.id,
+    draft.workflowId,
+    JSON.stringify(draft.draft),
+    draft.createdBy,
+  ]);
 }
 
 /**

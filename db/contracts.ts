@@ -8,7 +8,8 @@ import { REGISTRY_SELECT_LIST, type RegistryEntry } from './registry-fields';
 export type { Page, PageRequest };
 
 /** Ids in tasks and notifications are uuids; the bootstrap administrator's is not, and matches none. */
-const staffUuid = (staffId: string): string | null => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(staffId) ? staffId : null);
+const staffUuid = (staffId: string): string | null =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(staffId) ? staffId : null;
 
 export type { RegistryEntry };
 

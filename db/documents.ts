@@ -55,4 +55,3 @@ export async function findDocument(db: Queryable, id: string): Promise<StoredDoc
     [id],
   );
 }
-

@@ -25,10 +25,15 @@ export const sortKeyColumn = (at: string, tiebreak: string) =>
 /** The `after` key as two query parameters, then the row limit (one more, to see if a next page exists). */
 export const afterParams = (page: PageRequest): unknown[] => [page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit + 1];
 
-export async function keysetPage<T>(db: Queryable, sql: string, params: unknown[], page: PageRequest, map: (row: any) => T = (row) => row): Promise<Page<T>> {
+export async function keysetPage<T>(
+  db: Queryable,
+  sql: string,
+  params: unknown[],
+  page: PageRequest,
+  map: (row: any) => T = (row) => row,
+): Promise<Page<T>> {
   const rows = await queryRows<Record<string, unknown>>(db, sql, params);
   const items = rows.slice(0, page.limit).map(({ _sortKey, ...item }) => map(item));
   const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
   return { items, nextCursor: last ? encodeCursor(last._sortKey as unknown[]) : null };
 }
-

@@ -33,9 +33,17 @@ export const mayTake = (task: ManualTask, actor: { staffId: string; roles: Role[
   task.assigneeStaffId ? task.assigneeStaffId === actor.staffId : actor.roles.includes(task.assigneeRole as Role);
 
 /** Closes the task once (false when it was already closed) and writes the step to its process's timeline. */
-export async function closeManualTask(db: Pool, task: ManualTask, actor: { staffId: string; name: string }, note: string | undefined): Promise<boolean> {
+export async function closeManualTask(
+  db: Pool,
+  task: ManualTask,
+  actor: { staffId: string; name: string },
+  note: string | undefined,
+): Promise<boolean> {
   return withTransaction(db, async (tx) => {
-    const closed = await tx.query(`UPDATE tasks SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, [task.id, actor.staffId]);
+    const closed = await tx.query(`UPDATE tasks SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, [
+      task.id,
+      actor.staffId,
+    ]);
     if (closed.rowCount === 0) return false;
     const last = await queryOne<{ status_to: string; at: Date }>(
       tx,
@@ -46,8 +54,18 @@ export async function closeManualTask(db: Pool, task: ManualTask, actor: { staff
       `INSERT INTO timeline_events (key, workflow_id, process_type, client_id, step, status_from, status_to, actor_id, actor_name, at, waited_ms, details)
        VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, now(), GREATEST(0, (extract(epoch FROM now() - $9::timestamptz) * 1000)::bigint), $10)
        ON CONFLICT (key) DO NOTHING`,
-      [`${task.workflowId}:task-done:${task.id}`, task.workflowId, task.processType, task.clientId, `${task.kind}_done`, last?.status_to ?? 'unknown',
-        actor.staffId, actor.name, last?.at ?? new Date(), JSON.stringify({ note: note ?? null })],
+      [
+        `${task.workflowId}:task-done:${task.id}`,
+        task.workflowId,
+        task.processType,
+        task.clientId,
+        `${task.kind}_done`,
+        last?.status_to ?? 'unknown',
+        actor.staffId,
+        actor.name,
+        last?.at ?? new Date(),
+        JSON.stringify({ note: note ?? null }),
+      ],
     );
     return true;
   });

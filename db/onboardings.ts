@@ -71,7 +71,10 @@ export async function findOnboarding(db: Queryable, id: string): Promise<Onboard
 export async function onboardingDetail(db: Queryable, id: string): Promise<OnboardingDetail | undefined> {
   const onboarding = await findOnboarding(db, id);
   if (!onboarding) return undefined;
-  const [openTasks, documents] = await Promise.all([openTasksOfWorkflows(db, [onboarding.workflowId]), documentsOfWorkflow(db, onboarding.workflowId)]);
+  const [openTasks, documents] = await Promise.all([
+    openTasksOfWorkflows(db, [onboarding.workflowId]),
+    documentsOfWorkflow(db, onboarding.workflowId),
+  ]);
   return { ...onboarding, openTasks, documents };
 }
 
@@ -124,7 +127,10 @@ export async function deleteUnstartedOnboarding(tx: Queryable, id: string): Prom
  * (the workflow merges it in its step lock); a retried request keeps the first. True when this
  * call wrote it.
  */
-export async function saveAnswerChanges(db: Queryable, set: { id: string; onboardingId: string; changes: AnswerChanges; createdBy: string }): Promise<boolean> {
+export async function saveAnswerChanges(
+  db: Queryable,
+  set: { id: string; onboardingId: string; changes: AnswerChanges; createdBy: string },
+): Promise<boolean> {
   const written = await db.query(
     `INSERT INTO onboarding_answer_sets (id, onboarding_id, changes, created_by) VALUES ($1, $2, $3::jsonb, $4)
      ON CONFLICT (id) DO NOTHING`,

@@ -47,7 +47,6 @@ export async function openTasksOfWorkflows(db: Queryable, workflowIds: readonly 
 
 // ---- The process list -----------------------------------------------------------------------------
 
-
 export interface ProcessFilter {
   type?: ProcessType;
   stage?: string;
@@ -129,7 +128,9 @@ const ACCOUNTS = `
 // statement for every filter, whose parameters all have types.
 const PROCESSES_SQL = (() => {
   // Each branch is limited before the union (newest first within it), so neither is read whole.
-  const limited = [CONTRACTS, ONBOARDINGS, ACCOUNTS].map((b) => `(${b} ORDER BY started_at DESC, id DESC LIMIT $9)`).join('\n  UNION ALL\n  ');
+  const limited = [CONTRACTS, ONBOARDINGS, ACCOUNTS]
+    .map((b) => `(${b} ORDER BY started_at DESC, id DESC LIMIT $9)`)
+    .join('\n  UNION ALL\n  ');
   return `
     SELECT p.type, p.id, p.workflow_id AS "workflowId", p.client_id AS "clientId", c.legal_name AS "clientName",
       p.stage, p.manager_id AS "managerId", s.name AS "managerName", p.started_at AS "startedAt", p.closed_at AS "closedAt",
@@ -156,7 +157,12 @@ const PROCESSES_SQL = (() => {
 })();
 
 /** Processes of every type (or one), newest first, a keyset page on (started_at, id). */
-export async function processesPage(db: Queryable, filter: ProcessFilter, overdueAfter: OverdueAfter, page: PageRequest): Promise<Page<ProcessItem>> {
+export async function processesPage(
+  db: Queryable,
+  filter: ProcessFilter,
+  overdueAfter: OverdueAfter,
+  page: PageRequest,
+): Promise<Page<ProcessItem>> {
   return keysetPage<ProcessItem>(
     db,
     PROCESSES_SQL,

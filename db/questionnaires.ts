@@ -32,7 +32,12 @@ interface Row {
   questions?: Question[];
 }
 
-const summary = (row: Row): QuestionnaireSummary => ({ id: row.id, key: row.key, version: row.version, title: { ru: row.title_ru, en: row.title_en } });
+const summary = (row: Row): QuestionnaireSummary => ({
+  id: row.id,
+  key: row.key,
+  version: row.version,
+  title: { ru: row.title_ru, en: row.title_en },
+});
 const full = (row: Row): Questionnaire => ({ ...summary(row), questions: row.questions! });
 
 const COLUMNS = 'id, key, version, title_ru, title_en';
@@ -96,7 +101,12 @@ export interface AnswersCheckOptions {
  * (path `questionnaireId`) or when an answer does not fit (path `answers.<question key>`, message
  * starting with the question's English label); otherwise says which required questions are missing.
  */
-export async function validateAnswers(db: Queryable, questionnaireId: unknown, answers: unknown, options: AnswersCheckOptions): Promise<AnswersCheck> {
+export async function validateAnswers(
+  db: Queryable,
+  questionnaireId: unknown,
+  answers: unknown,
+  options: AnswersCheckOptions,
+): Promise<AnswersCheck> {
   const { complete, path = ['answers'], idPath = ['questionnaireId'] } = options;
   const questionnaire = typeof questionnaireId === 'string' ? await findQuestionnaire(db, questionnaireId) : undefined;
   if (!questionnaire) {
@@ -107,7 +117,12 @@ export async function validateAnswers(db: Queryable, questionnaireId: unknown, a
     throw new ZodError(result.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] })));
   }
   const { id, key, version, title } = questionnaire;
-  return { ok: true, missing: missingRequired(questionnaire, result.data), answers: result.data, questionnaire: { id, key, version, title } };
+  return {
+    ok: true,
+    missing: missingRequired(questionnaire, result.data),
+    answers: result.data,
+    questionnaire: { id, key, version, title },
+  };
 }
 
 /**
@@ -115,9 +130,15 @@ export async function validateAnswers(db: Queryable, questionnaireId: unknown, a
  * back) against the questionnaire version they were given for; errors as in `validateAnswers`.
  * Whether the form is then complete is decided by the onboarding's process, which merges them.
  */
-export async function validateAnswerChanges(db: Queryable, questionnaireId: string, changes: unknown, path: (string | number)[] = ['answers']): Promise<AnswerChanges> {
+export async function validateAnswerChanges(
+  db: Queryable,
+  questionnaireId: string,
+  changes: unknown,
+  path: (string | number)[] = ['answers'],
+): Promise<AnswerChanges> {
   const questionnaire = await findQuestionnaire(db, questionnaireId);
-  if (!questionnaire) throw new ZodError([{ code: 'custom', path: ['questionnaireId'], input: questionnaireId, message: 'names no questionnaire' }]);
+  if (!questionnaire)
+    throw new ZodError([{ code: 'custom', path: ['questionnaireId'], input: questionnaireId, message: 'names no questionnaire' }]);
   const result = answerChangesSchema(questionnaire).safeParse(changes);
   if (!result.success) throw new ZodError(result.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] })));
   return result.data;

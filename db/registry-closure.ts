@@ -42,13 +42,23 @@ export async function closeEndedContract(
        ON CONFLICT (key) DO NOTHING`,
       [key, contract.workflowId, contract.number, current.status, contract.at, JSON.stringify({ reason }), current.client_id],
     );
-    await tx.query(`UPDATE tasks SET closed_at = $2, closed_by = 'system' WHERE workflow_id = $1 AND closed_at IS NULL`, [contract.workflowId, contract.at]);
+    await tx.query(`UPDATE tasks SET closed_at = $2, closed_by = 'system' WHERE workflow_id = $1 AND closed_at IS NULL`, [
+      contract.workflowId,
+      contract.at,
+    ]);
     await tx.query(
       `INSERT INTO notifications (key, workflow_id, process_type, client_id, contract_number, recipient_staff_id, recipient_role, kind, message,
          created_at)
        VALUES ($1, $6, 'contract', $7, $2, $3, NULL, 'status', $4, $5) ON CONFLICT (key) DO NOTHING`,
-      [`${key}:notice`, contract.number, current.manager_id, `Contract ${contract.number} was closed: its process was ${reason}`, contract.at,
-        contract.workflowId, current.client_id],
+      [
+        `${key}:notice`,
+        contract.number,
+        current.manager_id,
+        `Contract ${contract.number} was closed: its process was ${reason}`,
+        contract.at,
+        contract.workflowId,
+        current.client_id,
+      ],
     );
   });
 }

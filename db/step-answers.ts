@@ -36,5 +36,8 @@ export async function storeAnswer(db: Queryable, a: AnswerToStore): Promise<void
 
 /** True when the update with this id recorded a step of this process (in any run). */
 export async function stepTakenBy(db: Queryable, workflowId: string, updateId: string): Promise<boolean> {
-  return (await queryOne(db, 'SELECT 1 FROM timeline_events WHERE workflow_id = $1 AND update_id = $2 LIMIT 1', [workflowId, updateId])) !== undefined;
+  return (
+    (await queryOne(db, 'SELECT 1 FROM timeline_events WHERE workflow_id = $1 AND update_id = $2 LIMIT 1', [workflowId, updateId])) !==
+    undefined
+  );
 }

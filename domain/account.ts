@@ -29,7 +29,10 @@ export type StageActionKind = (typeof STAGE_ACTION_KINDS)[number];
 export const stageRank = (stage: AccountStage): number => ACCOUNT_STAGES.indexOf(stage);
 
 /** Who owns each stage past healthy, what they must do, and who is next up when it is overdue. */
-export const STAGE_ACTIONS: Record<Exclude<ChurnStage, 'healthy'>, { kind: StageActionKind; owners: Role[]; title: string; escalateTo: Role }> = {
+export const STAGE_ACTIONS: Record<
+  Exclude<ChurnStage, 'healthy'>,
+  { kind: StageActionKind; owners: Role[]; title: string; escalateTo: Role }
+> = {
   dissatisfied: {
     kind: 'evaluate_service',
     owners: ['manager'],
@@ -45,7 +48,8 @@ export const STAGE_ACTIONS: Record<Exclude<ChurnStage, 'healthy'>, { kind: Stage
   ultimatum: {
     kind: 'root_cause_plan',
     owners: ['director', 'kam_head'],
-    title: "The client's management issued an ultimatum: answer with a root-cause analysis of the process and a plan agreed with the client",
+    title:
+      "The client's management issued an ultimatum: answer with a root-cause analysis of the process and a plan agreed with the client",
     escalateTo: 'director',
   },
   arbitration: {
@@ -121,14 +125,19 @@ export const complaintTimesKept = (sla: Pick<AccountSla, 'complaintsToDissatisfi
   Math.max(ACCOUNT_BOUNDS.recentComplaintsKept, sla.complaintsToDissatisfied);
 
 /** The heads of the business: they act on any client. */
-export const actorIsHead = (actor: Pick<Actor, 'roles'>): boolean => actor.roles.some((r) => r === 'kam_head' || r === 'director' || r === 'admin');
+export const actorIsHead = (actor: Pick<Actor, 'roles'>): boolean =>
+  actor.roles.some((r) => r === 'kam_head' || r === 'director' || r === 'admin');
 
 /**
  * Why `actor` may not take a step about a client managed by `managerId`, or undefined when they
  * may: a head may; a holder of one of `others` (a lawyer reporting arbitration, say) may; a manager
  * may for a client they manage (any manager while the client has none); nobody else.
  */
-export function notTheClientsManager(actor: Pick<Actor, 'roles' | 'staffId'>, managerId: string | undefined, others: readonly Role[] = []): string | undefined {
+export function notTheClientsManager(
+  actor: Pick<Actor, 'roles' | 'staffId'>,
+  managerId: string | undefined,
+  others: readonly Role[] = [],
+): string | undefined {
   if (actorIsHead(actor) || others.some((r) => actor.roles.includes(r))) return undefined;
   if (!actor.roles.includes('manager')) return "this is for the client's manager or a head of key accounts";
   if (managerId && actor.staffId !== managerId) return 'this client is managed by another manager';
@@ -172,7 +181,14 @@ export interface Health {
 }
 
 const SEVERITY_POINTS: Record<Severity, number> = { low: 3, medium: 6, high: 12 };
-const STAGE_POINTS: Record<AccountStage, number> = { healthy: 0, dissatisfied: 15, adversarial: 30, ultimatum: 45, arbitration: 60, lost: 100 };
+const STAGE_POINTS: Record<AccountStage, number> = {
+  healthy: 0,
+  dissatisfied: 15,
+  adversarial: 30,
+  ultimatum: 45,
+  arbitration: 60,
+  lost: 100,
+};
 
 /** 100 for a client with nothing against it; each fact takes points off, and says so. */
 export function healthOf(facts: HealthFacts): Health {
@@ -188,7 +204,10 @@ export function healthOf(facts: HealthFacts): Health {
   const overdue = facts.openComplaints.filter((c) => c.overdue).length;
   take(overdue * 10, `${overdue} complaint${overdue === 1 ? '' : 's'} past the resolution deadline`);
   const recurring = Math.max(0, facts.recentComplaints - 1);
-  take(recurring * 3, `${facts.recentComplaints}${facts.recentComplaintsAtLeast ? ' or more' : ''} complaints within the recurrence window`);
+  take(
+    recurring * 3,
+    `${facts.recentComplaints}${facts.recentComplaintsAtLeast ? ' or more' : ''} complaints within the recurrence window`,
+  );
   take(facts.overdueCommitments * 10, `${facts.overdueCommitments} overdue commitment${facts.overdueCommitments === 1 ? '' : 's'}`);
   if (facts.lastSatisfaction !== undefined && facts.lastSatisfaction < 8) {
     take((8 - facts.lastSatisfaction) * 4, `last review satisfaction ${facts.lastSatisfaction}/10`);

@@ -3,7 +3,6 @@
 import type { Actor } from './people';
 import type { Requisites } from './client';
 
-
 export const CONTRACT_STATUSES = [
   'registering',
   'pending_legal_approval',
@@ -27,8 +26,7 @@ export const FINAL_STATUSES: readonly ContractStatus[] = ['rejected', 'expired',
 export const isFinal = (status: ContractStatus): boolean => FINAL_STATUSES.includes(status);
 
 /** While the signed original is not back, the manager is chased with follow-ups, reminders and an escalation. */
-export const isAwaitingOriginal = (status: ContractStatus): boolean =>
-  status === 'sent' || status === 'scan_received';
+export const isAwaitingOriginal = (status: ContractStatus): boolean => status === 'sent' || status === 'scan_received';
 
 export const TEMPLATES = ['ru', 'en'] as const;
 export type TemplateLanguage = (typeof TEMPLATES)[number];
@@ -63,8 +61,7 @@ export interface ContractDraft {
   specialAppendix?: string;
 }
 
-export const needsLegalApproval = (draft: ContractDraft): boolean =>
-  draft.deviations.length > 0 || Boolean(draft.specialAppendix);
+export const needsLegalApproval = (draft: ContractDraft): boolean => draft.deviations.length > 0 || Boolean(draft.specialAppendix);
 
 /** Durations in milliseconds, read from configuration so tests can shrink days to seconds. */
 export interface ContractSla {

@@ -3,7 +3,16 @@
 import type { AccountSla } from './account';
 import type { ContractSla, ContractStatus } from './contract';
 
-export const ONBOARDING_STAGES = ['intake', 'qualification', 'assignment', 'contracting', 'implementation', 'completed', 'declined', 'cancelled'] as const;
+export const ONBOARDING_STAGES = [
+  'intake',
+  'qualification',
+  'assignment',
+  'contracting',
+  'implementation',
+  'completed',
+  'declined',
+  'cancelled',
+] as const;
 export type OnboardingStage = (typeof ONBOARDING_STAGES)[number];
 export const FINAL_ONBOARDING_STAGES: readonly OnboardingStage[] = ['completed', 'declined', 'cancelled'];
 

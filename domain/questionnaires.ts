@@ -93,10 +93,7 @@ export const questionSchema = z
     required: z.boolean({ error: 'must be true or false' }).default(false),
     label: localized(QUESTIONNAIRE_LIMITS.label),
     help: localized(QUESTIONNAIRE_LIMITS.help).optional(),
-    options: z
-      .array(optionSchema)
-      .max(QUESTIONNAIRE_LIMITS.options, `at most ${QUESTIONNAIRE_LIMITS.options} options`)
-      .optional(),
+    options: z.array(optionSchema).max(QUESTIONNAIRE_LIMITS.options, `at most ${QUESTIONNAIRE_LIMITS.options} options`).optional(),
   })
   .superRefine((q, ctx) => {
     if (q.type !== 'choice') {
@@ -110,7 +107,8 @@ export const questionSchema = z
     const seen = new Map<string, number>();
     q.options.forEach((option, i) => {
       const first = seen.get(option.value);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['options', i, 'value'], message: `repeats option ${first}'s value "${option.value}"` });
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['options', i, 'value'], message: `repeats option ${first}'s value "${option.value}"` });
       else seen.set(option.value, i);
     });
   });
@@ -128,7 +126,8 @@ export const questionnaireDefinitionSchema = z
     const seen = new Map<string, number>();
     d.questions.forEach((q, i) => {
       const first = seen.get(q.key);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['questions', i, 'key'], message: `repeats question ${first}'s key "${q.key}"` });
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['questions', i, 'key'], message: `repeats question ${first}'s key "${q.key}"` });
       else seen.set(q.key, i);
     });
   });
@@ -146,7 +145,9 @@ function answerValueSchema(question: Question): z.ZodType<AnswerValue> {
       return z.boolean({ error: 'must be true or false' });
     case 'choice': {
       const values = (question.options ?? []).map((o) => o.value);
-      return z.string({ error: `must be one of: ${values.join(', ')}` }).refine((v) => values.includes(v), `must be one of: ${values.join(', ')}`);
+      return z
+        .string({ error: `must be one of: ${values.join(', ')}` })
+        .refine((v) => values.includes(v), `must be one of: ${values.join(', ')}`);
     }
     case 'date':
       return z.string({ error: 'must be a date as YYYY-MM-DD' }).pipe(isoDate);
@@ -180,13 +181,15 @@ export function answersSchema(definition: Pick<QuestionnaireDefinition, 'questio
       return z.NEVER;
     }
     for (const key of Object.keys(input)) {
-      if (!known.has(key)) ctx.addIssue({ code: 'custom', input: input[key], path: [key], message: `"${key}" is not a question of this questionnaire` });
+      if (!known.has(key))
+        ctx.addIssue({ code: 'custom', input: input[key], path: [key], message: `"${key}" is not a question of this questionnaire` });
     }
     const answers: Answers = {};
     for (const { question, schema } of questions) {
       const label = question.label.en;
       if (!Object.hasOwn(input, question.key) || input[question.key] === undefined) {
-        if (complete && question.required) ctx.addIssue({ code: 'custom', input: undefined, path: [question.key], message: `${label}: an answer is required` });
+        if (complete && question.required)
+          ctx.addIssue({ code: 'custom', input: undefined, path: [question.key], message: `${label}: an answer is required` });
         continue;
       }
       const value = input[question.key];
@@ -234,7 +237,8 @@ export function answerChangesSchema(definition: Pick<QuestionnaireDefinition, 'q
     }
     const result = values.safeParse(given);
     if (!result.success) {
-      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', input: issue.input, path: issue.path, message: issue.message });
+      for (const issue of result.error.issues)
+        ctx.addIssue({ code: 'custom', input: issue.input, path: issue.path, message: issue.message });
       return z.NEVER;
     }
     const changes: AnswerChanges = { ...result.data };

@@ -69,8 +69,8 @@ const email = () =>
     .refine(isStorableText, 'must not contain NUL or unpaired surrogates');
 
 // abort: a string that is not a date at all gets one issue, not a second about its range.
-export const isoDate = z
-  .iso.date({ error: 'must be a date as YYYY-MM-DD', abort: true })
+export const isoDate = z.iso
+  .date({ error: 'must be a date as YYYY-MM-DD', abort: true })
   .refine((d) => d >= DATE_RANGE.min && d <= DATE_RANGE.max, `must be between ${DATE_RANGE.min} and ${DATE_RANGE.max}`);
 /** The first and last instants any date or instant may name, compared as instants in UTC. */
 export const INSTANT_RANGE = { min: Date.UTC(1900, 0, 1), max: Date.UTC(2199, 11, 31, 23, 59, 59, 999) } as const;
@@ -123,7 +123,10 @@ export const contactSchema = z
   .object({
     name: safeText(LIMITS.personName),
     jobTitle: safeText(LIMITS.jobTitle).optional(),
-    phone: safeString().trim().regex(/^\+?[\d\s()-]{5,20}$/, 'is not a phone number').optional(),
+    phone: safeString()
+      .trim()
+      .regex(/^\+?[\d\s()-]{5,20}$/, 'is not a phone number')
+      .optional(),
     email: email().optional(),
     decisionRole: z.enum(DECISION_ROLES),
   })
@@ -150,10 +153,7 @@ export const newClientSchema = z.object({
   signatoryName: safeText(LIMITS.signatoryName).optional(),
   firstContactDate: isoDate.optional(),
   requisites: requisitesSchema,
-  contacts: z
-    .array(contactSchema)
-    .min(1, 'at least one contact person')
-    .max(LIMITS.contacts, `at most ${LIMITS.contacts} contact persons`),
+  contacts: z.array(contactSchema).min(1, 'at least one contact person').max(LIMITS.contacts, `at most ${LIMITS.contacts} contact persons`),
 });
 
 export const termsSchema = z
@@ -175,10 +175,7 @@ export const deviationSchema = z.object({
 
 export const draftSchema = z.object({
   terms: termsSchema,
-  deviations: z
-    .array(deviationSchema)
-    .max(LIMITS.deviations, `at most ${LIMITS.deviations} deviations`)
-    .default([]),
+  deviations: z.array(deviationSchema).max(LIMITS.deviations, `at most ${LIMITS.deviations} deviations`).default([]),
   additionalAgreement: safeText(LIMITS.additionalAgreement).optional(),
   specialAppendix: safeText(LIMITS.specialAppendix).optional(),
 });
@@ -239,7 +236,12 @@ const pageLimit = z
   .string()
   .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${LIMITS.pageSize}`)
   .transform(Number)
-  .pipe(z.number().min(1, `must be a whole number from 1 to ${LIMITS.pageSize}`).max(LIMITS.pageSize, `must be a whole number from 1 to ${LIMITS.pageSize}`))
+  .pipe(
+    z
+      .number()
+      .min(1, `must be a whole number from 1 to ${LIMITS.pageSize}`)
+      .max(LIMITS.pageSize, `must be a whole number from 1 to ${LIMITS.pageSize}`),
+  )
   .default(DEFAULT_PAGE_SIZE);
 
 /** `?limit=&cursor=` for a list sorted by (timestamp, tiebreak). */

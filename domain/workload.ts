@@ -21,7 +21,12 @@ export interface ManagerLoadInput {
 }
 
 export const workloadWeightsSchema = z.object({
-  segment: z.object({ key: z.number().nonnegative(), gold: z.number().nonnegative(), regular: z.number().nonnegative(), low: z.number().nonnegative() }),
+  segment: z.object({
+    key: z.number().nonnegative(),
+    gold: z.number().nonnegative(),
+    regular: z.number().nonnegative(),
+    low: z.number().nonnegative(),
+  }),
   /** Each contact beyond the first. */
   perExtraContact: z.number().nonnegative(),
   /** Decisions spread over several people take more work. */
@@ -46,7 +51,12 @@ export interface LoadParts {
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
-const roundParts = (p: LoadParts): LoadParts => ({ segment: round2(p.segment), contacts: round2(p.contacts), decentralised: round2(p.decentralised), revenue: round2(p.revenue) });
+const roundParts = (p: LoadParts): LoadParts => ({
+  segment: round2(p.segment),
+  contacts: round2(p.contacts),
+  decentralised: round2(p.decentralised),
+  revenue: round2(p.revenue),
+});
 
 /**
  * What one client weighs, and why. A count of contacts or a revenue below zero (impossible, but
@@ -106,7 +116,16 @@ export function chooseManager(
       const load = round2(loads.reduce((sum, l) => sum + l.total, 0));
       const loadAfter = round2(load + added);
       const room = round2(norm - loadAfter);
-      return { managerId: m.managerId, name: m.name, clients: m.clients.length, load, loadAfter, room, overNorm: loadAfter > norm, parts: roundParts(parts) };
+      return {
+        managerId: m.managerId,
+        name: m.name,
+        clients: m.clients.length,
+        load,
+        loadAfter,
+        room,
+        overNorm: loadAfter > norm,
+        parts: roundParts(parts),
+      };
     })
     .sort((a, b) => b.room - a.room || a.clients - b.clients || byId(a.managerId, b.managerId));
   return { chosen: candidates.find((c) => !c.overNorm)?.managerId, candidates };

@@ -66,7 +66,10 @@ function stopOnExit(): void {
   // When nothing else handles SIGINT/SIGTERM, stop and exit with the signal's code (so other `exit`
   // listeners, such as the Temporal dev server's, still run). When the caller handles the signal
   // itself (npm start), the caller owns the order of shutdown.
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       if (process.listenerCount(signal) > 1) return;
       void Promise.allSettled([...running].map((server) => server.stop())).then(() => process.exit(code));
@@ -257,7 +260,10 @@ async function runPostmaster(opts: {
         .map((line) => line.replace(/^.*?\b(LOG|WARNING|ERROR|FATAL|PANIC):\s*/, ''))
         .slice(0, 2)
         .join('; ');
-      throw new PostmasterStartFailure(`the embedded Postgres exited during start-up${cause ? `: ${cause}` : ''}\n${tail}`, /Address already in use|could not bind/i.test(tail));
+      throw new PostmasterStartFailure(
+        `the embedded Postgres exited during start-up${cause ? `: ${cause}` : ''}\n${tail}`,
+        /Address already in use|could not bind/i.test(tail),
+      );
     }
     if (Date.now() > deadline) {
       await stop();
@@ -316,8 +322,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const ids = asRoot ? osUserIds() : undefined;
   const flags = [
     // TCP on loopback only: no socket files in /tmp shared with other servers.
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'unix_socket_directories=',
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
     // A throw-away test cluster need not survive a power cut, and is much faster without fsync.
     ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
   ];

@@ -40,7 +40,8 @@ function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`Invalid configuration:\n  ${name}: must be a port number (1–65535)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new ConfigError(`Invalid configuration:\n  ${name}: must be a port number (1–65535)`);
   return port;
 }
 

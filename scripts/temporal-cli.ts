@@ -41,7 +41,13 @@ async function onPath(name: string): Promise<string | undefined> {
 async function findGo(): Promise<string | undefined> {
   const candidates = [process.env.GO, 'go', '/usr/local/go/bin/go'].filter((c): c is string => !!c);
   for (const go of candidates) {
-    if (await run(go, ['version'], { timeout: 20_000 }).then(() => true, () => false)) return go;
+    if (
+      await run(go, ['version'], { timeout: 20_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return go;
   }
   return undefined;
 }
@@ -287,8 +293,15 @@ async function startOnce(opts: DevServerOptions, port: number, uiPort: number | 
     }
     if (exited) {
       process.off('exit', killOnExit);
-      const cause = tail.split('\n').reverse().find((line) => /error|fatal|fail|in use/i.test(line))?.trim();
-      throw new StartFailure(`the Temporal dev server exited during start-up${cause ? `: ${cause.slice(0, 300)}` : ''}\n${tail}`, /address already in use|port .* (not free|in use)/i.test(tail));
+      const cause = tail
+        .split('\n')
+        .reverse()
+        .find((line) => /error|fatal|fail|in use/i.test(line))
+        ?.trim();
+      throw new StartFailure(
+        `the Temporal dev server exited during start-up${cause ? `: ${cause.slice(0, 300)}` : ''}\n${tail}`,
+        /address already in use|port .* (not free|in use)/i.test(tail),
+      );
     }
     if (Date.now() > deadline) {
       await stop();

@@ -10,7 +10,9 @@ export async function runWorker(): Promise<void> {
   try {
     const { running, worker } = await startProcessWorker(config, db);
     const [taskQueue, ...legacy] = worker.taskQueues;
-    const legacyNote = legacy.length ? ` and legacy task queue${legacy.length > 1 ? 's' : ''} ${legacy.map((q) => `"${q}"`).join(', ')}` : '';
+    const legacyNote = legacy.length
+      ? ` and legacy task queue${legacy.length > 1 ? 's' : ''} ${legacy.map((q) => `"${q}"`).join(', ')}`
+      : '';
     console.log(`worker: polling task queue "${taskQueue}"${legacyNote} on ${config.temporal.address}`);
     // The worker stops on SIGINT/SIGTERM once in-flight tasks are done.
     await running;

@@ -96,7 +96,8 @@ export class PdfRenderPool {
     this.threads = opts.threads ?? 1;
     this.timeoutMs = opts.timeoutMs ?? 20_000;
     this.maxHeapMb = opts.maxHeapMb ?? 512;
-    if (!Number.isInteger(this.threads) || this.threads < 1) throw new Error(`PdfRenderPool: threads must be a positive integer, not ${this.threads}`);
+    if (!Number.isInteger(this.threads) || this.threads < 1)
+      throw new Error(`PdfRenderPool: threads must be a positive integer, not ${this.threads}`);
     if (!(this.timeoutMs > 0)) throw new Error(`PdfRenderPool: timeoutMs must be positive, not ${this.timeoutMs}`);
     if (!(this.maxHeapMb >= 64)) throw new Error(`PdfRenderPool: maxHeapMb must be at least 64, not ${this.maxHeapMb}`);
     this.slots = new Array(this.threads).fill(undefined);
@@ -151,7 +152,9 @@ export class PdfRenderPool {
       slot.job = job;
       slot.worker.ref();
       slot.timer = setTimeout(() => {
-        slot!.failure = new PdfRenderTimeoutError(`rendering the contract PDF took longer than ${job.timeoutMs} ms; the render thread was restarted`);
+        slot!.failure = new PdfRenderTimeoutError(
+          `rendering the contract PDF took longer than ${job.timeoutMs} ms; the render thread was restarted`,
+        );
         void slot!.worker.terminate();
       }, job.timeoutMs);
       slot.worker.postMessage({ id: job.id, input: job.input } satisfies RenderRequest);

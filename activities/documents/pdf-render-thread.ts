@@ -21,7 +21,12 @@ port.on('message', async ({ id, input }: RenderRequest) => {
     reply = {
       id,
       ok: false,
-      error: { name: e.name, message: e.message, stack: e.stack, fields: err instanceof ContractDocumentTooLargeError ? err.fields : undefined },
+      error: {
+        name: e.name,
+        message: e.message,
+        stack: e.stack,
+        fields: err instanceof ContractDocumentTooLargeError ? err.fields : undefined,
+      },
     };
   }
   port.postMessage(reply, transfer);

@@ -139,7 +139,10 @@ function drawSeal(doc: Doc, cx: number, cy: number, input: ContractDocumentInput
   const inner = 29;
   doc.save().strokeColor(INK).fillColor(INK).opacity(0.85);
   doc.lineWidth(1.6).circle(cx, cy, outer).stroke();
-  doc.lineWidth(0.8).circle(cx, cy, outer - 3).stroke();
+  doc
+    .lineWidth(0.8)
+    .circle(cx, cy, outer - 3)
+    .stroke();
   doc.lineWidth(0.8).circle(cx, cy, inner).stroke();
 
   const ring = `${input.company.legalName.toUpperCase()} • ${input.city.toUpperCase()} • `;
@@ -188,7 +191,10 @@ function drawRequisites(doc: Doc, input: ContractDocumentInput): void {
 
   const signY = Math.max(bottomLeft, bottomRight) + 34;
   const signature = (x: number, role: string, name: string) => {
-    doc.font(REGULAR).fontSize(8.5).text(role, x, signY - 14, { width: colWidth });
+    doc
+      .font(REGULAR)
+      .fontSize(8.5)
+      .text(role, x, signY - 14, { width: colWidth });
     doc.text(breakLongWords(`____________________ / ${name} /`), x, signY + 4, { width: colWidth });
   };
   signature(left, labels.director, input.company.directorName);
@@ -201,15 +207,26 @@ function drawRequisites(doc: Doc, input: ContractDocumentInput): void {
 function drawCopy(doc: Doc, input: ContractDocumentInput, copyLabel: string, lines: string[]): void {
   const left = doc.page.margins.left;
   const width = contentWidth(doc);
-  doc.font(REGULAR).fontSize(7.5).fillColor('#555555').text(copyLabel, left, doc.page.margins.top - 22, { width, align: 'right' });
+  doc
+    .font(REGULAR)
+    .fontSize(7.5)
+    .fillColor('#555555')
+    .text(copyLabel, left, doc.page.margins.top - 22, { width, align: 'right' });
   doc.fillColor('black').text('', left, doc.page.margins.top);
 
   lines.forEach((line, i) => {
     if (line.startsWith('## ') && lines[i + 1] === '@requisites' && !fitsOnPage(doc, REQUISITES_HEIGHT)) doc.addPage();
     if (line.startsWith('# ')) {
-      doc.font(BOLD).fontSize(12.5).text(breakLongWords(line.slice(2)), left, doc.y, { width, align: 'center' });
+      doc
+        .font(BOLD)
+        .fontSize(12.5)
+        .text(breakLongWords(line.slice(2)), left, doc.y, { width, align: 'center' });
     } else if (line.startsWith('## ')) {
-      doc.moveDown(0.3).font(BOLD).fontSize(10).text(breakLongWords(line.slice(3)), left, doc.y, { width });
+      doc
+        .moveDown(0.3)
+        .font(BOLD)
+        .fontSize(10)
+        .text(breakLongWords(line.slice(3)), left, doc.y, { width });
       doc.moveDown(0.2);
     } else if (line.startsWith('@row ')) {
       const [l = '', r = ''] = line.slice(5).split('|');

@@ -74,7 +74,11 @@ const TOKEN_CLOSE = '\ue001';
 const TOKEN = /\ue000(\d+)\ue001/g;
 
 /** A name, an address, a number: one line, whatever line breaks it came with. */
-const oneLine = (text: string): string => text.replace(/[\r\n\t\v\f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+const oneLine = (text: string): string =>
+  text
+    .replace(/[\r\n\t\v\f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 /** The reason: its own line breaks kept, blank lines and trailing spaces dropped. */
 const paragraph = (text: string): string =>
   text
@@ -153,11 +157,23 @@ function drawSignature(doc: Doc, sign: { title: string; name: string }, under: s
   const left = doc.page.margins.left;
   const w = width(doc);
   const y = doc.y + 22;
-  doc.font(REGULAR).fontSize(11).fillColor('black').text(breakLongWords(sign.title), left, y, { width: w * 0.4 });
+  doc
+    .font(REGULAR)
+    .fontSize(11)
+    .fillColor('black')
+    .text(breakLongWords(sign.title), left, y, { width: w * 0.4 });
   if (under.length) doc.fontSize(9.5).text(breakLongWords(under.join('\n')), left, doc.y + 1, { width: w * 0.4 });
   const leftBottom = doc.y;
-  doc.moveTo(left + w * 0.42, y + 11).lineTo(left + w * 0.58, y + 11).lineWidth(0.6).strokeColor('black').stroke();
-  doc.font(REGULAR).fontSize(11).text(breakLongWords(sign.name), left + w * 0.6, y, { width: w * 0.4, align: 'right' });
+  doc
+    .moveTo(left + w * 0.42, y + 11)
+    .lineTo(left + w * 0.58, y + 11)
+    .lineWidth(0.6)
+    .strokeColor('black')
+    .stroke();
+  doc
+    .font(REGULAR)
+    .fontSize(11)
+    .text(breakLongWords(sign.name), left + w * 0.6, y, { width: w * 0.4, align: 'right' });
   doc.x = left;
   doc.y = Math.max(leftBottom, doc.y);
 }
@@ -189,8 +205,17 @@ function layOut(doc: Doc, { elements }: Letter, language: 'ru' | 'en'): void {
     // The letterhead ends with a rule under it.
     if (letterhead && el.kind !== 'headline' && el.kind !== 'head') {
       const y = doc.y + 6;
-      doc.moveTo(left, y).lineTo(left + w, y).lineWidth(1).strokeColor(INK).stroke();
-      doc.moveTo(left, y + 2.5).lineTo(left + w, y + 2.5).lineWidth(0.4).stroke();
+      doc
+        .moveTo(left, y)
+        .lineTo(left + w, y)
+        .lineWidth(1)
+        .strokeColor(INK)
+        .stroke();
+      doc
+        .moveTo(left, y + 2.5)
+        .lineTo(left + w, y + 2.5)
+        .lineWidth(0.4)
+        .stroke();
       doc.y = y + 24;
       letterhead = false;
     }
@@ -200,7 +225,11 @@ function layOut(doc: Doc, { elements }: Letter, language: 'ru' | 'en'): void {
         letterhead = true;
         break;
       case 'headline':
-        doc.font(REGULAR).fontSize(8).fillColor(GREY).text(breakLongWords(el.text), left, doc.y + 1, { width: w, align: 'center' });
+        doc
+          .font(REGULAR)
+          .fontSize(8)
+          .fillColor(GREY)
+          .text(breakLongWords(el.text), left, doc.y + 1, { width: w, align: 'center' });
         letterhead = true;
         break;
       case 'ref':
@@ -259,11 +288,15 @@ function numberPages(doc: Doc, letter: Letter): void {
     doc.page.margins.bottom = 0; // writing into the margin must not start a new page
     // {n} and {of} are replaced before the values go back in, so a value holding "{n}" stays as it is.
     const text = letter.fill(footer.raw.replace('{n}', String(i + 1 - start)).replace('{of}', String(count)));
-    doc.font(REGULAR).fontSize(7.5).fillColor(GREY).text(text, doc.page.margins.left, doc.page.height - 36, {
-      width: width(doc),
-      align: 'center',
-      lineBreak: false,
-    });
+    doc
+      .font(REGULAR)
+      .fontSize(7.5)
+      .fillColor(GREY)
+      .text(text, doc.page.margins.left, doc.page.height - 36, {
+        width: width(doc),
+        align: 'center',
+        lineBreak: false,
+      });
     doc.page.margins.bottom = bottom;
   }
 }

@@ -44,7 +44,10 @@ export interface WorstCaseDraft {
 }
 
 /** The draft part (as the API takes it): subject, 30 deviations, agreement and appendix at their limits. */
-export function worstCaseDraft(shape: WorstCaseShape = 'long-words', dates = { startDate: '2026-12-01', endDate: '2027-11-30' }): WorstCaseDraft {
+export function worstCaseDraft(
+  shape: WorstCaseShape = 'long-words',
+  dates = { startDate: '2026-12-01', endDate: '2027-11-30' },
+): WorstCaseDraft {
   const deviations: Deviation[] = [];
   for (let i = 0; i < L.deviations; i++) {
     deviations.push({
@@ -54,7 +57,13 @@ export function worstCaseDraft(shape: WorstCaseShape = 'long-words', dates = { s
     });
   }
   return {
-    terms: { subject: worstText(L.subject, 1, shape, 'ПРЕДМЕТ'), amount: 999_999_999_999.99, currency: 'RUB', ...dates, paymentTermsDays: 365 },
+    terms: {
+      subject: worstText(L.subject, 1, shape, 'ПРЕДМЕТ'),
+      amount: 999_999_999_999.99,
+      currency: 'RUB',
+      ...dates,
+      paymentTermsDays: 365,
+    },
     deviations,
     additionalAgreement: worstText(L.additionalAgreement, 2, shape, 'СОГЛАШЕНИЕ'),
     specialAppendix: worstText(L.specialAppendix, 3, shape, 'ПРИЛОЖЕНИЕ'),
@@ -85,8 +94,14 @@ export function worstCaseDocumentInput(shape: WorstCaseShape = 'long-words'): Co
     date: '2026-11-22',
     city: 'Москва',
     company: {
-      legalName: 'ООО «Логистик Групп»', inn: '7704123450', kpp: '770401001', address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2',
-      bankName: 'ПАО Сбербанк', bik: '044525225', account: '40702810938000012345', correspondentAccount: '30101810400000000225',
+      legalName: 'ООО «Логистик Групп»',
+      inn: '7704123450',
+      kpp: '770401001',
+      address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2',
+      bankName: 'ПАО Сбербанк',
+      bik: '044525225',
+      account: '40702810938000012345',
+      correspondentAccount: '30101810400000000225',
       directorName: 'Иванов Иван Иванович',
     },
     client: worstCaseClient(),

@@ -20,13 +20,28 @@ export async function projectAccountStep(tx: PoolClient, input: RecordStepInput,
     await tx.query(
       `INSERT INTO accounts (client_id, workflow_id, stage, stage_since, manager_id, segment, health, health_reasons, opened_by, started_at, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$4,$4) ON CONFLICT (client_id) DO NOTHING`,
-      [clientId, input.workflowId, input.to, at, patch.opened.managerId ?? null, patch.opened.segment ?? null, patch.health.score,
-        JSON.stringify(patch.health.reasons), patch.opened.openedBy],
+      [
+        clientId,
+        input.workflowId,
+        input.to,
+        at,
+        patch.opened.managerId ?? null,
+        patch.opened.segment ?? null,
+        patch.health.score,
+        JSON.stringify(patch.health.reasons),
+        patch.opened.openedBy,
+      ],
     );
   }
 
   const values: unknown[] = [clientId, input.workflowId, input.to, at, patch.health.score, JSON.stringify(patch.health.reasons)];
-  const sets = ['stage = $3', 'stage_since = CASE WHEN stage = $3 THEN stage_since ELSE $4 END', 'health = $5', 'health_reasons = $6', 'updated_at = $4'];
+  const sets = [
+    'stage = $3',
+    'stage_since = CASE WHEN stage = $3 THEN stage_since ELSE $4 END',
+    'health = $5',
+    'health_reasons = $6',
+    'updated_at = $4',
+  ];
   const set = (column: string, value: unknown) => {
     values.push(value);
     sets.push(`${column} = $${values.length}`);
@@ -49,15 +64,23 @@ export async function projectAccountStep(tx: PoolClient, input: RecordStepInput,
 
   // The stage's period: the one open before this step closes (a retry finds none older open), this step's opens.
   if (input.from === null || input.from !== input.to) {
-    await tx.query(`UPDATE account_stage_periods SET left_at = $2 WHERE client_id = $1 AND left_at IS NULL AND entered_at < $2`, [clientId, at]);
+    await tx.query(`UPDATE account_stage_periods SET left_at = $2 WHERE client_id = $1 AND left_at IS NULL AND entered_at < $2`, [
+      clientId,
+      at,
+    ]);
     if (input.to !== 'lost') {
-      await tx.query(`INSERT INTO account_stage_periods (key, client_id, stage, entered_at) VALUES ($1,$2,$3,$4) ON CONFLICT (key) DO NOTHING`, [
-        key, clientId, input.to, at,
-      ]);
+      await tx.query(
+        `INSERT INTO account_stage_periods (key, client_id, stage, entered_at) VALUES ($1,$2,$3,$4) ON CONFLICT (key) DO NOTHING`,
+        [key, clientId, input.to, at],
+      );
     }
   }
   await tx.query(`INSERT INTO account_health (key, client_id, at, score, reasons) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (key) DO NOTHING`, [
-    key, clientId, at, patch.health.score, JSON.stringify(patch.health.reasons),
+    key,
+    clientId,
+    at,
+    patch.health.score,
+    JSON.stringify(patch.health.reasons),
   ]);
 
   if (patch.complaint) {
@@ -90,22 +113,39 @@ export async function projectAccountStep(tx: PoolClient, input: RecordStepInput,
     await tx.query(`UPDATE commitments SET overdue_at = COALESCE(overdue_at, $2) WHERE id = $1`, [patch.commitmentOverdue, at]);
   }
   if (patch.commitmentFulfilled) {
-    await tx.query(`UPDATE commitments SET status = 'fulfilled', fulfilled_at = $2, fulfilled_by = $3, note = $4 WHERE id = $1 AND status = 'open'`, [
-      patch.commitmentFulfilled.id, at, actor, patch.commitmentFulfilled.note,
-    ]);
+    await tx.query(
+      `UPDATE commitments SET status = 'fulfilled', fulfilled_at = $2, fulfilled_by = $3, note = $4 WHERE id = $1 AND status = 'open'`,
+      [patch.commitmentFulfilled.id, at, actor, patch.commitmentFulfilled.note],
+    );
   }
   if (patch.promiseNotice) {
     // The workflow carries no texts: a notice quoting a promise reads its words here, in the
     // step's transaction, keyed by the step like every notification.
     const n = patch.promiseNotice;
-    const promise = await queryOne<{ what: string; due_at: Date }>(tx, 'SELECT what, due_at FROM commitments WHERE id = $1 AND client_id = $2', [n.commitmentId, clientId]);
+    const promise = await queryOne<{ what: string; due_at: Date }>(
+      tx,
+      'SELECT what, due_at FROM commitments WHERE id = $1 AND client_id = $2',
+      [n.commitmentId, clientId],
+    );
     if (!promise) throw new PermanentError(`commitment ${n.commitmentId} of client ${clientId} does not exist`);
-    const message = n.wording === 'due' ? `Due ${promise.due_at.toISOString().slice(0, 10)}: ${promise.what}` : `Overdue promise to the client: ${promise.what}`;
+    const message =
+      n.wording === 'due'
+        ? `Due ${promise.due_at.toISOString().slice(0, 10)}: ${promise.what}`
+        : `Overdue promise to the client: ${promise.what}`;
     for (const [i, recipient] of n.recipients.entries()) {
       await tx.query(
         `INSERT INTO notifications (key, workflow_id, process_type, client_id, recipient_staff_id, recipient_role, kind, message, created_at)
          VALUES ($1,$2,'account',$3,$4,$5,$6,$7,$8) ON CONFLICT (key) DO NOTHING`,
-        [`${key}:notice:promise:${i}`, input.workflowId, clientId, recipient.staffId ?? null, recipient.staffId ? null : recipient.role, n.kind, message, at],
+        [
+          `${key}:notice:promise:${i}`,
+          input.workflowId,
+          clientId,
+          recipient.staffId ?? null,
+          recipient.staffId ? null : recipient.role,
+          n.kind,
+          message,
+          at,
+        ],
       );
     }
   }

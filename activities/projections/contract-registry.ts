@@ -39,6 +39,9 @@ export async function projectContractStep(tx: PoolClient, input: RecordStepInput
   const { draftId, ...patch } = input.registry ?? {};
   const draft = draftId ? await draftById(tx, draftId) : patch.draft;
   const { sets, values } = assignments({ ...patch, draft, status: input.to });
-  const updated = await tx.query(`UPDATE contract_registry SET ${sets.join(', ')}, updated_at = now() WHERE number = $1`, [number, ...values]);
+  const updated = await tx.query(`UPDATE contract_registry SET ${sets.join(', ')}, updated_at = now() WHERE number = $1`, [
+    number,
+    ...values,
+  ]);
   if (updated.rowCount === 0) throw new PermanentError(`contract ${number} is not in the registry`);
 }

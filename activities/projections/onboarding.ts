@@ -39,7 +39,10 @@ export async function projectOnboardingStep(tx: PoolClient, input: RecordStepInp
   if (patch.checklistDone) {
     set(`checklist = checklist || ?::jsonb`, JSON.stringify({ [patch.checklistDone.item]: patch.checklistDone }));
   }
-  const updated = await tx.query<{ client_id: string }>(`UPDATE onboardings SET ${sets.join(', ')} WHERE workflow_id = $1 RETURNING client_id`, values);
+  const updated = await tx.query<{ client_id: string }>(
+    `UPDATE onboardings SET ${sets.join(', ')} WHERE workflow_id = $1 RETURNING client_id`,
+    values,
+  );
   if (updated.rowCount === 0) throw new PermanentError(`onboarding ${input.workflowId} does not exist`);
   if (patch.loyaltyStage) {
     await tx.query('UPDATE clients SET loyalty_stage = $2 WHERE id = $1', [updated.rows[0]!.client_id, patch.loyaltyStage]);

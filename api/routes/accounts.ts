@@ -71,7 +71,13 @@ function send(res: Response, answer: AccountAnswer, created: boolean): void {
     res
       .status(202)
       .set({ Location: `/api/clients/${answer.clientId}`, 'Retry-After': '2' })
-      .json({ accepted: true, ...(answer.id ? { id: answer.id } : {}), clientId: answer.clientId, workflowId: answer.workflowId, message: answer.message });
+      .json({
+        accepted: true,
+        ...(answer.id ? { id: answer.id } : {}),
+        clientId: answer.clientId,
+        workflowId: answer.workflowId,
+        message: answer.message,
+      });
     return;
   }
   const { account } = answer;
@@ -110,7 +116,9 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
   clientStep('reviews', ACCOUNT_STEP_ROLES.review, reviewSchema, (c, a, b, k) => accounts.review(c, a, b, k), true);
   clientStep('escalation', ACCOUNT_STEP_ROLES.escalation, escalationSchema, (c, a, b, k) => accounts.escalation(c, a, b, k));
   clientStep('escalation/actions', ACCOUNT_STEP_ROLES.stageAction, stageActionSchema, (c, a, b, k) => accounts.stageAction(c, a, b, k));
-  clientStep('escalation/resolve', ACCOUNT_STEP_ROLES.resolveEscalation, resolveEscalationSchema, (c, a, b, k) => accounts.resolveEscalation(c, a, b, k));
+  clientStep('escalation/resolve', ACCOUNT_STEP_ROLES.resolveEscalation, resolveEscalationSchema, (c, a, b, k) =>
+    accounts.resolveEscalation(c, a, b, k),
+  );
   clientStep('loss', ACCOUNT_STEP_ROLES.loss, lossSchema, (c, a, b, k) => accounts.loss(c, a, b, k));
   clientStep('manager', ACCOUNT_STEP_ROLES.manager, accountManagerSchema, (c, a, b, k) => accounts.manager(c, a, b, k));
 

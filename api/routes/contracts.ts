@@ -44,7 +44,10 @@ function send(res: Response, answer: ContractAnswer): void {
   }
   // Accepted but not yet recorded: where to look, and when.
   if (answer.number) res.set('Location', `/api/contracts/${answer.number}`);
-  res.status(202).set('Retry-After', '2').json({ accepted: true, workflowId: answer.workflowId, number: answer.number, message: answer.message });
+  res
+    .status(202)
+    .set('Retry-After', '2')
+    .json({ accepted: true, workflowId: answer.workflowId, number: answer.number, message: answer.message });
 }
 
 const stepIdOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;

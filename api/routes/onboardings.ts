@@ -121,16 +121,30 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
     });
   }
 
-  step('answers', ONBOARDING_STEP_ROLES.answers, answersStepSchema, (o, actor, b, req) => onboardings.answers(o, actor, b.answers, stepIdOf(req)), 'put');
-  step('qualification', ONBOARDING_STEP_ROLES.qualification, qualificationSchema, (o, actor, b, req) => onboardings.qualification(o, actor, b, stepIdOf(req)));
-  step('assignment', ONBOARDING_STEP_ROLES.assignment, assignmentSchema, (o, actor, b, req) => onboardings.assignment(o, actor, b, stepIdOf(req)));
-  step('contract', ONBOARDING_STEP_ROLES.contract, onboardingContractSchema, (o, actor, b, req) => onboardings.contract(o, actor, b, stepIdOf(req)));
+  step(
+    'answers',
+    ONBOARDING_STEP_ROLES.answers,
+    answersStepSchema,
+    (o, actor, b, req) => onboardings.answers(o, actor, b.answers, stepIdOf(req)),
+    'put',
+  );
+  step('qualification', ONBOARDING_STEP_ROLES.qualification, qualificationSchema, (o, actor, b, req) =>
+    onboardings.qualification(o, actor, b, stepIdOf(req)),
+  );
+  step('assignment', ONBOARDING_STEP_ROLES.assignment, assignmentSchema, (o, actor, b, req) =>
+    onboardings.assignment(o, actor, b, stepIdOf(req)),
+  );
+  step('contract', ONBOARDING_STEP_ROLES.contract, onboardingContractSchema, (o, actor, b, req) =>
+    onboardings.contract(o, actor, b, stepIdOf(req)),
+  );
   step('checklist/:item', ONBOARDING_STEP_ROLES.checklist, checklistSchema, (o, actor, b, req) => {
     const item = req.params.item!;
     if (!isChecklistItem(item)) throw notFound(`checklist item ${item}`);
     return onboardings.checklist(o, actor, item, b, stepIdOf(req));
   });
-  step('cancel', ONBOARDING_STEP_ROLES.cancel, cancelOnboardingSchema, (o, actor, b, req) => onboardings.cancel(o, actor, b, stepIdOf(req)));
+  step('cancel', ONBOARDING_STEP_ROLES.cancel, cancelOnboardingSchema, (o, actor, b, req) =>
+    onboardings.cancel(o, actor, b, stepIdOf(req)),
+  );
 
   return router;
 }

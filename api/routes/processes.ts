@@ -14,13 +14,22 @@ import { processesPage, type OverdueAfter } from '../../db/processes';
 const STAGES = [...new Set<string>([...CONTRACT_STATUSES, ...ONBOARDING_STAGES, ...ACCOUNT_STAGES])];
 
 export const processesQuerySchema = pageQuerySchema(
-  z.string().max(LIMITS.cursor).regex(/^[A-Za-z0-9-]{1,64}$/),
+  z
+    .string()
+    .max(LIMITS.cursor)
+    .regex(/^[A-Za-z0-9-]{1,64}$/),
 ).extend({
   type: z.enum(PROCESS_TYPES).optional(),
-  stage: z.string().refine((s) => STAGES.includes(s), `must be one of: ${STAGES.join(', ')}`).optional(),
+  stage: z
+    .string()
+    .refine((s) => STAGES.includes(s), `must be one of: ${STAGES.join(', ')}`)
+    .optional(),
   managerId: uuid.optional(),
   clientId: uuid.optional(),
-  overdue: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
+  overdue: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
 });
 
 export function createProcessesRouter({ db, overdueAfter }: { db: Pool; overdueAfter: OverdueAfter }): Router {

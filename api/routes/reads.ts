@@ -3,18 +3,11 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { markReadSchema, notificationsQuerySchema, registryFilterSchema, tasksQuerySchema, uuid } from '../../domain/schemas';
-import {
-  listRegistry,
-  markNotificationsRead,
-  notificationsPage,
-  openTasksPage,
-  registryPage,
-} from '../../db/contracts';
+import { listRegistry, markNotificationsRead, notificationsPage, openTasksPage, registryPage } from '../../db/contracts';
 import { actorOf } from '../auth';
 import { toCsv } from '../csv';
 import { REGISTRY_CSV_COLUMNS } from '../../db/registry-fields';
 import { notFound } from '../errors';
-
 
 export function createReadsRouter({ db }: { db: Pool }): Router {
   const router = Router();

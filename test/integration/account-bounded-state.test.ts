@@ -59,7 +59,10 @@ async function inBatches(count: number, batch: number, send: (i: number) => Prom
 }
 
 const promise = (clientId: string, person: Person, i: number, ownerId = person.id) =>
-  h.request('POST', `/api/clients/${clientId}/commitments`, { token: person.token, body: { what: promiseText(i), dueDate: '2199-12-31', ownerId } });
+  h.request('POST', `/api/clients/${clientId}/commitments`, {
+    token: person.token,
+    body: { what: promiseText(i), dueDate: '2199-12-31', ownerId },
+  });
 const complaint = (clientId: string, person: Person, i: number) =>
   h.request('POST', `/api/clients/${clientId}/complaints`, { token: person.token, body: complaintBody(i) });
 
@@ -86,7 +89,10 @@ async function runsOf(workflowId: string): Promise<Run[]> {
       runId,
       ...(last
         ? {
-            continuedWith: payloads.reduce((sum, p) => sum + (p.data?.length ?? 0) + Object.values(p.metadata ?? {}).reduce((m, v) => m + v.length, 0), 0),
+            continuedWith: payloads.reduce(
+              (sum, p) => sum + (p.data?.length ?? 0) + Object.values(p.metadata ?? {}).reduce((m, v) => m + v.length, 0),
+              0,
+            ),
             continuedText: payloads.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join(''),
           }
         : {}),
@@ -123,7 +129,11 @@ describe('a relationship carrying long texts', () => {
     expect(await count('commitments', clientId)).toBe(300);
 
     // Let the last run continue as new if its history passed the limit, then measure every run.
-    await eventually(async () => ((await h.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING' ? true : undefined), 10_000, 'running');
+    await eventually(
+      async () => ((await h.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING' ? true : undefined),
+      10_000,
+      'running',
+    );
     const runs = await runsOf(workflowId);
     const continued = runs.filter((r) => r.continuedWith !== undefined);
     expect(continued.length, 'continued as new several times').toBeGreaterThanOrEqual(3);
@@ -146,14 +156,24 @@ describe('a relationship carrying long texts', () => {
     expect(c.status, JSON.stringify(c.body)).toBe(201);
     const { events } = await h.temporal.workflow.getHandle(workflowId).fetchHistory();
     const resume = events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'resumeAccount')!;
-    const resumed = events!.find((e) => e.activityTaskCompletedEventAttributes && Number(e.activityTaskCompletedEventAttributes.scheduledEventId) === Number(resume.eventId));
-    const resumedBytes = (resumed!.activityTaskCompletedEventAttributes!.result?.payloads ?? []).reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
+    const resumed = events!.find(
+      (e) =>
+        e.activityTaskCompletedEventAttributes &&
+        Number(e.activityTaskCompletedEventAttributes.scheduledEventId) === Number(resume.eventId),
+    );
+    const resumedBytes = (resumed!.activityTaskCompletedEventAttributes!.result?.payloads ?? []).reduce(
+      (sum, p) => sum + (p.data?.length ?? 0),
+      0,
+    );
     console.log(`[bounded state] taken up again after termination: resumeAccount answered ${resumedBytes} bytes for 300 open promises`);
     expect(resumedBytes).toBeLessThan(300 * 200 + 4_000);
     expect((await querySize(clientId)).snapshot.openCommitments).toHaveLength(300);
 
     // The relationship still works: the complaint above (201), then the loss (200).
-    const loss = await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.kamHead.token, body: { reason: 'service', note: cyrillic('Причина: ', LONGEST) } });
+    const loss = await h.request('POST', `/api/clients/${clientId}/loss`, {
+      token: cast.kamHead.token,
+      body: { reason: 'service', note: cyrillic('Причина: ', LONGEST) },
+    });
     expect(loss.status, JSON.stringify(loss.body)).toBe(200);
     expect(loss.body.stage).toBe('lost');
     expect(await count('commitments', clientId, "status = 'cancelled'")).toBe(300);
@@ -165,10 +185,18 @@ describe('a relationship carrying long texts', () => {
     const what = promiseText(7);
     // Due in 3 s: the reminder (2 days before) is due at once, the overdue notice 3 s later.
     const due = new Date(Date.now() + 3_000).toISOString();
-    const made = await h.request('POST', `/api/clients/${clientId}/commitments`, { token: cast.kamHead.token, body: { what, dueDate: due, ownerId: owner.id } });
+    const made = await h.request('POST', `/api/clients/${clientId}/commitments`, {
+      token: cast.kamHead.token,
+      body: { what, dueDate: due, ownerId: owner.id },
+    });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const notices = async () =>
-      (await h.db.query(`SELECT kind, message, recipient_staff_id FROM notifications WHERE client_id = $1 AND kind <> 'task' ORDER BY created_at, key`, [clientId])).rows;
+      (
+        await h.db.query(
+          `SELECT kind, message, recipient_staff_id FROM notifications WHERE client_id = $1 AND kind <> 'task' ORDER BY created_at, key`,
+          [clientId],
+        )
+      ).rows;
     await eventually(async () => ((await notices()).length >= 2 ? true : undefined), 20_000, 'the reminder and the overdue notice');
     // The owner is told, and so is the manager-less relationship's manager role (no manager yet).
     const got = await notices();
@@ -208,7 +236,10 @@ describe('at the caps', () => {
     // Reviews (which add nothing open) until the run at the caps continues as new: its input is the largest state.
     const before = (await h.temporal.workflow.getHandle(workflowId).query(accountStateQuery)).run;
     for (let i = 0; i < 60 && (await h.temporal.workflow.getHandle(workflowId).query(accountStateQuery)).run === before; i++) {
-      const review = await h.request('POST', `/api/clients/${clientId}/reviews`, { token: cast.manager.token, body: { satisfaction: 9, businessChanges: 'нет', note: `обзор ${i}` } });
+      const review = await h.request('POST', `/api/clients/${clientId}/reviews`, {
+        token: cast.manager.token,
+        body: { satisfaction: 9, businessChanges: 'нет', note: `обзор ${i}` },
+      });
       expect(review.status, JSON.stringify(review.body)).toBe(201);
     }
     const [atCaps] = (await runsOf(workflowId)).filter((r) => r.continuedWith !== undefined);
@@ -227,10 +258,16 @@ describe('at the caps', () => {
 
     // Room again once one is resolved; and the loss.
     const oldest = (await h.db.query(`SELECT id FROM complaints WHERE client_id = $1 ORDER BY created_at LIMIT 1`, [clientId])).rows[0].id;
-    const resolved = await h.request('POST', `/api/complaints/${oldest}/resolve`, { token: cast.kamHead.token, body: { resolution: 'Решено', rootCause: 'process' } });
+    const resolved = await h.request('POST', `/api/complaints/${oldest}/resolve`, {
+      token: cast.kamHead.token,
+      body: { resolution: 'Решено', rootCause: 'process' },
+    });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect((await complaint(clientId, cast.ops, MAX_COMPLAINTS + 2)).status).toBe(201);
-    const loss = await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.director.token, body: { reason: 'price', note: 'Ушли' } });
+    const loss = await h.request('POST', `/api/clients/${clientId}/loss`, {
+      token: cast.director.token,
+      body: { reason: 'price', note: 'Ушли' },
+    });
     expect(loss.status, JSON.stringify(loss.body)).toBe(200);
   }, 600_000);
 });
@@ -248,7 +285,10 @@ describe('a run that Temporal ends under a step', () => {
       const headers = { 'Idempotency-Key': `cut-${clientId}` };
       const pending = h.request('POST', `/api/clients/${clientId}/complaints`, { token: cast.ops.token, headers, body: complaintBody(2) });
       await eventually(
-        async () => ((await h.db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE accounts%'`)).rowCount ? true : undefined),
+        async () =>
+          (await h.db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE accounts%'`)).rowCount
+            ? true
+            : undefined,
         10_000,
         'the step waiting on the row',
       );
@@ -260,7 +300,11 @@ describe('a run that Temporal ends under a step', () => {
       // The step's own transaction, already under way, finishes: the 503 said it may be recorded.
       await eventually(async () => ((await count('complaints', clientId)) === 2 ? true : undefined), 10_000, 'the step recorded after all');
       // Retried with its key, it answers as recorded, once.
-      const retried = await h.request('POST', `/api/clients/${clientId}/complaints`, { token: cast.ops.token, headers, body: complaintBody(2) });
+      const retried = await h.request('POST', `/api/clients/${clientId}/complaints`, {
+        token: cast.ops.token,
+        headers,
+        body: complaintBody(2),
+      });
       expect(retried.status, JSON.stringify(retried.body)).toBe(201);
       expect(await count('complaints', clientId)).toBe(2);
     } finally {
@@ -270,7 +314,10 @@ describe('a run that Temporal ends under a step', () => {
     const next = await complaint(clientId, cast.ops, 3);
     expect(next.status, JSON.stringify(next.body)).toBe(201);
     expect(await count('complaints', clientId)).toBe(3);
-    const loss = await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.kamHead.token, body: { reason: 'other', note: 'x' } });
+    const loss = await h.request('POST', `/api/clients/${clientId}/loss`, {
+      token: cast.kamHead.token,
+      body: { reason: 'other', note: 'x' },
+    });
     expect(loss.status, JSON.stringify(loss.body)).toBe(200);
   }, 120_000);
 });

@@ -39,11 +39,19 @@ async function complain(clientId: string, person: Person, body: Record<string, u
   return h.request('POST', `/api/clients/${clientId}/complaints`, {
     token: person.token,
     headers,
-    body: { summary: 'Машина опоздала на погрузку на 4 часа', category: 'delivery', severity: 'medium', reportedBy: 'Петров П. П., логист клиента', ...body },
+    body: {
+      summary: 'Машина опоздала на погрузку на 4 часа',
+      category: 'delivery',
+      severity: 'medium',
+      reportedBy: 'Петров П. П., логист клиента',
+      ...body,
+    },
   });
 }
 
-async function openTasks(clientId: string): Promise<{ kind: string; ref: string; assignee_role: string; assignee_staff_id: string | null }[]> {
+async function openTasks(
+  clientId: string,
+): Promise<{ kind: string; ref: string; assignee_role: string; assignee_staff_id: string | null }[]> {
   const { rows } = await h.db.query(
     `SELECT kind, ref, assignee_role, assignee_staff_id FROM tasks WHERE client_id = $1 AND process_type = 'account' AND closed_at IS NULL ORDER BY opened_at, id`,
     [clientId],
@@ -66,7 +74,10 @@ describe('the churn stages', () => {
   it('recurring complaints make a client dissatisfied; left unresolved it turns adversarial, then goes to the director', async () => {
     const clientId = await newClient('ООО «Повторные жалобы»');
     // The client's manager is known from its contract before the relationship opens.
-    const contract = await h.request('POST', '/api/contracts', { token: cast.manager.token, body: contractBody(clientId, cast.manager.id) });
+    const contract = await h.request('POST', '/api/contracts', {
+      token: cast.manager.token,
+      body: contractBody(clientId, cast.manager.id),
+    });
     expect(contract.status, JSON.stringify(contract.body)).toBe(201);
 
     const first = await complain(clientId, cast.ops);
@@ -81,16 +92,27 @@ describe('the churn stages', () => {
     expect(third.body.stage).toBe('dissatisfied');
     expect(third.body.account).toMatchObject({ openComplaints: 3, overdueComplaints: 0, openCommitments: 0, overdueCommitments: 0 });
     expect(third.body.health.reasons.map((r: { reason: string }) => r.reason)).toEqual(
-      expect.arrayContaining(['stage: dissatisfied', '2 open medium complaints', '1 open low complaint', '3 complaints within the recurrence window']),
+      expect.arrayContaining([
+        'stage: dissatisfied',
+        '2 open medium complaints',
+        '1 open low complaint',
+        '3 complaints within the recurrence window',
+      ]),
     );
 
     // The manager is to evaluate the whole service, and is told so.
     expect(await openTasks(clientId)).toEqual(
-      expect.arrayContaining([{ kind: 'evaluate_service', ref: 'stage:dissatisfied:manager', assignee_role: 'manager', assignee_staff_id: cast.manager.id }]),
+      expect.arrayContaining([
+        { kind: 'evaluate_service', ref: 'stage:dissatisfied:manager', assignee_role: 'manager', assignee_staff_id: cast.manager.id },
+      ]),
     );
-    expect((await notificationsTo(cast.manager)).map((n) => n.message)).toEqual(expect.arrayContaining([expect.stringMatching(/evaluate the whole service/)]));
+    expect((await notificationsTo(cast.manager)).map((n) => n.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/evaluate the whole service/)]),
+    );
     // The manager's own list says what each task is about and when it is due.
-    const mine = (await h.request('GET', '/api/tasks?limit=200', { token: cast.manager.token })).body.items.filter((t: { clientId: string }) => t.clientId === clientId);
+    const mine = (await h.request('GET', '/api/tasks?limit=200', { token: cast.manager.token })).body.items.filter(
+      (t: { clientId: string }) => t.clientId === clientId,
+    );
     const evaluation = mine.find((t: { kind: string }) => t.kind === 'evaluate_service');
     expect(evaluation).toMatchObject({ process: 'account', contractNumber: null });
     expect(Date.parse(evaluation.dueAt) - Date.parse(evaluation.openedAt)).toBe(4_000);
@@ -103,9 +125,15 @@ describe('the churn stages', () => {
     expect(adversarial.map((t) => t.ref)).toContain('stage:adversarial:kam_head');
     expect(adversarial.map((t) => t.ref)).not.toContain('stage:dissatisfied:manager');
     // Its actions past their deadline too: the director is given the escalation.
-    const escalation = await eventually(async () => (await openTasks(clientId)).find((t) => t.ref === 'stage:adversarial:escalation'), 20_000, 'the escalation');
+    const escalation = await eventually(
+      async () => (await openTasks(clientId)).find((t) => t.ref === 'stage:adversarial:escalation'),
+      20_000,
+      'the escalation',
+    );
     expect(escalation).toMatchObject({ kind: 'escalation', assignee_role: 'director' });
-    expect((await notificationsTo(cast.director)).map((n) => n.message)).toEqual(expect.arrayContaining([expect.stringMatching(/adversarial stage's actions are overdue/)]));
+    expect((await notificationsTo(cast.director)).map((n) => n.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/adversarial stage's actions are overdue/)]),
+    );
     expect(await accountSteps(clientId)).toEqual([
       'opened:healthy',
       'complaint:healthy',
@@ -117,7 +145,10 @@ describe('the churn stages', () => {
     // Another manager cannot resolve this manager's client's complaint; the manager can.
     const stranger = await h.person('Чужой Менеджер', ['manager']);
     const resolve = (person: Person) =>
-      h.request('POST', `/api/complaints/${first.body.id}/resolve`, { token: person.token, body: { resolution: 'Водитель заменён, график пересмотрен', rootCause: 'process' } });
+      h.request('POST', `/api/complaints/${first.body.id}/resolve`, {
+        token: person.token,
+        body: { resolution: 'Водитель заменён, график пересмотрен', rootCause: 'process' },
+      });
     expect((await resolve(stranger)).status).toBe(403);
     expect((await resolve(cast.ops)).status).toBe(403);
     const resolved = await resolve(cast.manager);
@@ -125,7 +156,8 @@ describe('the churn stages', () => {
     expect((await resolve(cast.manager)).status).toBe(409);
     // kam_head hands the client to another manager: the open complaint tasks go with it.
     const successor = await h.person('Новый Менеджер', ['manager']);
-    const handOver = (person: Person, managerId: string) => h.request('POST', `/api/clients/${clientId}/manager`, { token: person.token, body: { managerId } });
+    const handOver = (person: Person, managerId: string) =>
+      h.request('POST', `/api/clients/${clientId}/manager`, { token: person.token, body: { managerId } });
     expect((await handOver(cast.manager, successor.id)).status).toBe(403);
     expect((await handOver(cast.kamHead, cast.ops.id)).status).toBe(400);
     const handed = await handOver(cast.kamHead, successor.id);
@@ -136,27 +168,43 @@ describe('the churn stages', () => {
     expect(complaintTasks.length).toBe(2);
     expect(complaintTasks.every((t) => t.assignee_staff_id === successor.id)).toBe(true);
     const resolveSecond = (person: Person) =>
-      h.request('POST', `/api/complaints/${second.body.id}/resolve`, { token: person.token, body: { resolution: 'Документы отправлены', rootCause: 'person' } });
+      h.request('POST', `/api/complaints/${second.body.id}/resolve`, {
+        token: person.token,
+        body: { resolution: 'Документы отправлены', rootCause: 'person' },
+      });
     expect((await resolveSecond(cast.manager)).status).toBe(403);
     expect((await resolveSecond(successor)).status).toBe(200);
-    const complaints = (await h.request('GET', `/api/clients/${clientId}/complaints?status=resolved`, { token: cast.ops.token })).body.items;
+    const complaints = (await h.request('GET', `/api/clients/${clientId}/complaints?status=resolved`, { token: cast.ops.token })).body
+      .items;
     expect(complaints).toHaveLength(2);
-    expect(complaints.find((c: { id: string }) => c.id === first.body.id)).toMatchObject({ status: 'resolved', rootCause: 'process', resolvedBy: cast.manager.id });
+    expect(complaints.find((c: { id: string }) => c.id === first.body.id)).toMatchObject({
+      status: 'resolved',
+      rootCause: 'process',
+      resolvedBy: cast.manager.id,
+    });
   });
 
   it('gives each reported stage to its owners, resolves to healthy with a watch, and a new complaint sends it straight back', async () => {
     const clientId = await newClient('ООО «Ультиматум»');
     const report = (person: Person, stage: string) =>
-      h.request('POST', `/api/clients/${clientId}/escalation`, { token: person.token, body: { stage, evidence: 'Письмо генерального директора клиента от 12.11' } });
+      h.request('POST', `/api/clients/${clientId}/escalation`, {
+        token: person.token,
+        body: { stage, evidence: 'Письмо генерального директора клиента от 12.11' },
+      });
     // Reporting opens the relationship of a client that had none.
     const ultimatum = await report(cast.manager, 'ultimatum');
     expect(ultimatum.status, JSON.stringify(ultimatum.body)).toBe(200);
     expect(ultimatum.body.stage).toBe('ultimatum');
     expect((await openTasks(clientId)).map((t) => [t.kind, t.assignee_role])).toEqual(
-      expect.arrayContaining([['root_cause_plan', 'director'], ['root_cause_plan', 'kam_head']]),
+      expect.arrayContaining([
+        ['root_cause_plan', 'director'],
+        ['root_cause_plan', 'kam_head'],
+      ]),
     );
     for (const owner of [cast.director, cast.kamHead]) {
-      expect((await notificationsTo(owner)).map((n) => n.message)).toEqual(expect.arrayContaining([expect.stringMatching(/root-cause analysis of the process/)]));
+      expect((await notificationsTo(owner)).map((n) => n.message)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/root-cause analysis of the process/)]),
+      );
     }
     expect((await report(cast.manager, 'adversarial')).status).toBe(409);
     expect((await report(cast.ops, 'arbitration')).status).toBe(403);
@@ -164,17 +212,33 @@ describe('the churn stages', () => {
     expect(arbitration.body.stage).toBe('arbitration');
     const tasks = await openTasks(clientId);
     expect(tasks.map((t) => [t.kind, t.assignee_role])).toEqual([['arbitration_response', 'lawyer']]);
-    expect((await notificationsTo(cast.lawyer)).map((n) => n.message)).toEqual(expect.arrayContaining([expect.stringMatching(/prepare the response/)]));
+    expect((await notificationsTo(cast.lawyer)).map((n) => n.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/prepare the response/)]),
+    );
 
     const resolveBody = { outcome: 'recovered', actions: 'Мировое соглашение, новый регламент подачи машин' };
-    expect((await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, { token: cast.manager.token, body: resolveBody })).status).toBe(403);
-    expect((await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, { token: cast.kamHead.token, body: { ...resolveBody, outcome: 'lost' } })).status).toBe(400);
-    const recovered = await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, { token: cast.kamHead.token, body: resolveBody });
+    expect(
+      (await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, { token: cast.manager.token, body: resolveBody })).status,
+    ).toBe(403);
+    expect(
+      (
+        await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, {
+          token: cast.kamHead.token,
+          body: { ...resolveBody, outcome: 'lost' },
+        })
+      ).status,
+    ).toBe(400);
+    const recovered = await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, {
+      token: cast.kamHead.token,
+      body: resolveBody,
+    });
     expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
     expect(recovered.body.stage).toBe('healthy');
     expect(recovered.body.account).toMatchObject({ watchStage: 'arbitration' });
     expect(await openTasks(clientId)).toEqual([]);
-    expect((await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, { token: cast.kamHead.token, body: resolveBody })).status).toBe(409);
+    expect(
+      (await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, { token: cast.kamHead.token, body: resolveBody })).status,
+    ).toBe(409);
 
     // Within the watch, one low complaint is enough to go back where it was.
     const back = await complain(clientId, cast.ops, { severity: 'low' });
@@ -191,7 +255,10 @@ describe('the churn stages', () => {
 
   it('a loss closes every open task of the client, ends the relationship, and the analytics count it', async () => {
     const clientId = await newClient('ООО «Ушедший клиент»');
-    const contract = await h.request('POST', '/api/contracts', { token: cast.manager.token, body: contractBody(clientId, cast.manager.id) });
+    const contract = await h.request('POST', '/api/contracts', {
+      token: cast.manager.token,
+      body: contractBody(clientId, cast.manager.id),
+    });
     expect(contract.status).toBe(201);
     await complain(clientId, cast.ops, { severity: 'high' });
     const commitment = await h.request('POST', `/api/clients/${clientId}/commitments`, {
@@ -199,19 +266,39 @@ describe('the churn stages', () => {
       body: { what: 'Выделить две машины в резерв на декабрь', dueDate: '2099-12-01', ownerId: cast.manager.id },
     });
     expect(commitment.status, JSON.stringify(commitment.body)).toBe(201);
-    expect((await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'adversarial', evidence: 'Жалобы в соцсетях' } })).status).toBe(200);
-    const before = (await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND closed_at IS NULL', [clientId])).rows[0].n;
+    expect(
+      (
+        await h.request('POST', `/api/clients/${clientId}/escalation`, {
+          token: cast.kamHead.token,
+          body: { stage: 'adversarial', evidence: 'Жалобы в соцсетях' },
+        })
+      ).status,
+    ).toBe(200);
+    const before = (await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND closed_at IS NULL', [clientId])).rows[0]
+      .n;
     expect(before).toBeGreaterThanOrEqual(3);
 
     const lossBody = { reason: 'service', competitor: 'ООО «ТрансЛидер»', note: 'Срывы подачи машин в течение квартала' };
     expect((await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.manager.token, body: lossBody })).status).toBe(403);
-    expect((await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.director.token, body: { ...lossBody, reason: 'weather' } })).status).toBe(400);
+    expect(
+      (await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.director.token, body: { ...lossBody, reason: 'weather' } }))
+        .status,
+    ).toBe(400);
     const lost = await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.director.token, body: lossBody });
     expect(lost.status, JSON.stringify(lost.body)).toBe(200);
-    expect(lost.body.account).toMatchObject({ stage: 'lost', lostAtStage: 'adversarial', lossReason: 'service', lossCompetitor: 'ООО «ТрансЛидер»' });
-    expect((await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND closed_at IS NULL', [clientId])).rows[0].n).toBe(0);
+    expect(lost.body.account).toMatchObject({
+      stage: 'lost',
+      lostAtStage: 'adversarial',
+      lossReason: 'service',
+      lossCompetitor: 'ООО «ТрансЛидер»',
+    });
+    expect(
+      (await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND closed_at IS NULL', [clientId])).rows[0].n,
+    ).toBe(0);
     expect((await clientOf(clientId)).loyaltyStage).toBe('lost');
-    expect((await h.request('GET', `/api/clients/${clientId}/commitments`, { token: cast.ops.token })).body.items[0].status).toBe('cancelled');
+    expect((await h.request('GET', `/api/clients/${clientId}/commitments`, { token: cast.ops.token })).body.items[0].status).toBe(
+      'cancelled',
+    );
     // An ended relationship takes no more steps, and is not started again.
     expect((await complain(clientId, cast.ops)).status).toBe(409);
     expect((await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.director.token, body: lossBody })).status).toBe(409);
@@ -224,7 +311,9 @@ describe('the churn stages', () => {
     expect(losses.byCompetitor).toEqual(expect.arrayContaining([{ key: 'ООО «ТрансЛидер»', count: 1 }]));
     expect(losses.byStage).toEqual(expect.arrayContaining([{ key: 'adversarial', count: 1 }]));
     expect(losses.losses.map((l: { clientId: string }) => l.clientId)).toContain(clientId);
-    expect((await h.request('GET', '/api/analytics/losses?from=2000-01-01&to=2000-12-31', { token: cast.kamHead.token })).body.total).toBe(0);
+    expect((await h.request('GET', '/api/analytics/losses?from=2000-01-01&to=2000-12-31', { token: cast.kamHead.token })).body.total).toBe(
+      0,
+    );
     expect((await h.request('GET', `/api/analytics/losses?from=${today}&to=2000-01-01`, { token: cast.kamHead.token })).status).toBe(400);
 
     const churn = (await h.request('GET', '/api/analytics/churn', { token: cast.kamHead.token })).body;
@@ -233,12 +322,18 @@ describe('the churn stages', () => {
     expect(adversarialTime.periods).toBeGreaterThanOrEqual(1);
     expect(adversarialTime.avgMs).toBeGreaterThan(0);
     // Temporal's own list filters relationships like GET /api/processes.
-    await eventually(async () => {
-      for await (const w of h.temporal.workflow.list({ query: `ProcessType = 'account' AND ProcessStage = 'lost' AND ManagerId = '${cast.manager.id}'` })) {
-        if (w.workflowId === `account-${clientId}`) return true;
-      }
-      return undefined;
-    }, 15_000, 'the relationship in Temporal visibility');
+    await eventually(
+      async () => {
+        for await (const w of h.temporal.workflow.list({
+          query: `ProcessType = 'account' AND ProcessStage = 'lost' AND ManagerId = '${cast.manager.id}'`,
+        })) {
+          if (w.workflowId === `account-${clientId}`) return true;
+        }
+        return undefined;
+      },
+      15_000,
+      'the relationship in Temporal visibility',
+    );
     await keepHistory(h.temporal, `account-${clientId}`, 'account-lost-at-adversarial');
   });
 
@@ -268,20 +363,37 @@ describe('the churn stages', () => {
 describe('a contract handed over', () => {
   it("moves the relationship, and its open tasks, when the contract's manager had the client; not otherwise", async () => {
     const clientId = await newClient('ООО «Передача дел»');
-    const contract = await h.request('POST', '/api/contracts', { token: cast.manager.token, body: contractBody(clientId, cast.manager.id) });
+    const contract = await h.request('POST', '/api/contracts', {
+      token: cast.manager.token,
+      body: contractBody(clientId, cast.manager.id),
+    });
     expect(contract.status).toBe(201);
     expect((await complain(clientId, cast.ops)).body.account.managerId).toBe(cast.manager.id);
     const successor = await h.person('Преемник', ['manager']);
-    const reassigned = await h.request('POST', `/api/contracts/${contract.body.number}/reassign`, { token: cast.kamHead.token, body: { managerId: successor.id } });
+    const reassigned = await h.request('POST', `/api/contracts/${contract.body.number}/reassign`, {
+      token: cast.kamHead.token,
+      body: { managerId: successor.id },
+    });
     expect(reassigned.status, JSON.stringify(reassigned.body)).toBe(200);
-    await eventually(async () => ((await clientOf(clientId)).account.managerId === successor.id ? true : undefined), 15_000, 'the relationship to follow');
+    await eventually(
+      async () => ((await clientOf(clientId)).account.managerId === successor.id ? true : undefined),
+      15_000,
+      'the relationship to follow',
+    );
     expect((await openTasks(clientId)).find((t) => t.kind === 'complaint')).toMatchObject({ assignee_staff_id: successor.id });
 
     // A second contract of another manager handed over does not move the relationship.
     const other = await h.person('Другой Менеджер Договора', ['manager']);
     const second = await h.request('POST', '/api/contracts', { token: other.token, body: contractBody(clientId, other.id) });
     expect(second.status).toBe(201);
-    expect((await h.request('POST', `/api/contracts/${second.body.number}/reassign`, { token: cast.kamHead.token, body: { managerId: cast.manager.id } })).status).toBe(200);
+    expect(
+      (
+        await h.request('POST', `/api/contracts/${second.body.number}/reassign`, {
+          token: cast.kamHead.token,
+          body: { managerId: cast.manager.id },
+        })
+      ).status,
+    ).toBe(200);
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await clientOf(clientId)).account.managerId).toBe(successor.id);
     const { rows } = await h.db.query('SELECT workflow_id FROM contract_registry WHERE number = $1', [contract.body.number]);
@@ -292,11 +404,19 @@ describe('a contract handed over', () => {
 describe('stage actions done in time', () => {
   it('stop a stage from escalating (dissatisfaction itself must be resolved); each owner reports their own, once', async () => {
     const clientId = await newClient('ООО «Вовремя»');
-    const contract = await h.request('POST', '/api/contracts', { token: cast.manager.token, body: contractBody(clientId, cast.manager.id) });
+    const contract = await h.request('POST', '/api/contracts', {
+      token: cast.manager.token,
+      body: contractBody(clientId, cast.manager.id),
+    });
     expect(contract.status).toBe(201);
-    const act = (person: Person) => h.request('POST', `/api/clients/${clientId}/escalation/actions`, { token: person.token, body: { note: 'Оценка сервиса проведена: сроки подачи машин, документы' } });
+    const act = (person: Person) =>
+      h.request('POST', `/api/clients/${clientId}/escalation/actions`, {
+        token: person.token,
+        body: { note: 'Оценка сервиса проведена: сроки подачи машин, документы' },
+      });
     expect((await act(cast.manager)).status).toBe(409);
-    for (const category of ['delivery', 'documents', 'billing']) expect((await complain(clientId, cast.ops, { category })).status).toBe(201);
+    for (const category of ['delivery', 'documents', 'billing'])
+      expect((await complain(clientId, cast.ops, { category })).status).toBe(201);
     expect((await clientOf(clientId)).stage).toBe('dissatisfied');
     expect((await act(cast.ops)).status).toBe(403);
     expect((await act(cast.lawyer)).status).toBe(403);
@@ -316,13 +436,24 @@ describe('stage actions done in time', () => {
     expect((await accountSteps(clientId)).filter((s) => /stage_overdue/.test(s))).toEqual([]);
 
     // Two owners: each reports their own part.
-    expect((await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'ultimatum', evidence: 'Письмо' } })).status).toBe(200);
+    expect(
+      (
+        await h.request('POST', `/api/clients/${clientId}/escalation`, {
+          token: cast.kamHead.token,
+          body: { stage: 'ultimatum', evidence: 'Письмо' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await act(cast.director)).status).toBe(200);
     expect((await openTasks(clientId)).filter((t) => t.kind === 'root_cause_plan').map((t) => t.assignee_role)).toEqual(['kam_head']);
     expect((await act(cast.director)).status).toBe(409);
     expect((await act(cast.kamHead)).status).toBe(200);
     expect((await openTasks(clientId)).filter((t) => t.kind === 'root_cause_plan')).toEqual([]);
-    const last = (await h.db.query(`SELECT details FROM timeline_events WHERE workflow_id = $1 AND step = 'stage_action' ORDER BY at DESC LIMIT 1`, [`account-${clientId}`])).rows[0];
+    const last = (
+      await h.db.query(`SELECT details FROM timeline_events WHERE workflow_id = $1 AND step = 'stage_action' ORDER BY at DESC LIMIT 1`, [
+        `account-${clientId}`,
+      ])
+    ).rows[0];
     expect(last.details).toMatchObject({ role: 'kam_head', allDone: true });
     await keepHistory(h.temporal, `account-${clientId}`, 'account-stage-actions');
   });
@@ -331,8 +462,16 @@ describe('stage actions done in time', () => {
 describe('conflicting steps at once', () => {
   it('a loss racing a recovery, reports and complaints: the loss is the last step and nothing follows it', async () => {
     const clientId = await newClient('ООО «Гонка шагов»');
-    expect((await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'adversarial', evidence: 'Письма' } })).status).toBe(200);
-    const post = (path: string, person: Person, body: unknown) => h.request('POST', `/api/clients/${clientId}/${path}`, { token: person.token, body });
+    expect(
+      (
+        await h.request('POST', `/api/clients/${clientId}/escalation`, {
+          token: cast.kamHead.token,
+          body: { stage: 'adversarial', evidence: 'Письма' },
+        })
+      ).status,
+    ).toBe(200);
+    const post = (path: string, person: Person, body: unknown) =>
+      h.request('POST', `/api/clients/${clientId}/${path}`, { token: person.token, body });
     const answers = await Promise.all([
       post('loss', cast.director, { reason: 'price', note: 'Ушли к конкуренту' }),
       post('escalation/resolve', cast.kamHead, { outcome: 'recovered', actions: 'План улучшений' }),
@@ -348,13 +487,19 @@ describe('conflicting steps at once', () => {
     expect(steps.at(-1)).toBe(steps.find((s) => s.startsWith('loss:')));
     // What the workflow holds is what Postgres holds: lost, with nothing open.
     expect((await clientOf(clientId)).stage).toBe('lost');
-    expect((await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND closed_at IS NULL', [clientId])).rows[0].n).toBe(0);
-    const complaints = (await h.db.query(`SELECT count(*)::int AS n FROM complaints WHERE client_id = $1 AND status = 'open'`, [clientId])).rows[0].n;
+    expect(
+      (await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND closed_at IS NULL', [clientId])).rows[0].n,
+    ).toBe(0);
+    const complaints = (await h.db.query(`SELECT count(*)::int AS n FROM complaints WHERE client_id = $1 AND status = 'open'`, [clientId]))
+      .rows[0].n;
     expect(complaints).toBe(0);
     // Every stage move recorded is a period of its own, and the periods do not overlap.
-    const periods = (await h.db.query(`SELECT stage, entered_at, left_at FROM account_stage_periods WHERE client_id = $1 ORDER BY entered_at`, [clientId])).rows;
+    const periods = (
+      await h.db.query(`SELECT stage, entered_at, left_at FROM account_stage_periods WHERE client_id = $1 ORDER BY entered_at`, [clientId])
+    ).rows;
     expect(periods.every((p) => p.left_at !== null)).toBe(true);
-    for (let i = 1; i < periods.length; i++) expect(periods[i].entered_at.getTime()).toBeGreaterThanOrEqual(periods[i - 1].left_at.getTime());
+    for (let i = 1; i < periods.length; i++)
+      expect(periods[i].entered_at.getTime()).toBeGreaterThanOrEqual(periods[i - 1].left_at.getTime());
   });
 });
 
@@ -369,17 +514,50 @@ describe('commitments', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.account.openedBy).toBe('commitment');
-    expect((await h.request('POST', `/api/clients/${clientId}/commitments`, { token: cast.ops.token, body: { what: 'x', dueDate, ownerId: owner.id } })).status).toBe(403);
-    expect((await h.request('POST', `/api/clients/${clientId}/commitments`, { token: cast.kamHead.token, body: { what: 'x', dueDate: '31.12.2026', ownerId: owner.id } })).status).toBe(400);
-    const unknownOwner = await h.request('POST', `/api/clients/${clientId}/commitments`, { token: cast.kamHead.token, body: { what: 'x', dueDate, ownerId: clientId } });
+    expect(
+      (
+        await h.request('POST', `/api/clients/${clientId}/commitments`, {
+          token: cast.ops.token,
+          body: { what: 'x', dueDate, ownerId: owner.id },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await h.request('POST', `/api/clients/${clientId}/commitments`, {
+          token: cast.kamHead.token,
+          body: { what: 'x', dueDate: '31.12.2026', ownerId: owner.id },
+        })
+      ).status,
+    ).toBe(400);
+    const unknownOwner = await h.request('POST', `/api/clients/${clientId}/commitments`, {
+      token: cast.kamHead.token,
+      body: { what: 'x', dueDate, ownerId: clientId },
+    });
     expect(unknownOwner.status).toBe(400);
     expect(unknownOwner.body.error.issues[0].path).toBe('ownerId');
 
-    expect((await openTasks(clientId)).find((t) => t.kind === 'commitment')).toMatchObject({ assignee_role: 'ops', assignee_staff_id: owner.id });
-    await eventually(async () => ((await notificationsTo(owner)).some((n) => n.kind === 'reminder' && /акт сверки/.test(n.message)) ? true : undefined), 15_000, 'the reminder');
-    await eventually(async () => ((await notificationsTo(owner)).some((n) => n.kind === 'escalation' && /Overdue promise/.test(n.message)) ? true : undefined), 15_000, 'the overdue notice');
+    expect((await openTasks(clientId)).find((t) => t.kind === 'commitment')).toMatchObject({
+      assignee_role: 'ops',
+      assignee_staff_id: owner.id,
+    });
+    await eventually(
+      async () => ((await notificationsTo(owner)).some((n) => n.kind === 'reminder' && /акт сверки/.test(n.message)) ? true : undefined),
+      15_000,
+      'the reminder',
+    );
+    await eventually(
+      async () =>
+        (await notificationsTo(owner)).some((n) => n.kind === 'escalation' && /Overdue promise/.test(n.message)) ? true : undefined,
+      15_000,
+      'the overdue notice',
+    );
     await untilStage(clientId, 'dissatisfied');
-    expect((await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.health.reasons.map((r: { reason: string }) => r.reason)).toContain('1 overdue commitment');
+    expect(
+      (await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.health.reasons.map(
+        (r: { reason: string }) => r.reason,
+      ),
+    ).toContain('1 overdue commitment');
 
     const id = created.body.id;
     expect((await h.request('POST', `/api/commitments/${id}/fulfil`, { token: cast.lawyer.token, body: {} })).status).toBe(403);
@@ -396,7 +574,9 @@ describe('commitments', () => {
 describe('starting the relationship', () => {
   it('twenty first complaints at once start one relationship and record twenty complaints', async () => {
     const clientId = await newClient('ООО «Двадцать жалоб»');
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => complain(clientId, cast.ops, { summary: `Жалоба №${i + 1}`, severity: 'low' })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => complain(clientId, cast.ops, { summary: `Жалоба №${i + 1}`, severity: 'low' })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(20);
     const { rows } = await h.db.query(`SELECT count(*)::int AS n FROM complaints WHERE client_id = $1`, [clientId]);
@@ -414,12 +594,20 @@ describe('starting the relationship', () => {
     const complaint = await complain(clientId, cast.ops);
     const resolutions = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, { token: cast.kamHead.token, body: { resolution: `Решение ${i}`, rootCause: 'process' } }),
+        h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, {
+          token: cast.kamHead.token,
+          body: { resolution: `Решение ${i}`, rootCause: 'process' },
+        }),
       ),
     );
     expect(resolutions.map((r) => r.status).sort()).toEqual([200, ...Array(19).fill(409)]);
     const reports = await Promise.all(
-      Array.from({ length: 20 }, () => h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.director.token, body: { stage: 'ultimatum', evidence: 'Письмо' } })),
+      Array.from({ length: 20 }, () =>
+        h.request('POST', `/api/clients/${clientId}/escalation`, {
+          token: cast.director.token,
+          body: { stage: 'ultimatum', evidence: 'Письмо' },
+        }),
+      ),
     );
     expect(reports.map((r) => r.status).sort()).toEqual([200, ...Array(19).fill(409)]);
     const steps = await accountSteps(clientId);
@@ -432,7 +620,10 @@ describe('starting the relationship', () => {
     const clientId = await newClient('ООО «Настойчивый»');
     const headers = { 'Idempotency-Key': 'complaint-once-42' };
     const answers = await Promise.all(Array.from({ length: 20 }, () => complain(clientId, cast.manager, {}, headers)));
-    expect(answers.every((a) => a.status === 201 || a.status === 409), JSON.stringify(answers.map((a) => [a.status, a.body]))).toBe(true);
+    expect(
+      answers.every((a) => a.status === 201 || a.status === 409),
+      JSON.stringify(answers.map((a) => [a.status, a.body])),
+    ).toBe(true);
     expect(new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id)).size).toBe(1);
     const { rows } = await h.db.query(`SELECT count(*)::int AS n FROM complaints WHERE client_id = $1`, [clientId]);
     expect(rows[0].n).toBe(1);
@@ -461,10 +652,20 @@ describe('starting the relationship', () => {
     expect((await complain('not-a-uuid', cast.ops)).status).toBe(404);
     expect((await h.request('POST', `/api/complaints/not-a-uuid/resolve`, { token: cast.manager.token, body: {} })).status).toBe(404);
     const review = (satisfaction: unknown) =>
-      h.request('POST', `/api/clients/${clientId}/reviews`, { token: cast.manager.token, body: { satisfaction, businessChanges: 'нет', note: 'нет' } });
+      h.request('POST', `/api/clients/${clientId}/reviews`, {
+        token: cast.manager.token,
+        body: { satisfaction, businessChanges: 'нет', note: 'нет' },
+      });
     expect((await review(11)).status).toBe(400);
     expect((await review(2.5)).status).toBe(400);
-    expect((await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, { token: cast.kamHead.token, body: { outcome: 'recovered', actions: 'x' } })).status).toBe(409);
+    expect(
+      (
+        await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, {
+          token: cast.kamHead.token,
+          body: { outcome: 'recovered', actions: 'x' },
+        })
+      ).status,
+    ).toBe(409);
     expect((await h.db.query('SELECT count(*)::int AS n FROM accounts WHERE client_id = $1', [clientId])).rows[0].n).toBe(0);
     expect((await h.db.query('SELECT count(*)::int AS n FROM complaints WHERE client_id = $1', [clientId])).rows[0].n).toBe(0);
     // The largest valid complaint is taken whole, Cyrillic and emoji included.

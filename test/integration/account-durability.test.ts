@@ -62,11 +62,17 @@ describe('a relationship that continues as new', () => {
 
     // The timers set in the first run fire in a later one: the complaint is escalated, the promise overdue.
     const steps = async () =>
-      (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [`account-${clientId}`])).rows.map((r) => r.step as string);
-    await eventually(async () => {
-      const s = await steps();
-      return s.includes('complaint_overdue') && s.includes('commitment_overdue') ? true : undefined;
-    }, 30_000, 'the overdue complaint and commitment');
+      (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [`account-${clientId}`])).rows.map(
+        (r) => r.step as string,
+      );
+    await eventually(
+      async () => {
+        const s = await steps();
+        return s.includes('complaint_overdue') && s.includes('commitment_overdue') ? true : undefined;
+      },
+      30_000,
+      'the overdue complaint and commitment',
+    );
     const client = (await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body;
     expect(client.stage).toBe('dissatisfied');
     expect(client.health.reasons.map((r: { reason: string }) => r.reason)).toEqual(
@@ -85,7 +91,9 @@ describe('a relationship that continues as new', () => {
       body: { resolution: 'Компенсация выплачена', rootCause: 'process' },
     });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
-    const open = await h.db.query(`SELECT ref FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL AND ref LIKE 'complaint:%'`, [`account-${clientId}`]);
+    const open = await h.db.query(`SELECT ref FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL AND ref LIKE 'complaint:%'`, [
+      `account-${clientId}`,
+    ]);
     expect(open.rows).toEqual([]);
     await keepHistory(h.temporal, `account-${clientId}`, 'account-continued-as-new');
   });
@@ -99,20 +107,34 @@ describe('a relationship that continues as new', () => {
     expect(review.status, JSON.stringify(review.body)).toBe(201);
     expect(review.body.account.openedBy).toBe('review');
     const task = await eventually(
-      async () => (await h.db.query(`SELECT kind, assignee_role FROM tasks WHERE client_id = $1 AND kind = 'account_review' AND closed_at IS NULL`, [clientId])).rows[0],
+      async () =>
+        (
+          await h.db.query(`SELECT kind, assignee_role FROM tasks WHERE client_id = $1 AND kind = 'account_review' AND closed_at IS NULL`, [
+            clientId,
+          ])
+        ).rows[0],
       15_000,
       'the review task',
     );
     expect(task).toEqual({ kind: 'account_review', assignee_role: 'manager' });
     // Posting the review closes it.
-    await h.request('POST', `/api/clients/${clientId}/reviews`, { token: cast.manager.token, body: { satisfaction: 7, businessChanges: 'нет', note: 'нет' } });
-    const open = await h.db.query(`SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND kind = 'account_review' AND closed_at IS NULL`, [clientId]);
+    await h.request('POST', `/api/clients/${clientId}/reviews`, {
+      token: cast.manager.token,
+      body: { satisfaction: 7, businessChanges: 'нет', note: 'нет' },
+    });
+    const open = await h.db.query(
+      `SELECT count(*)::int AS n FROM tasks WHERE client_id = $1 AND kind = 'account_review' AND closed_at IS NULL`,
+      [clientId],
+    );
     expect(open.rows[0].n).toBe(0);
   });
 
   it('ends the watch after a recovery when its period is over: a complaint then is only a complaint', async () => {
     const clientId = await newClient('ООО «Под наблюдением»');
-    const report = await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'ultimatum', evidence: 'Письмо' } });
+    const report = await h.request('POST', `/api/clients/${clientId}/escalation`, {
+      token: cast.kamHead.token,
+      body: { stage: 'ultimatum', evidence: 'Письмо' },
+    });
     expect(report.status, JSON.stringify(report.body)).toBe(200);
     const recovered = await h.request('POST', `/api/clients/${clientId}/escalation/resolve`, {
       token: cast.director.token,
@@ -120,7 +142,8 @@ describe('a relationship that continues as new', () => {
     });
     expect(recovered.body.account).toMatchObject({ stage: 'healthy', watchStage: 'ultimatum' });
     await eventually(
-      async () => ((await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.account.watchUntil === null ? true : undefined),
+      async () =>
+        (await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.account.watchUntil === null ? true : undefined,
       15_000,
       'the watch to end',
     );
@@ -130,7 +153,11 @@ describe('a relationship that continues as new', () => {
     });
     expect(complaint.body.stage).toBe('healthy');
     // (The periodic review, every 2.5 s here, may fall due in between.)
-    const steps = (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 AND step <> 'review_due' ORDER BY at, id`, [`account-${clientId}`])).rows.map((r) => r.step);
+    const steps = (
+      await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 AND step <> 'review_due' ORDER BY at, id`, [
+        `account-${clientId}`,
+      ])
+    ).rows.map((r) => r.step);
     expect(steps).toEqual(['opened', 'escalation_reported', 'escalation_resolved', 'watch_over', 'complaint']);
   });
 
@@ -138,10 +165,20 @@ describe('a relationship that continues as new', () => {
     const clientId = await newClient('ООО «Прерванные отношения»');
     const workflowId = `account-${clientId}`;
     const complain = (severity: string) =>
-      h.request('POST', `/api/clients/${clientId}/complaints`, { token: cast.ops.token, body: { summary: 'Сбой', category: 'delivery', severity, reportedBy: 'Логист' } });
+      h.request('POST', `/api/clients/${clientId}/complaints`, {
+        token: cast.ops.token,
+        body: { summary: 'Сбой', category: 'delivery', severity, reportedBy: 'Логист' },
+      });
     const urgent = await complain('high');
     const minor = await complain('low');
-    expect((await h.request('POST', `/api/clients/${clientId}/escalation`, { token: cast.kamHead.token, body: { stage: 'adversarial', evidence: 'Жалобы руководству' } })).status).toBe(200);
+    expect(
+      (
+        await h.request('POST', `/api/clients/${clientId}/escalation`, {
+          token: cast.kamHead.token,
+          body: { stage: 'adversarial', evidence: 'Жалобы руководству' },
+        })
+      ).status,
+    ).toBe(200);
     const promise = await h.request('POST', `/api/clients/${clientId}/commitments`, {
       token: cast.manager.token,
       body: { what: 'Отчёт о мерах', dueDate: new Date(Date.now() + 12_000).toISOString(), ownerId: cast.manager.id },
@@ -151,7 +188,10 @@ describe('a relationship that continues as new', () => {
     await h.temporal.workflow.getHandle(workflowId).terminate('terminated by mistake');
 
     // Any step takes it up again, resolving a complaint the new run knows only from Postgres.
-    const resolved = await h.request('POST', `/api/complaints/${minor.body.id}/resolve`, { token: cast.manager.token, body: { resolution: 'Исправлено', rootCause: 'process' } });
+    const resolved = await h.request('POST', `/api/complaints/${minor.body.id}/resolve`, {
+      token: cast.manager.token,
+      body: { resolution: 'Исправлено', rootCause: 'process' },
+    });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect(resolved.body.stage).toBe('adversarial');
     const now = await snapshot(clientId);
@@ -160,11 +200,18 @@ describe('a relationship that continues as new', () => {
     expect((await h.temporal.workflow.getHandle(workflowId).describe()).runId).not.toBe(firstRun);
 
     // The first run's clocks go on in the new one: the urgent complaint and the promise fall overdue once.
-    const steps = async () => (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [workflowId])).rows.map((r) => r.step as string);
-    await eventually(async () => {
-      const s = await steps();
-      return s.includes('complaint_overdue') && s.includes('commitment_overdue') ? true : undefined;
-    }, 30_000, 'the overdue complaint and commitment in the new run');
+    const steps = async () =>
+      (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [workflowId])).rows.map(
+        (r) => r.step as string,
+      );
+    await eventually(
+      async () => {
+        const s = await steps();
+        return s.includes('complaint_overdue') && s.includes('commitment_overdue') ? true : undefined;
+      },
+      30_000,
+      'the overdue complaint and commitment in the new run',
+    );
     const all = await steps();
     expect(all.filter((s) => s === 'resumed')).toHaveLength(1);
     expect(all.filter((s) => s === 'complaint_overdue')).toHaveLength(1);
@@ -180,7 +227,10 @@ describe('a relationship that continues as new', () => {
     await keepHistory(h.temporal, workflowId, 'account-resumed-after-termination');
 
     // Lost, it ends for good: a later complaint does not start it again.
-    expect((await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.director.token, body: { reason: 'service', note: 'Ушли' } })).status).toBe(200);
+    expect(
+      (await h.request('POST', `/api/clients/${clientId}/loss`, { token: cast.director.token, body: { reason: 'service', note: 'Ушли' } }))
+        .status,
+    ).toBe(200);
     expect((await complain('low')).status).toBe(409);
   });
 
@@ -195,11 +245,14 @@ describe('a relationship that continues as new', () => {
     await new Promise((r) => setTimeout(r, 10_000));
     await h.startWorker();
     await eventually(
-      async () => ((await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.stage === 'dissatisfied' ? true : undefined),
+      async () =>
+        (await h.request('GET', `/api/clients/${clientId}`, { token: cast.ops.token })).body.stage === 'dissatisfied' ? true : undefined,
       30_000,
       'the escalation after the restart',
     );
-    const steps = (await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [`account-${clientId}`])).rows.map((r) => r.step);
+    const steps = (
+      await h.db.query(`SELECT step FROM timeline_events WHERE workflow_id = $1 ORDER BY at, id`, [`account-${clientId}`])
+    ).rows.map((r) => r.step);
     expect(steps.filter((s) => s === 'complaint_overdue')).toHaveLength(1);
     expect(steps.filter((s) => s === 'complaint_reminder')).toHaveLength(1);
   });

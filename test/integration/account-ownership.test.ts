@@ -35,7 +35,16 @@ const post = (person: Person, path: string, body: unknown) => h.request('POST', 
 /** Everything a step of the relationship writes, counted. */
 async function written(clientId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of ['timeline_events', 'complaints', 'commitments', 'account_reviews', 'tasks', 'notifications', 'account_health', 'account_stage_periods']) {
+  for (const table of [
+    'timeline_events',
+    'complaints',
+    'commitments',
+    'account_reviews',
+    'tasks',
+    'notifications',
+    'account_health',
+    'account_stage_periods',
+  ]) {
     counts[table] = (await h.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE client_id = $1`, [clientId])).rows[0].n;
   }
   const account = (await h.db.query(`SELECT stage, manager_id, lost_at FROM accounts WHERE client_id = $1`, [clientId])).rows[0];
@@ -60,7 +69,7 @@ async function keepAccountHistory(workflowId: string, name: string): Promise<voi
 }
 
 describe("another manager's client", () => {
-  it('refuses another manager every step about the client (403, nothing written); the client\'s manager and kam_head take them', async () => {
+  it("refuses another manager every step about the client (403, nothing written); the client's manager and kam_head take them", async () => {
     const clientId = await managedClient('ООО «Чужой клиент»');
     const c = `/api/clients/${clientId}`;
 
@@ -82,7 +91,10 @@ describe("another manager's client", () => {
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       complaints.push(res.body.id);
     }
-    expect((await h.request('GET', c, { token: cast.ops.token })).body.account).toMatchObject({ managerId: cast.manager.id, stage: 'dissatisfied' });
+    expect((await h.request('GET', c, { token: cast.ops.token })).body.account).toMatchObject({
+      managerId: cast.manager.id,
+      stage: 'dissatisfied',
+    });
     const mine = await post(cast.manager, `${c}/commitments`, promiseBody(cast.manager.id));
     expect(mine.status, JSON.stringify(mine.body)).toBe(201);
     const heads = await post(cast.kamHead, `${c}/commitments`, promiseBody(cast.manager.id));
@@ -133,7 +145,9 @@ describe("another manager's client", () => {
     await ok(cast.kamHead, `${c}/manager`, { managerId: successor.id });
     const handedOver = await written(clientId);
     expect((await post(cast.manager, `${c}/reviews`, reviewBody)).status).toBe(403);
-    expect((await post(cast.manager, `/api/complaints/${complaints[2]}/resolve`, { resolution: 'Решено', rootCause: 'process' })).status).toBe(403);
+    expect(
+      (await post(cast.manager, `/api/complaints/${complaints[2]}/resolve`, { resolution: 'Решено', rootCause: 'process' })).status,
+    ).toBe(403);
     expect(await written(clientId)).toEqual(handedOver);
     await ok(successor, `${c}/reviews`, reviewBody, 201);
     await ok(successor, `/api/complaints/${complaints[2]}/resolve`, { resolution: 'Решено', rootCause: 'process' });

@@ -51,8 +51,15 @@ describe('activities retried with the same input', () => {
   it('recordStep writes one timeline event, task and notification', async () => {
     const number = await registered('wf-step');
     const input: RecordStepInput = {
-      workflowId: 'wf-step', number, seq: 1, step: 'registration', from: null, to: 'pending_signature', actor: actor(),
-      at: new Date().toISOString(), waitedMs: 0,
+      workflowId: 'wf-step',
+      number,
+      seq: 1,
+      step: 'registration',
+      from: null,
+      to: 'pending_signature',
+      actor: actor(),
+      at: new Date().toISOString(),
+      waitedMs: 0,
       openTasks: [{ kind: 'signature', title: `Sign ${number}`, assignee: { role: 'director' } }],
       notifications: [{ kind: 'status', message: 'hello', recipient: { role: 'manager', staffId: cast.manager.id } }],
     };
@@ -73,17 +80,29 @@ describe('activities retried with the same input', () => {
     const kam = { role: 'kam_head' as const };
     await twice(() =>
       activities.recordStep({
-        ...base, seq: 1, step: 'registration', from: null, to: 'pending_signature',
+        ...base,
+        seq: 1,
+        step: 'registration',
+        from: null,
+        to: 'pending_signature',
         openTasks: [
           { kind: 'escalation', ref: 'escalation:first', title: 'Первая', assignee: kam },
           { kind: 'escalation', ref: 'escalation:second', title: 'Вторая', assignee: kam },
         ],
       }),
     );
-    const open = () => h.db.query<{ ref: string }>('SELECT ref FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL ORDER BY ref', ['wf-refs']);
+    const open = () =>
+      h.db.query<{ ref: string }>('SELECT ref FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL ORDER BY ref', ['wf-refs']);
     expect((await open()).rows.map((r) => r.ref)).toEqual(['escalation:first', 'escalation:second']);
     await twice(() =>
-      activities.recordStep({ ...base, seq: 2, step: 'reminder', from: 'pending_signature', to: 'pending_signature', closeTaskRefs: ['escalation:first'] }),
+      activities.recordStep({
+        ...base,
+        seq: 2,
+        step: 'reminder',
+        from: 'pending_signature',
+        to: 'pending_signature',
+        closeTaskRefs: ['escalation:first'],
+      }),
     );
     expect((await open()).rows.map((r) => r.ref)).toEqual(['escalation:second']);
   });
@@ -95,13 +114,53 @@ describe('activities retried with the same input', () => {
     const complaintId = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
     const t0 = Date.now();
     const steps: RecordStepInput[] = [
-      { workflowId, process, seq: 1, step: 'opened', from: null, to: 'healthy', at: new Date(t0).toISOString(), waitedMs: 0,
-        account: { health: health(100), opened: { openedBy: 'complaint' } } },
-      { workflowId, process, seq: 2, step: 'complaint', from: 'healthy', to: 'dissatisfied', actor: actor(), at: new Date(t0 + 10).toISOString(), waitedMs: 10,
-        account: { health: health(85), complaint: { id: complaintId, summary: 'late', category: 'delivery', severity: 'low', reportedBy: 'client', dueAt: new Date(t0 + 86_400_000).toISOString() } },
-        openTasks: [{ kind: 'evaluate_service', ref: 'stage:dissatisfied:manager', title: 'Evaluate', assignee: { role: 'manager' } }] },
-      { workflowId, process, seq: 3, step: 'escalation_resolved', from: 'dissatisfied', to: 'healthy', actor: actor(), at: new Date(t0 + 20).toISOString(), waitedMs: 10,
-        account: { health: health(100), watch: { until: new Date(t0 + 3_600_000).toISOString(), stage: 'dissatisfied' } }, closeTaskRefs: ['stage:dissatisfied:manager'] },
+      {
+        workflowId,
+        process,
+        seq: 1,
+        step: 'opened',
+        from: null,
+        to: 'healthy',
+        at: new Date(t0).toISOString(),
+        waitedMs: 0,
+        account: { health: health(100), opened: { openedBy: 'complaint' } },
+      },
+      {
+        workflowId,
+        process,
+        seq: 2,
+        step: 'complaint',
+        from: 'healthy',
+        to: 'dissatisfied',
+        actor: actor(),
+        at: new Date(t0 + 10).toISOString(),
+        waitedMs: 10,
+        account: {
+          health: health(85),
+          complaint: {
+            id: complaintId,
+            summary: 'late',
+            category: 'delivery',
+            severity: 'low',
+            reportedBy: 'client',
+            dueAt: new Date(t0 + 86_400_000).toISOString(),
+          },
+        },
+        openTasks: [{ kind: 'evaluate_service', ref: 'stage:dissatisfied:manager', title: 'Evaluate', assignee: { role: 'manager' } }],
+      },
+      {
+        workflowId,
+        process,
+        seq: 3,
+        step: 'escalation_resolved',
+        from: 'dissatisfied',
+        to: 'healthy',
+        actor: actor(),
+        at: new Date(t0 + 20).toISOString(),
+        waitedMs: 10,
+        account: { health: health(100), watch: { until: new Date(t0 + 3_600_000).toISOString(), stage: 'dissatisfied' } },
+        closeTaskRefs: ['stage:dissatisfied:manager'],
+      },
     ];
     // Each step twice in a row, then a late attempt of the middle one (an attempt that timed out
     // and finished after the later step): it must not move the relationship back.
@@ -110,8 +169,16 @@ describe('activities retried with the same input', () => {
     expect(await count('SELECT count(*)::int AS n FROM accounts WHERE client_id = $1', [cast.clientId])).toBe(1);
     expect(await count('SELECT count(*)::int AS n FROM complaints WHERE client_id = $1', [cast.clientId])).toBe(1);
     expect(await count('SELECT count(*)::int AS n FROM account_health WHERE client_id = $1', [cast.clientId])).toBe(3);
-    const periods = (await h.db.query('SELECT stage, left_at IS NULL AS open FROM account_stage_periods WHERE client_id = $1 ORDER BY entered_at', [cast.clientId])).rows;
-    expect(periods).toEqual([{ stage: 'healthy', open: false }, { stage: 'dissatisfied', open: false }, { stage: 'healthy', open: true }]);
+    const periods = (
+      await h.db.query('SELECT stage, left_at IS NULL AS open FROM account_stage_periods WHERE client_id = $1 ORDER BY entered_at', [
+        cast.clientId,
+      ])
+    ).rows;
+    expect(periods).toEqual([
+      { stage: 'healthy', open: false },
+      { stage: 'dissatisfied', open: false },
+      { stage: 'healthy', open: true },
+    ]);
     const account = (await h.db.query('SELECT stage, health, watch_stage FROM accounts WHERE client_id = $1', [cast.clientId])).rows[0];
     expect(account).toEqual({ stage: 'healthy', health: 100, watch_stage: 'dissatisfied' });
     expect(await count('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId])).toBe(0);
@@ -121,8 +188,14 @@ describe('activities retried with the same input', () => {
     const number = await registered('wf-doc');
     const { terms } = contractBody(cast.clientId, cast.manager.id);
     const input = {
-      workflowId: 'wf-doc', number, clientId: cast.clientId, template: 'ru' as const, terms, approvedDeviations: [],
-      signedBy: actor(), date: new Date().toISOString().slice(0, 10),
+      workflowId: 'wf-doc',
+      number,
+      clientId: cast.clientId,
+      template: 'ru' as const,
+      terms,
+      approvedDeviations: [],
+      signedBy: actor(),
+      date: new Date().toISOString().slice(0, 10),
     };
     const [a, b] = await twice(() => activities.renderContractDocument(input));
     expect(b.documentId).toBe(a.documentId);

@@ -30,7 +30,11 @@ describe('who may call', () => {
 
   it('answers health 503 when Postgres does not answer', async () => {
     const deadDb = createPool('postgres://nobody@127.0.0.1:1/none');
-    const app = createApp({ db: deadDb, temporal: h.temporal, config: { adminToken: ADMIN_TOKEN, contract: {} as never, temporal: {} as never } });
+    const app = createApp({
+      db: deadDb,
+      temporal: h.temporal,
+      config: { adminToken: ADMIN_TOKEN, contract: {} as never, temporal: {} as never },
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
@@ -44,24 +48,38 @@ describe('who may call', () => {
   });
 
   it('answers 403 for a role that may not take the step', async () => {
-    expect((await h.request('POST', '/api/staff', { token: cast.manager.token, body: { name: 'x', email: 'x@x.test', roles: ['ops'] } })).status).toBe(403);
+    expect(
+      (await h.request('POST', '/api/staff', { token: cast.manager.token, body: { name: 'x', email: 'x@x.test', roles: ['ops'] } })).status,
+    ).toBe(403);
     expect((await h.request('POST', '/api/clients', { token: cast.lawyer.token, body: clientBody() })).status).toBe(403);
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     const { number } = created.body;
     const bySomeoneElse = await h.request('POST', `/api/contracts/${number}/signature`, { token: cast.manager.token });
     expect(bySomeoneElse.status).toBe(403);
     expect(bySomeoneElse.body.error.code).toBe('forbidden');
-    expect((await h.request('POST', '/api/contracts', { token: cast.director.token, body: contractBody(cast.clientId, cast.manager.id) })).status).toBe(403);
+    expect(
+      (await h.request('POST', '/api/contracts', { token: cast.director.token, body: contractBody(cast.clientId, cast.manager.id) }))
+        .status,
+    ).toBe(403);
   });
 
   it('records who acted: staff tokens are shown once and stored hashed', async () => {
-    const created = await h.request('POST', '/api/staff', { token: ADMIN_TOKEN, body: { name: 'Новый', email: 'new@x.test', roles: ['ops'] } });
+    const created = await h.request('POST', '/api/staff', {
+      token: ADMIN_TOKEN,
+      body: { name: 'Новый', email: 'new@x.test', roles: ['ops'] },
+    });
     expect(created.status).toBe(201);
     const stored = await h.db.query('SELECT token_hash FROM api_tokens WHERE staff_id = $1', [created.body.id]);
     expect(stored.rows[0].token_hash).not.toContain(created.body.token);
     const me = await h.request('GET', '/api/me', { token: created.body.token });
     expect(me.body).toMatchObject({ staffId: created.body.id, name: 'Новый', roles: ['ops'] });
-    const duplicate = await h.request('POST', '/api/staff', { token: ADMIN_TOKEN, body: { name: 'Дубль', email: 'NEW@x.test', roles: ['ops'] } });
+    const duplicate = await h.request('POST', '/api/staff', {
+      token: ADMIN_TOKEN,
+      body: { name: 'Дубль', email: 'NEW@x.test', roles: ['ops'] },
+    });
     expect(duplicate.status).toBe(409);
   });
 });
@@ -106,7 +124,10 @@ describe('bad input', () => {
   });
 
   it('answers 400 for a bad step body', async () => {
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     const { number } = created.body;
     await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`);
     const res = await h.request('POST', `/api/contracts/${number}/dispatch`, { token: cast.manager.token, body: { channel: 'pigeon' } });
@@ -118,7 +139,9 @@ describe('bad input', () => {
 describe('unknown ids and steps out of order', () => {
   it('answers 404 for an unknown contract or client', async () => {
     expect((await h.request('GET', '/api/contracts/CT-1999-00001', { token: cast.manager.token })).status).toBe(404);
-    expect((await h.request('POST', '/api/contracts/CT-1999-00001/dispatch', { token: cast.manager.token, body: { channel: 'post' } })).status).toBe(404);
+    expect(
+      (await h.request('POST', '/api/contracts/CT-1999-00001/dispatch', { token: cast.manager.token, body: { channel: 'post' } })).status,
+    ).toBe(404);
     expect((await h.request('GET', '/api/contracts/CT-1999-00001/timeline', { token: cast.manager.token })).status).toBe(404);
     expect((await h.request('GET', '/api/clients/00000000-0000-4000-8000-000000000000', { token: cast.manager.token })).status).toBe(404);
     expect((await h.request('GET', '/api/clients/not-a-uuid', { token: cast.manager.token })).status).toBe(404);
@@ -126,16 +149,25 @@ describe('unknown ids and steps out of order', () => {
   });
 
   it('answers 409 for a step that is not the current one, and changes nothing', async () => {
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     const { number } = created.body;
     const eventsBefore = (await h.request('GET', `/api/contracts/${number}/timeline`, { token: cast.manager.token })).body.events.length;
 
     const early = await h.request('POST', `/api/contracts/${number}/dispatch`, { token: cast.manager.token, body: { channel: 'post' } });
     expect(early.status).toBe(409);
     expect(early.body.error.message).toContain('pending_signature');
-    const approval = await h.request('POST', `/api/contracts/${number}/approval`, { token: cast.lawyer.token, body: { decision: 'approve', comment: 'ok' } });
+    const approval = await h.request('POST', `/api/contracts/${number}/approval`, {
+      token: cast.lawyer.token,
+      body: { decision: 'approve', comment: 'ok' },
+    });
     expect(approval.status).toBe(409);
-    const followUp = await h.request('POST', `/api/contracts/${number}/follow-up`, { token: cast.manager.token, body: { reached: true, note: 'x' } });
+    const followUp = await h.request('POST', `/api/contracts/${number}/follow-up`, {
+      token: cast.manager.token,
+      body: { reached: true, note: 'x' },
+    });
     expect(followUp.status).toBe(409);
     expect((await h.request('GET', `/api/contracts/${number}/document`, { token: cast.manager.token })).status).toBe(404);
 

@@ -38,8 +38,13 @@ describe('identical steps at once', () => {
   it('twenty signatures of one contract: one is taken, the rest answer 409, one signature and one PDF', async () => {
     for (let trial = 0; trial < 4; trial++) {
       const number = await created();
-      const answers = await all(20, () => h.request('POST', `/api/contracts/${number}/signature`, { token: cast.director.token, body: {} }));
-      expect(statusCounts(answers.map((a) => a.status)), JSON.stringify(answers.find((a) => a.status >= 500)?.body)).toEqual({ 200: 1, 409: 19 });
+      const answers = await all(20, () =>
+        h.request('POST', `/api/contracts/${number}/signature`, { token: cast.director.token, body: {} }),
+      );
+      expect(statusCounts(answers.map((a) => a.status)), JSON.stringify(answers.find((a) => a.status >= 500)?.body)).toEqual({
+        200: 1,
+        409: 19,
+      });
       const { events } = await expectConsistent(h, cast.manager, number);
       expect(events.filter((e) => e.step === 'signature')).toHaveLength(1);
       expect(await count('SELECT count(*)::int AS n FROM documents WHERE contract_number = $1', number)).toBe(1);
@@ -54,7 +59,10 @@ describe('identical steps at once', () => {
     const originals = await all(20, () => h.request('POST', `/api/contracts/${number}/original`, { token: cast.manager.token, body: {} }));
     expect(statusCounts(originals.map((a) => a.status))).toEqual({ 200: 1, 409: 19 });
     const { events } = await expectConsistent(h, cast.manager, number);
-    expect(events.map((e) => e.step).filter((s) => s === 'signed_scan' || s === 'original_received')).toEqual(['signed_scan', 'original_received']);
+    expect(events.map((e) => e.step).filter((s) => s === 'signed_scan' || s === 'original_received')).toEqual([
+      'signed_scan',
+      'original_received',
+    ]);
     expect(await count('SELECT count(*)::int AS n FROM clients_base WHERE contract_number = $1', number)).toBe(1);
   });
 });
@@ -101,7 +109,10 @@ describe('conflicting steps at once', () => {
       await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/signed-scan`);
       await new Promise((resolve) => setTimeout(resolve, 800));
       const { events } = await expectConsistent(h, cast.manager, number);
-      const openFollowUps = await count("SELECT count(*)::int AS n FROM tasks WHERE contract_number = $1 AND kind = 'follow_up' AND closed_at IS NULL", number);
+      const openFollowUps = await count(
+        "SELECT count(*)::int AS n FROM tasks WHERE contract_number = $1 AND kind = 'follow_up' AND closed_at IS NULL",
+        number,
+      );
       expect(openFollowUps, JSON.stringify(events)).toBe(0);
       await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' });
     }
@@ -131,7 +142,10 @@ describe('conflicting steps at once', () => {
       const answers = await all(numbers.length, async (i) => {
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - 400 + i * 100 - Date.now())));
         const sentAt = Date.now();
-        const res = await h2.request('POST', `/api/contracts/${numbers[i]}/renewal`, { token: cast2.manager.token, body: { endDate: nextYear } });
+        const res = await h2.request('POST', `/api/contracts/${numbers[i]}/renewal`, {
+          token: cast2.manager.token,
+          body: { endDate: nextYear },
+        });
         return { number: numbers[i]!, status: res.status, sentAt };
       });
       for (const a of answers) {
@@ -141,7 +155,10 @@ describe('conflicting steps at once', () => {
       for (const a of answers) {
         if (a.status === 409) {
           await eventually(
-            async () => ((await h2.request('GET', `/api/contracts/${a.number}`, { token: cast2.manager.token })).body.status === 'expired' ? true : undefined),
+            async () =>
+              (await h2.request('GET', `/api/contracts/${a.number}`, { token: cast2.manager.token })).body.status === 'expired'
+                ? true
+                : undefined,
             10_000,
             'expiry',
           );

@@ -22,7 +22,10 @@ async function openTasks(number: string) {
 
 describe('the standard contract, from creation to active', () => {
   it('is numbered, signed with a PDF, sent, chased, entered into the clients base and archived', async () => {
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const { number, workflowId } = created.body;
     expect(number).toMatch(/^CT-\d{4}-\d{5}$/);
@@ -44,13 +47,17 @@ describe('the standard contract, from creation to active', () => {
     expect(text).toContain(number);
     expect(await openTasks(number)).toEqual(['dispatch']);
 
-    expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier', trackingRef: 'DHL-42' })).toBe('sent');
+    expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier', trackingRef: 'DHL-42' })).toBe(
+      'sent',
+    );
     let registry = (await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body;
     expect(registry.sentDate).toBe(today());
     expect(registry.dispatchChannel).toBe('courier');
     expect(registry.documents).toHaveLength(1);
 
-    expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/signed-scan`, { note: 'скан пришёл по почте' })).toBe('scan_received');
+    expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/signed-scan`, { note: 'скан пришёл по почте' })).toBe(
+      'scan_received',
+    );
     const provisional = await h.db.query('SELECT entry FROM clients_base WHERE contract_number = $1', [number]);
     expect(provisional.rows).toEqual([{ entry: 'provisional' }]);
 
@@ -71,10 +78,20 @@ describe('the standard contract, from creation to active', () => {
 
     const timeline = await h.request('GET', `/api/contracts/${number}/timeline`, { token: cast.kamHead.token });
     expect(timeline.body.events.map((e: { step: string }) => e.step)).toEqual([
-      'registration', 'signature', 'dispatch', 'signed_scan', 'original_received', 'client_record',
+      'registration',
+      'signature',
+      'dispatch',
+      'signed_scan',
+      'original_received',
+      'client_record',
     ]);
     const signature = timeline.body.events[1];
-    expect(signature).toMatchObject({ from: 'pending_signature', to: 'ready_to_send', actorId: cast.director.id, actorName: cast.director.name });
+    expect(signature).toMatchObject({
+      from: 'pending_signature',
+      to: 'ready_to_send',
+      actorId: cast.director.id,
+      actorName: cast.director.name,
+    });
     expect(signature.waitedMs).toBeGreaterThanOrEqual(0);
     expect(timeline.body.waitingOn).toEqual([]);
 
@@ -98,7 +115,10 @@ describe('a contract with non-standard terms', () => {
     expect(await openTasks(number)).toEqual(['legal_approval']);
 
     expect(
-      await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/approval`, { decision: 'request_changes', comment: 'Срок оплаты не более 45 дней' }),
+      await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/approval`, {
+        decision: 'request_changes',
+        comment: 'Срок оплаты не более 45 дней',
+      }),
     ).toBe('changes_requested');
     expect(await openTasks(number)).toEqual(['revise_terms']);
 
@@ -136,11 +156,14 @@ describe('a contract with non-standard terms', () => {
       body: contractBody(cast.clientId, cast.manager.id, { deviations: [DEVIATION] }),
     });
     const { number, workflowId } = created.body;
-    expect(await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/approval`, { decision: 'reject', comment: 'Неприемлемые условия' })).toBe(
-      'rejected',
-    );
+    expect(
+      await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/approval`, { decision: 'reject', comment: 'Неприемлемые условия' }),
+    ).toBe('rejected');
     expect(await openTasks(number)).toEqual([]);
-    const again = await h.request('POST', `/api/contracts/${number}/approval`, { token: cast.lawyer.token, body: { decision: 'approve', comment: 'ok' } });
+    const again = await h.request('POST', `/api/contracts/${number}/approval`, {
+      token: cast.lawyer.token,
+      body: { decision: 'approve', comment: 'ok' },
+    });
     expect(again.status).toBe(409);
     const cancel = await h.request('POST', `/api/contracts/${number}/cancel`, { token: cast.manager.token, body: { reason: 'x' } });
     expect(cancel.status).toBe(409);
@@ -156,9 +179,14 @@ describe('a contract with non-standard terms', () => {
       body: contractBody(cast.clientId, cast.manager.id, { deviations: [DEVIATION] }),
     });
     const { number } = created.body;
-    const approve = await h.request('POST', `/api/contracts/${number}/approval`, { token: all.token, body: { decision: 'approve', comment: 'сам себе' } });
+    const approve = await h.request('POST', `/api/contracts/${number}/approval`, {
+      token: all.token,
+      body: { decision: 'approve', comment: 'сам себе' },
+    });
     expect(approve.status).toBe(403);
-    expect(await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/approval`, { decision: 'approve', comment: 'ok' })).toBe('pending_signature');
+    expect(await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/approval`, { decision: 'approve', comment: 'ok' })).toBe(
+      'pending_signature',
+    );
     const sign = await h.request('POST', `/api/contracts/${number}/signature`, { token: all.token });
     expect(sign.status).toBe(403);
     expect((await h.request('GET', `/api/contracts/${number}`, { token: all.token })).body.status).toBe('pending_signature');

@@ -45,7 +45,13 @@ let worker: { native: NativeConnection; worker: ProcessWorker; running: Promise<
 // Persistent (fsync and synchronous commit on), as npm start runs it: a SIGKILL loses nothing committed.
 const startPostgres = () => startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres'), port: pgPort, persistent: true });
 const startTemporal = () =>
-  startTemporalDevServer({ cli, port: temporalPort, headless: true, dbFile: path.join(scratch, 'temporal.sqlite'), logFile: path.join(scratch, 'temporal.log') });
+  startTemporalDevServer({
+    cli,
+    port: temporalPort,
+    headless: true,
+    dbFile: path.join(scratch, 'temporal.sqlite'),
+    logFile: path.join(scratch, 'temporal.log'),
+  });
 
 async function request<T = any>(
   method: string,
@@ -171,7 +177,9 @@ describe('the error funnel', () => {
       grpcError(grpcStatus.DEADLINE_EXCEEDED),
       new ServiceError('Failed to start Workflow', { cause: grpcError(grpcStatus.UNAVAILABLE) }),
       new ServiceError('Failed to connect to Temporal server', { cause: grpcError(grpcStatus.UNAVAILABLE) }),
-      new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled', { cause: grpcError(grpcStatus.DEADLINE_EXCEEDED) }),
+      new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled', {
+        cause: grpcError(grpcStatus.DEADLINE_EXCEEDED),
+      }),
       new DependencyTimeoutError('temporal', 'temporal did not answer within 1500 ms'),
     ];
     for (const err of temporal) expect(unavailableDependency(err), String(err)).toBe('temporal');
@@ -227,16 +235,23 @@ describe('dependencies down', () => {
   let number: string;
 
   it('a signed contract is there to read (its PDF never cached)', async () => {
-    [manager, director, ops] = [await person('Мария Менеджерова', ['manager']), await person('Иванов Иван Иванович', ['director']), await person('Олег', ['ops'])];
+    [manager, director, ops] = [
+      await person('Мария Менеджерова', ['manager']),
+      await person('Иванов Иван Иванович', ['director']),
+      await person('Олег', ['ops']),
+    ];
     const client = await request('POST', '/api/clients', { token: ops.token, body: clientBody() });
     expect(client.status, JSON.stringify(client.body)).toBe(201);
     clientId = client.body.id;
     const created = await request('POST', '/api/contracts', { token: ops.token, body: contractBody(clientId, manager.id) });
     expect([201, 202], JSON.stringify(created.body)).toContain(created.status);
-    number = created.status === 201 ? created.body.number : await until('the contract number', async () => {
-      const list = await request('GET', '/api/registry', { token: ops.token });
-      return (list.body.items ?? list.body)[0]?.number;
-    });
+    number =
+      created.status === 201
+        ? created.body.number
+        : await until('the contract number', async () => {
+            const list = await request('GET', '/api/registry', { token: ops.token });
+            return (list.body.items ?? list.body)[0]?.number;
+          });
     const signed = await request('POST', `/api/contracts/${number}/signature`, { token: director.token, body: {} });
     expect([200, 202], JSON.stringify(signed.body)).toContain(signed.status);
     const document = await until('the signed PDF', async () => {
@@ -296,7 +311,14 @@ describe('dependencies down', () => {
     expect(health.body).toEqual({ postgres: true, temporal: true });
     expect((await request('GET', '/api/me', { token: manager.token })).status).toBe(200);
     expect((await request('GET', '/api/registry', { token: manager.token })).status).toBe(200);
-    expect((await request('POST', '/api/staff', { token: ADMIN_TOKEN, body: { name: 'После', email: 'after.restart@example.test', roles: ['ops'] } })).status).toBe(201);
+    expect(
+      (
+        await request('POST', '/api/staff', {
+          token: ADMIN_TOKEN,
+          body: { name: 'После', email: 'after.restart@example.test', roles: ['ops'] },
+        })
+      ).status,
+    ).toBe(201);
     expect((await request('GET', `/api/contracts/${number}`, { token: manager.token })).body.status).toBe('ready_to_send');
   });
 
@@ -326,7 +348,11 @@ describe('dependencies down', () => {
     expect(step.ms).toBeLessThan(CALL_TIMEOUT_MS + 1_000);
 
     // A first complaint would start the client's relationship: nothing is started or written.
-    const complaint = await request('POST', `/api/clients/${clientId}/complaints`, { token: ops.token, body: COMPLAINT, headers: { 'Idempotency-Key': 'complaint-while-temporal-is-down' } });
+    const complaint = await request('POST', `/api/clients/${clientId}/complaints`, {
+      token: ops.token,
+      body: COMPLAINT,
+      headers: { 'Idempotency-Key': 'complaint-while-temporal-is-down' },
+    });
     note(`Temporal down: POST /api/clients/:id/complaints ${complaint.status} in ${complaint.ms} ms`);
     expect([503, 202], JSON.stringify(complaint.body)).toContain(complaint.status);
     expect(complaint.ms).toBeLessThan(CALL_TIMEOUT_MS + 1_000);
@@ -359,12 +385,18 @@ describe('dependencies down', () => {
     });
     // The complaint retried with its key is recorded once, in one relationship.
     const complaint = await until('the complaint to be recorded', async () => {
-      const res = await request('POST', `/api/clients/${clientId}/complaints`, { token: ops.token, body: COMPLAINT, headers: { 'Idempotency-Key': 'complaint-while-temporal-is-down' } });
+      const res = await request('POST', `/api/clients/${clientId}/complaints`, {
+        token: ops.token,
+        body: COMPLAINT,
+        headers: { 'Idempotency-Key': 'complaint-while-temporal-is-down' },
+      });
       return res.status === 201 ? res : undefined;
     });
     expect(complaint.body.stage).toBe('healthy');
     expect((await db.query('SELECT count(*)::int AS n FROM complaints WHERE client_id = $1', [clientId])).rows[0].n).toBe(1);
-    expect((await db.query(`SELECT count(*)::int AS n FROM timeline_events WHERE client_id = $1 AND step = 'opened'`, [clientId])).rows[0].n).toBe(1);
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM timeline_events WHERE client_id = $1 AND step = 'opened'`, [clientId])).rows[0].n,
+    ).toBe(1);
   });
 });
 
@@ -380,7 +412,11 @@ describe('dependencies killed under load', () => {
 
   beforeAll(async () => {
     await until('health 200', async () => ((await request('GET', '/api/health')).status === 200 ? true : undefined));
-    [manager, director, ops] = [await person('Менеджер Нагрузка', ['manager']), await person('Директор Нагрузка', ['director']), await person('Опер Нагрузка', ['ops'])];
+    [manager, director, ops] = [
+      await person('Менеджер Нагрузка', ['manager']),
+      await person('Директор Нагрузка', ['director']),
+      await person('Опер Нагрузка', ['ops']),
+    ];
     const client = await request('POST', '/api/clients', { token: ops.token, body: clientBody() });
     clientId = client.body.id;
   });
@@ -393,10 +429,14 @@ describe('dependencies killed under load', () => {
       if (res && (res.status === 200 || res.status === 201)) return res.body;
       if (res && res.status === 202 && expected) {
         const number = res.body.number as string;
-        const done = await until(`${number} to be ${expected}`, async () => {
-          const now = await request('GET', `/api/contracts/${number}`, { token });
-          return now.status === 200 && now.body.status === expected ? now.body : undefined;
-        }, 120_000);
+        const done = await until(
+          `${number} to be ${expected}`,
+          async () => {
+            const now = await request('GET', `/api/contracts/${number}`, { token });
+            return now.status === 200 && now.body.status === expected ? now.body : undefined;
+          },
+          120_000,
+        );
         return done;
       }
       if (res && ![202, 503].includes(res.status)) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -421,12 +461,23 @@ describe('dependencies killed under load', () => {
   async function expectExactlyOnce(numbers: string[]): Promise<void> {
     expect(new Set(numbers).size).toBe(CONTRACTS);
     for (const number of numbers) {
-      const steps = await db.query<{ step: string }>('SELECT step FROM timeline_events WHERE contract_number = $1 ORDER BY at, id', [number]);
-      expect(steps.rows.map((r) => r.step), number).toEqual(['registration', 'signature', 'dispatch']);
+      const steps = await db.query<{ step: string }>('SELECT step FROM timeline_events WHERE contract_number = $1 ORDER BY at, id', [
+        number,
+      ]);
+      expect(
+        steps.rows.map((r) => r.step),
+        number,
+      ).toEqual(['registration', 'signature', 'dispatch']);
       const documents = await db.query('SELECT 1 FROM documents WHERE contract_number = $1', [number]);
       expect(documents.rowCount, number).toBe(1);
-      const tasks = await db.query<{ kind: string; n: number }>('SELECT kind, count(*)::int AS n FROM tasks WHERE contract_number = $1 GROUP BY 1', [number]);
-      expect(tasks.rows.every((t) => t.n === 1), number).toBe(true);
+      const tasks = await db.query<{ kind: string; n: number }>(
+        'SELECT kind, count(*)::int AS n FROM tasks WHERE contract_number = $1 GROUP BY 1',
+        [number],
+      );
+      expect(
+        tasks.rows.every((t) => t.n === 1),
+        number,
+      ).toBe(true);
     }
   }
 

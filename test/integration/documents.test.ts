@@ -5,7 +5,15 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentDisposition } from '../../api/routes/documents';
-import { castAndClient, clientBody, contractBody, stepOk, type Cast, EVERY_REQUIRED_ANSWER, freightQuestionnaireId } from '../support/fixtures';
+import {
+  castAndClient,
+  clientBody,
+  contractBody,
+  stepOk,
+  type Cast,
+  EVERY_REQUIRED_ANSWER,
+  freightQuestionnaireId,
+} from '../support/fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { pdfText } from '../support/pdf-text';
 
@@ -20,7 +28,6 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-
 describe("a declined client's refusal letter", () => {
   it('is listed on the onboarding and downloaded by its id, read back as the letter', async () => {
     const client = clientBody();
@@ -33,7 +40,12 @@ describe("a declined client's refusal letter", () => {
     const { id } = created.body;
     const before = await h.request('GET', `/api/onboardings/${id}`, { token: cast.ops.token });
     expect(before.body.documents).toEqual([]);
-    await eventually(async () => ((await h.request('GET', `/api/onboardings/${id}`, { token: cast.ops.token })).body.stage === 'qualification' ? true : undefined), 20_000, 'qualification');
+    await eventually(
+      async () =>
+        (await h.request('GET', `/api/onboardings/${id}`, { token: cast.ops.token })).body.stage === 'qualification' ? true : undefined,
+      20_000,
+      'qualification',
+    );
 
     const reason = 'Перевозка взрывчатых веществ не входит в наши услуги';
     const declined = await h.request('POST', `/api/onboardings/${id}/qualification`, {
@@ -46,9 +58,22 @@ describe("a declined client's refusal letter", () => {
     expect(declined.body.documents).toHaveLength(1);
     const read = await h.request('GET', `/api/onboardings/${id}`, { token: cast.lawyer.token });
     expect(read.body.documents).toEqual(declined.body.documents);
-    const [letter] = read.body.documents as { id: string; kind: string; fileName: string; contentType: string; sha256: string; size: number; url: string }[];
+    const [letter] = read.body.documents as {
+      id: string;
+      kind: string;
+      fileName: string;
+      contentType: string;
+      sha256: string;
+      size: number;
+      url: string;
+    }[];
     const code = (await h.request('GET', `/api/clients/${created.body.clientId}`, { token: cast.ops.token })).body.code;
-    expect(letter).toMatchObject({ kind: 'refusal_letter', fileName: `refusal-${code}.pdf`, contentType: 'application/pdf', url: `/api/documents/${letter!.id}` });
+    expect(letter).toMatchObject({
+      kind: 'refusal_letter',
+      fileName: `refusal-${code}.pdf`,
+      contentType: 'application/pdf',
+      url: `/api/documents/${letter!.id}`,
+    });
 
     // Anyone with a token reads it, as they read the onboarding.
     for (const person of [cast.ops, cast.manager, cast.kamHead, cast.lawyer, cast.director]) {
@@ -70,7 +95,10 @@ describe("a declined client's refusal letter", () => {
 
 describe('GET /api/documents/:id', () => {
   it("serves a contract's signed PDF too, the same bytes as /api/contracts/:number/document", async () => {
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const number = created.body.number as string;
     await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`);
@@ -102,6 +130,8 @@ describe('GET /api/documents/:id', () => {
 
   it('names a file whose name a quoted string cannot carry by filename*', () => {
     expect(contentDisposition('refusal-CL-00017.pdf')).toBe('inline; filename="refusal-CL-00017.pdf"');
-    expect(contentDisposition('отказ "1".pdf')).toBe(`inline; filename="_____ _1_.pdf"; filename*=UTF-8''%D0%BE%D1%82%D0%BA%D0%B0%D0%B7%20%221%22.pdf`);
+    expect(contentDisposition('отказ "1".pdf')).toBe(
+      `inline; filename="_____ _1_.pdf"; filename*=UTF-8''%D0%BE%D1%82%D0%BA%D0%B0%D0%B7%20%221%22.pdf`,
+    );
   });
 });

@@ -22,7 +22,11 @@ async function exitOf(file: string, env: Record<string, string>): Promise<{ code
 
 describe('entry points with bad configuration', () => {
   it('the API names the bad variable and exits 1', async () => {
-    const { code, stderr } = await exitOf(entry('api/main.js'), { DATABASE_URL: 'postgres://x@127.0.0.1/x', PORT: 'eighty', ADMIN_TOKEN: 'short' });
+    const { code, stderr } = await exitOf(entry('api/main.js'), {
+      DATABASE_URL: 'postgres://x@127.0.0.1/x',
+      PORT: 'eighty',
+      ADMIN_TOKEN: 'short',
+    });
     expect(code).toBe(1);
     expect(stderr).toContain('PORT');
     expect(stderr).toContain('ADMIN_TOKEN');

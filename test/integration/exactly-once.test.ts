@@ -81,7 +81,10 @@ describe('a step whose writing fails for good', () => {
     await h.db.query(`ALTER TABLE timeline_events ADD CONSTRAINT no_poison CHECK (details->>'note' IS DISTINCT FROM 'poison')`);
     try {
       const started = Date.now();
-      const poisoned = await h.request('POST', `/api/contracts/${number}/original`, { token: cast.manager.token, body: { note: 'poison' } });
+      const poisoned = await h.request('POST', `/api/contracts/${number}/original`, {
+        token: cast.manager.token,
+        body: { note: 'poison' },
+      });
       expect(poisoned.status, JSON.stringify(poisoned.body)).toBe(422);
       expect(poisoned.body.error.code).toBe('step_failed');
       expect(Date.now() - started).toBeLessThan(8_000);
@@ -90,7 +93,9 @@ describe('a step whose writing fails for good', () => {
       expect(events.map((e) => e.step)).not.toContain('original_received');
 
       // The lock was let go: the next steps go through.
-      expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/original`, { note: 'оригинал получен' })).toBe('original_received');
+      expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/original`, { note: 'оригинал получен' })).toBe(
+        'original_received',
+      );
       expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' })).toBe('cancelled');
       await expectConsistent(h, cast.manager, number);
       await keepHistory(h.temporal, created.body.workflowId, 'v2-step-failed-undone');
@@ -151,11 +156,16 @@ describe('a long-lived contract', () => {
       await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/follow-up`, { reached: false, note: 'не дозвонились' });
     }
     const kamTasks = async () =>
-      ((await h.request('GET', '/api/tasks?limit=200', { token: cast.kamHead.token })).body.items as { kind: string; contractNumber: string }[]).filter(
-        (t) => t.contractNumber === number && t.kind === 'escalation',
-      );
+      (
+        (await h.request('GET', '/api/tasks?limit=200', { token: cast.kamHead.token })).body.items as {
+          kind: string;
+          contractNumber: string;
+        }[]
+      ).filter((t) => t.contractNumber === number && t.kind === 'escalation');
     await eventually(async () => ((await kamTasks()).length > 0 ? true : undefined), 25_000, 'escalation after continue-as-new');
-    const reminders = await count("SELECT count(*)::int AS n FROM notifications WHERE contract_number = $1 AND kind = 'reminder'", [number]);
+    const reminders = await count("SELECT count(*)::int AS n FROM notifications WHERE contract_number = $1 AND kind = 'reminder'", [
+      number,
+    ]);
     expect(reminders).toBe(1);
     expect(await kamTasks()).toHaveLength(1);
     const { events } = await expectConsistent(h, cast.manager, number);
@@ -171,7 +181,8 @@ describe('Temporal cancelling a contract itself', () => {
     const { number, workflowId } = created.body;
     await h.temporal.workflow.getHandle(workflowId).cancel();
     await eventually(
-      async () => ((await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body.status === 'cancelled' ? true : undefined),
+      async () =>
+        (await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body.status === 'cancelled' ? true : undefined,
       15_000,
       'cancellation in the registry',
     );
@@ -194,10 +205,14 @@ describe('Temporal terminating a contract', () => {
     await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`);
     await h.temporal.workflow.getHandle(workflowId).terminate('operator stopped it');
     // Visibility catches up with the termination within moments.
-    const closed = await eventually(async () => {
-      const numbers = await closeEndedContracts(h.temporal, h.db);
-      return numbers.includes(number) ? numbers : undefined;
-    }, 15_000, 'the sweep to see the termination');
+    const closed = await eventually(
+      async () => {
+        const numbers = await closeEndedContracts(h.temporal, h.db);
+        return numbers.includes(number) ? numbers : undefined;
+      },
+      15_000,
+      'the sweep to see the termination',
+    );
     expect(closed).toContain(number);
     expect(await Promise.all([closeEndedContracts(h.temporal, h.db), closeEndedContracts(h.temporal, h.db)])).toEqual([[], []]);
     const registry = (await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body;
@@ -205,7 +220,10 @@ describe('Temporal terminating a contract', () => {
     const timeline = (await h.request('GET', `/api/contracts/${number}/timeline`, { token: cast.manager.token })).body;
     expect(timeline.items.map((e: { step: string }) => e.step)).toEqual(['registration', 'signature', 'cancellation']);
     expect(timeline.items.at(-1)).toMatchObject({ from: 'ready_to_send', to: 'cancelled' });
-    const notes = await count("SELECT count(*)::int AS n FROM notifications WHERE contract_number = $1 AND message LIKE '%terminated in Temporal%'", [number]);
+    const notes = await count(
+      "SELECT count(*)::int AS n FROM notifications WHERE contract_number = $1 AND message LIKE '%terminated in Temporal%'",
+      [number],
+    );
     expect(notes).toBe(1);
   });
 });

@@ -25,8 +25,18 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const TABLES = [
-  'staff', 'api_tokens', 'clients', 'client_contacts', 'contract_registry', 'timeline_events', 'tasks', 'notifications', 'notification_reads',
-  'documents', 'contract_drafts', 'contract_requests',
+  'staff',
+  'api_tokens',
+  'clients',
+  'client_contacts',
+  'contract_registry',
+  'timeline_events',
+  'tasks',
+  'notifications',
+  'notification_reads',
+  'documents',
+  'contract_drafts',
+  'contract_requests',
 ];
 
 /** Row counts of every table the API writes to, and the contract's status and registry row. */
@@ -71,64 +81,170 @@ const HOSTILE: Record<Kind, string[]> = {
 
 const steps = (path: string) => () => `/api/contracts/${number}/${path}`;
 const DRAFT_FIELDS = [
-  text('terms.subject', 1000), code('terms.currency'), date('terms.startDate'), date('terms.endDate'),
-  text('deviations.0.clause', 100), text('deviations.0.standard', 2000), text('deviations.0.proposed', 2000),
-  text('additionalAgreement', 10_000), text('specialAppendix', 10_000),
+  text('terms.subject', 1000),
+  code('terms.currency'),
+  date('terms.startDate'),
+  date('terms.endDate'),
+  text('deviations.0.clause', 100),
+  text('deviations.0.standard', 2000),
+  text('deviations.0.proposed', 2000),
+  text('additionalAgreement', 10_000),
+  text('specialAppendix', 10_000),
 ];
 const draft = () => {
-  const body = contractBody(cast.clientId, cast.manager.id, { deviations: [DEVIATION], additionalAgreement: 'Доп.', specialAppendix: 'Прил.' });
+  const body = contractBody(cast.clientId, cast.manager.id, {
+    deviations: [DEVIATION],
+    additionalAgreement: 'Доп.',
+    specialAppendix: 'Прил.',
+  });
   return { terms: body.terms, deviations: body.deviations, additionalAgreement: 'Доп.', specialAppendix: 'Прил.' };
 };
 
 const ENDPOINTS: Endpoint[] = [
   {
-    method: 'POST', name: '/api/staff', path: () => '/api/staff', token: () => ADMIN_TOKEN,
+    method: 'POST',
+    name: '/api/staff',
+    path: () => '/api/staff',
+    token: () => ADMIN_TOKEN,
     body: () => ({ name: 'Новый', email: 'new.person@example.test', roles: ['ops'] }),
     fields: [text('name', 200), text('email', 254)],
   },
   {
-    method: 'PATCH', name: '/api/staff/:id', path: () => `/api/staff/${target.id}`, token: () => ADMIN_TOKEN,
+    method: 'PATCH',
+    name: '/api/staff/:id',
+    path: () => `/api/staff/${target.id}`,
+    token: () => ADMIN_TOKEN,
     body: () => ({ name: 'Другое имя' }),
     fields: [text('name', 200)],
   },
   {
-    method: 'POST', name: '/api/clients', path: () => '/api/clients', token: () => cast.ops.token, body: clientBody,
+    method: 'POST',
+    name: '/api/clients',
+    path: () => '/api/clients',
+    token: () => cast.ops.token,
+    body: clientBody,
     fields: [
-      text('location', 200), text('signatoryName', 200), date('firstContactDate'), text('requisites.legalName', 300), code('requisites.inn'),
-      code('requisites.kpp'), text('requisites.address', 500), text('requisites.bankName', 300), code('requisites.bik'),
-      code('requisites.account'), code('requisites.correspondentAccount'), text('contacts.0.name', 200), text('contacts.0.jobTitle', 200),
-      code('contacts.0.phone'), text('contacts.1.email', 254),
+      text('location', 200),
+      text('signatoryName', 200),
+      date('firstContactDate'),
+      text('requisites.legalName', 300),
+      code('requisites.inn'),
+      code('requisites.kpp'),
+      text('requisites.address', 500),
+      text('requisites.bankName', 300),
+      code('requisites.bik'),
+      code('requisites.account'),
+      code('requisites.correspondentAccount'),
+      text('contacts.0.name', 200),
+      text('contacts.0.jobTitle', 200),
+      code('contacts.0.phone'),
+      text('contacts.1.email', 254),
     ],
   },
   {
-    method: 'POST', name: '/api/contracts', path: () => '/api/contracts', token: () => cast.ops.token,
+    method: 'POST',
+    name: '/api/contracts',
+    path: () => '/api/contracts',
+    token: () => cast.ops.token,
     body: () => ({ ...draft(), clientId: cast.clientId, managerId: cast.manager.id, template: 'ru' }),
     fields: [id('clientId'), id('managerId'), code('template'), ...DRAFT_FIELDS],
   },
-  { method: 'PUT', name: '/api/contracts/:number/terms', path: steps('terms'), token: () => cast.manager.token, body: draft, fields: DRAFT_FIELDS },
   {
-    method: 'POST', name: '/api/contracts/:number/approval', path: steps('approval'), token: () => cast.lawyer.token,
-    body: () => ({ decision: 'request_changes', comment: 'поправьте' }), fields: [code('decision'), text('comment', 4000)],
-  },
-  { method: 'POST', name: '/api/contracts/:number/signature', path: steps('signature'), token: () => cast.director.token, body: () => ({ note: 'ok' }), fields: [text('note', 4000)] },
-  {
-    method: 'POST', name: '/api/contracts/:number/dispatch', path: steps('dispatch'), token: () => cast.manager.token,
-    body: () => ({ channel: 'courier', trackingRef: 'DHL-42' }), fields: [code('channel'), text('trackingRef', 200)],
+    method: 'PUT',
+    name: '/api/contracts/:number/terms',
+    path: steps('terms'),
+    token: () => cast.manager.token,
+    body: draft,
+    fields: DRAFT_FIELDS,
   },
   {
-    method: 'POST', name: '/api/contracts/:number/follow-up', path: steps('follow-up'), token: () => cast.manager.token,
-    body: () => ({ reached: true, expectedSigningDate: '2026-12-01', note: 'ok' }), fields: [date('expectedSigningDate'), text('note', 4000)],
+    method: 'POST',
+    name: '/api/contracts/:number/approval',
+    path: steps('approval'),
+    token: () => cast.lawyer.token,
+    body: () => ({ decision: 'request_changes', comment: 'поправьте' }),
+    fields: [code('decision'), text('comment', 4000)],
   },
-  { method: 'POST', name: '/api/contracts/:number/signed-scan', path: steps('signed-scan'), token: () => cast.manager.token, body: () => ({ note: 'ok' }), fields: [text('note', 4000)] },
-  { method: 'POST', name: '/api/contracts/:number/original', path: steps('original'), token: () => cast.manager.token, body: () => ({ note: 'ok' }), fields: [text('note', 4000)] },
   {
-    method: 'POST', name: '/api/contracts/:number/client-record', path: steps('client-record'), token: () => cast.lawyer.token,
-    body: () => ({ location: 'шкаф 3', note: 'ok' }), fields: [text('location', 200), text('note', 4000)],
+    method: 'POST',
+    name: '/api/contracts/:number/signature',
+    path: steps('signature'),
+    token: () => cast.director.token,
+    body: () => ({ note: 'ok' }),
+    fields: [text('note', 4000)],
   },
-  { method: 'POST', name: '/api/contracts/:number/renewal', path: steps('renewal'), token: () => cast.manager.token, body: () => ({ endDate: '2030-01-01' }), fields: [date('endDate')] },
-  { method: 'POST', name: '/api/contracts/:number/cancel', path: steps('cancel'), token: () => cast.manager.token, body: () => ({ reason: 'передумали' }), fields: [text('reason', 4000)] },
-  { method: 'POST', name: '/api/contracts/:number/reassign', path: steps('reassign'), token: () => cast.kamHead.token, body: () => ({ managerId: cast.manager.id }), fields: [id('managerId')] },
-  { method: 'POST', name: '/api/notifications/read', path: () => '/api/notifications/read', token: () => cast.manager.token, body: () => ({ ids: [randomUUID()] }), fields: [id('ids.0')] },
+  {
+    method: 'POST',
+    name: '/api/contracts/:number/dispatch',
+    path: steps('dispatch'),
+    token: () => cast.manager.token,
+    body: () => ({ channel: 'courier', trackingRef: 'DHL-42' }),
+    fields: [code('channel'), text('trackingRef', 200)],
+  },
+  {
+    method: 'POST',
+    name: '/api/contracts/:number/follow-up',
+    path: steps('follow-up'),
+    token: () => cast.manager.token,
+    body: () => ({ reached: true, expectedSigningDate: '2026-12-01', note: 'ok' }),
+    fields: [date('expectedSigningDate'), text('note', 4000)],
+  },
+  {
+    method: 'POST',
+    name: '/api/contracts/:number/signed-scan',
+    path: steps('signed-scan'),
+    token: () => cast.manager.token,
+    body: () => ({ note: 'ok' }),
+    fields: [text('note', 4000)],
+  },
+  {
+    method: 'POST',
+    name: '/api/contracts/:number/original',
+    path: steps('original'),
+    token: () => cast.manager.token,
+    body: () => ({ note: 'ok' }),
+    fields: [text('note', 4000)],
+  },
+  {
+    method: 'POST',
+    name: '/api/contracts/:number/client-record',
+    path: steps('client-record'),
+    token: () => cast.lawyer.token,
+    body: () => ({ location: 'шкаф 3', note: 'ok' }),
+    fields: [text('location', 200), text('note', 4000)],
+  },
+  {
+    method: 'POST',
+    name: '/api/contracts/:number/renewal',
+    path: steps('renewal'),
+    token: () => cast.manager.token,
+    body: () => ({ endDate: '2030-01-01' }),
+    fields: [date('endDate')],
+  },
+  {
+    method: 'POST',
+    name: '/api/contracts/:number/cancel',
+    path: steps('cancel'),
+    token: () => cast.manager.token,
+    body: () => ({ reason: 'передумали' }),
+    fields: [text('reason', 4000)],
+  },
+  {
+    method: 'POST',
+    name: '/api/contracts/:number/reassign',
+    path: steps('reassign'),
+    token: () => cast.kamHead.token,
+    body: () => ({ managerId: cast.manager.id }),
+    fields: [id('managerId')],
+  },
+  {
+    method: 'POST',
+    name: '/api/notifications/read',
+    path: () => '/api/notifications/read',
+    token: () => cast.manager.token,
+    body: () => ({ ids: [randomUUID()] }),
+    fields: [id('ids.0')],
+  },
 ];
 
 /** A copy of `body` with the value at a dotted path replaced. */
@@ -209,10 +325,16 @@ describe('absurd sizes', () => {
     expect(issuePaths(res)).toEqual(['contacts']);
 
     const deviations = Array(31).fill(DEVIATION);
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id, { deviations }) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id, { deviations }),
+    });
     expect(created.status).toBe(400);
     expect(issuePaths(created)).toEqual(['deviations']);
-    const revised = await h.request('PUT', `/api/contracts/${number}/terms`, { token: cast.manager.token, body: { ...draft(), deviations } });
+    const revised = await h.request('PUT', `/api/contracts/${number}/terms`, {
+      token: cast.manager.token,
+      body: { ...draft(), deviations },
+    });
     expect(revised.status).toBe(400);
     expect(issuePaths(revised)).toEqual(['deviations']);
     expect(await snapshot()).toEqual(before);
@@ -282,7 +404,10 @@ describe('the contract after all of it', () => {
   it('is where it was and still takes a valid step', async () => {
     const contract = await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token });
     expect(contract.body.status).toBe('pending_legal_approval');
-    const decision = await h.request('POST', `/api/contracts/${number}/approval`, { token: cast.lawyer.token, body: { decision: 'approve', comment: 'ok' } });
+    const decision = await h.request('POST', `/api/contracts/${number}/approval`, {
+      token: cast.lawyer.token,
+      body: { decision: 'approve', comment: 'ok' },
+    });
     expect(decision.status, JSON.stringify(decision.body)).toBe(200);
     expect(decision.body.status).toBe('pending_signature');
   });

@@ -52,7 +52,10 @@ const count = (steps: string[], step: string) => steps.filter((s) => s === step)
 describe('every step retried with its Idempotency-Key answers as the first time', () => {
   it('the contract: each step twice, one event each, and the same key with another body refused', async () => {
     const { manager, lawyer, director, kamHead, clientId } = cast;
-    const created = await h.request('POST', '/api/contracts', { token: manager.token, body: contractBody(clientId, manager.id, { deviations: [DEVIATION] }) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: manager.token,
+      body: contractBody(clientId, manager.id, { deviations: [DEVIATION] }),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const number = created.body.number as string;
     const at = (step: string) => `/api/contracts/${number}/${step}`;
@@ -63,10 +66,18 @@ describe('every step retried with its Idempotency-Key answers as the first time'
     await twice(lawyer, 'POST', at('approval'), { decision: 'approve', comment: 'Согласовано' }, 200);
     await twice(director, 'POST', at('signature'), {}, 200);
     await twice(manager, 'POST', at('dispatch'), { channel: 'courier', trackingRef: 'CDEK-1' }, 200);
-    await eventually(async () => {
-      const tasks = await h.request('GET', '/api/tasks?limit=200', { token: manager.token });
-      return (tasks.body.items as { kind: string; contractNumber: string }[]).some((t) => t.kind === 'follow_up' && t.contractNumber === number) ? true : undefined;
-    }, 20_000, 'the follow-up task');
+    await eventually(
+      async () => {
+        const tasks = await h.request('GET', '/api/tasks?limit=200', { token: manager.token });
+        return (tasks.body.items as { kind: string; contractNumber: string }[]).some(
+          (t) => t.kind === 'follow_up' && t.contractNumber === number,
+        )
+          ? true
+          : undefined;
+      },
+      20_000,
+      'the follow-up task',
+    );
     await twice(manager, 'POST', at('follow-up'), { reached: true, expectedSigningDate: today(3), note: 'Подпишут в пятницу' }, 200);
     await twice(manager, 'POST', at('signed-scan'), { note: 'скан пришёл' }, 200);
     await twice(manager, 'POST', at('original'), { note: 'оригинал' }, 200);
@@ -81,7 +92,11 @@ describe('every step retried with its Idempotency-Key answers as the first time'
     const cancelKey = { 'Idempotency-Key': newKey() };
     const cancelled = await h.request('POST', at('cancel'), { token: kamHead.token, body: { reason: 'Клиент ушёл' }, headers: cancelKey });
     expect(cancelled.status).toBe(200);
-    const otherBody = await h.request('POST', at('cancel'), { token: kamHead.token, body: { reason: 'Другая причина' }, headers: cancelKey });
+    const otherBody = await h.request('POST', at('cancel'), {
+      token: kamHead.token,
+      body: { reason: 'Другая причина' },
+      headers: cancelKey,
+    });
     expect(otherBody.status).toBe(422);
     expect(otherBody.body.error.code).toBe('idempotency_key_reused');
     const same = await h.request('POST', at('cancel'), { token: kamHead.token, body: { reason: 'Клиент ушёл' }, headers: cancelKey });
@@ -89,7 +104,20 @@ describe('every step retried with its Idempotency-Key answers as the first time'
     expect(same.body).toEqual(cancelled.body);
 
     const steps = await timelineSteps(`/api/contracts/${number}/timeline`);
-    for (const step of ['legal_changes_requested', 'terms_revised', 'legal_approval', 'signature', 'dispatch', 'follow_up', 'signed_scan', 'original_received', 'client_record', 'renewal', 'reassignment', 'cancellation']) {
+    for (const step of [
+      'legal_changes_requested',
+      'terms_revised',
+      'legal_approval',
+      'signature',
+      'dispatch',
+      'follow_up',
+      'signed_scan',
+      'original_received',
+      'client_record',
+      'renewal',
+      'reassignment',
+      'cancellation',
+    ]) {
       expect(count(steps, step), `${step} in ${steps.join(', ')}`).toBe(1);
     }
   });
@@ -99,24 +127,53 @@ describe('every step retried with its Idempotency-Key answers as the first time'
     const manager = await h.person('Менеджер Онбординга', ['manager']);
     const client = clientBody();
     client.requisites.legalName = 'ООО «Повторный запрос»';
-    const started = await twice(ops, 'POST', '/api/onboardings', {
-      client,
-      lineOfBusiness: 'freight-logistics',
-      questionnaireId,
-      answers: { loadingWarehouses: 'Подольск', cargo: 'Бытовая химия' },
-    }, 201);
+    const started = await twice(
+      ops,
+      'POST',
+      '/api/onboardings',
+      {
+        client,
+        lineOfBusiness: 'freight-logistics',
+        questionnaireId,
+        answers: { loadingWarehouses: 'Подольск', cargo: 'Бытовая химия' },
+      },
+      201,
+    );
     const id = started.body.id as string;
     const at = (step: string) => `/api/onboardings/${id}/${step}`;
     const stage = async () => (await h.request('GET', `/api/onboardings/${id}`, { token: kamHead.token })).body;
     await eventually(async () => ((await stage()).stage === 'intake' ? true : undefined), 20_000, 'intake');
 
-    await twice(ops, 'PUT', at('answers'), {
-      answers: { cargoValuePerTruck: 2_500_000, vehicleTypes: 'Еврофура', temperatureRegime: 'none', packing: 'pallets', paymentTermsDays: 30, orderLeadTimeHours: 24 },
-    }, 200);
+    await twice(
+      ops,
+      'PUT',
+      at('answers'),
+      {
+        answers: {
+          cargoValuePerTruck: 2_500_000,
+          vehicleTypes: 'Еврофура',
+          temperatureRegime: 'none',
+          packing: 'pallets',
+          paymentTermsDays: 30,
+          orderLeadTimeHours: 24,
+        },
+      },
+      200,
+    );
     await eventually(async () => ((await stage()).stage === 'qualification' ? true : undefined), 20_000, 'qualification');
-    await twice(kamHead, 'POST', at('qualification'), {
-      segment: 'gold', supplierPosition: 'partner', expectedAnnualRevenue: 12_000_000, decision: 'pursue', reason: 'Регулярные перевозки',
-    }, 200);
+    await twice(
+      kamHead,
+      'POST',
+      at('qualification'),
+      {
+        segment: 'gold',
+        supplierPosition: 'partner',
+        expectedAnnualRevenue: 12_000_000,
+        decision: 'pursue',
+        reason: 'Регулярные перевозки',
+      },
+      200,
+    );
     await eventually(async () => ((await stage()).stage === 'contracting' ? true : undefined), 20_000, 'contracting');
     await twice(kamHead, 'POST', at('assignment'), { managerId: manager.id }, 200);
     const terms = contractBody('', '').terms;
@@ -137,7 +194,10 @@ describe('every step retried with its Idempotency-Key answers as the first time'
     // A second onboarding, cancelled twice with one key.
     const second = clientBody();
     second.requisites.legalName = 'ООО «Отменённый запрос»';
-    const other = await h.request('POST', '/api/onboardings', { token: ops.token, body: { client: second, lineOfBusiness: 'freight-logistics', questionnaireId, answers: {} } });
+    const other = await h.request('POST', '/api/onboardings', {
+      token: ops.token,
+      body: { client: second, lineOfBusiness: 'freight-logistics', questionnaireId, answers: {} },
+    });
     expect(other.status, JSON.stringify(other.body)).toBe(201);
     await twice(kamHead, 'POST', `/api/onboardings/${other.body.id}/cancel`, { reason: 'Клиент передумал' }, 200);
   });
@@ -146,9 +206,21 @@ describe('every step retried with its Idempotency-Key answers as the first time'
     const { manager, kamHead, director, ops } = cast;
     const clientId = await newClient(h, ops, 'ООО «Повторная жалоба»');
     const at = (step: string) => `/api/clients/${clientId}/${step}`;
-    const complaint = await twice(ops, 'POST', at('complaints'), { summary: 'Опоздание машины', category: 'delivery', severity: 'high', reportedBy: 'Логист' }, 201);
+    const complaint = await twice(
+      ops,
+      'POST',
+      at('complaints'),
+      { summary: 'Опоздание машины', category: 'delivery', severity: 'high', reportedBy: 'Логист' },
+      201,
+    );
     await twice(manager, 'POST', `/api/complaints/${complaint.body.id}/resolve`, { resolution: 'Новый график', rootCause: 'process' }, 200);
-    const commitment = await twice(manager, 'POST', at('commitments'), { what: 'Выделить резервную машину', dueDate: today(10), ownerId: manager.id }, 201);
+    const commitment = await twice(
+      manager,
+      'POST',
+      at('commitments'),
+      { what: 'Выделить резервную машину', dueDate: today(10), ownerId: manager.id },
+      201,
+    );
     await twice(manager, 'POST', `/api/commitments/${commitment.body.id}/fulfil`, { note: 'Выделена' }, 200);
     await twice(manager, 'POST', at('reviews'), { satisfaction: 9, businessChanges: 'Новый склад', note: 'Доволен' }, 201);
     await twice(kamHead, 'POST', at('escalation'), { stage: 'ultimatum', evidence: 'Письмо директора клиента' }, 200);
@@ -163,7 +235,16 @@ describe('every step retried with its Idempotency-Key answers as the first time'
       [accountWorkflowId(clientId)],
     );
     const events = Object.fromEntries(rows.rows.map((r) => [r.step, Number(r.n)]));
-    for (const step of ['complaint', 'complaint_resolved', 'commitment', 'commitment_fulfilled', 'review', 'escalation_reported', 'escalation_resolved', 'loss']) {
+    for (const step of [
+      'complaint',
+      'complaint_resolved',
+      'commitment',
+      'commitment_fulfilled',
+      'review',
+      'escalation_reported',
+      'escalation_resolved',
+      'loss',
+    ]) {
       expect(events[step], `${step}: ${JSON.stringify(events)}`).toBe(1);
     }
   });
@@ -174,7 +255,12 @@ describe('a retry after an answer that never came learns that its step was done'
    * Takes a step straight through Temporal under the update id the API gives `key`, as if the
    * API's own call had been cut by its deadline after Temporal took the step.
    */
-  async function takenWithoutAnswer<Arg>(workflowId: string, update: UpdateDefinition<unknown, [Arg]>, key: string, arg: Arg): Promise<void> {
+  async function takenWithoutAnswer<Arg>(
+    workflowId: string,
+    update: UpdateDefinition<unknown, [Arg]>,
+    key: string,
+    arg: Arg,
+  ): Promise<void> {
     await h.temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], updateId: updateIdOf(update, key) });
   }
 
@@ -195,23 +281,47 @@ describe('a retry after an answer that never came learns that its step was done'
 
     const resolveKey = newKey();
     const resolution = { resolution: 'Ущерб возмещён', rootCause: 'process' as const };
-    await takenWithoutAnswer(workflowId, resolveComplaintUpdate, resolveKey, { actor: actorOf(manager, ['manager']), complaintId: complaint.body.id, ...resolution });
-    const resolved = await h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, { token: manager.token, body: resolution, headers: { 'Idempotency-Key': resolveKey } });
+    await takenWithoutAnswer(workflowId, resolveComplaintUpdate, resolveKey, {
+      actor: actorOf(manager, ['manager']),
+      complaintId: complaint.body.id,
+      ...resolution,
+    });
+    const resolved = await h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, {
+      token: manager.token,
+      body: resolution,
+      headers: { 'Idempotency-Key': resolveKey },
+    });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect((await h.request('GET', `/api/complaints/${complaint.body.id}`, { token: manager.token })).body.status).toBe('resolved');
 
     const fulfilKey = newKey();
-    await takenWithoutAnswer(workflowId, fulfilCommitmentUpdate, fulfilKey, { actor: actorOf(manager, ['manager']), commitmentId: commitment.body.id, note: 'Возмещено' });
-    const fulfilled = await h.request('POST', `/api/commitments/${commitment.body.id}/fulfil`, { token: manager.token, body: { note: 'Возмещено' }, headers: { 'Idempotency-Key': fulfilKey } });
+    await takenWithoutAnswer(workflowId, fulfilCommitmentUpdate, fulfilKey, {
+      actor: actorOf(manager, ['manager']),
+      commitmentId: commitment.body.id,
+      note: 'Возмещено',
+    });
+    const fulfilled = await h.request('POST', `/api/commitments/${commitment.body.id}/fulfil`, {
+      token: manager.token,
+      body: { note: 'Возмещено' },
+      headers: { 'Idempotency-Key': fulfilKey },
+    });
     expect(fulfilled.status, JSON.stringify(fulfilled.body)).toBe(200);
 
     const lossKey = newKey();
     const loss = { reason: 'price' as const, competitor: 'ООО «Дешевле»', note: 'Цена' };
     await takenWithoutAnswer(workflowId, lossUpdate, lossKey, { actor: actorOf(kamHead, ['kam_head']), ...loss });
-    const lost = await h.request('POST', `/api/clients/${clientId}/loss`, { token: kamHead.token, body: loss, headers: { 'Idempotency-Key': lossKey } });
+    const lost = await h.request('POST', `/api/clients/${clientId}/loss`, {
+      token: kamHead.token,
+      body: loss,
+      headers: { 'Idempotency-Key': lossKey },
+    });
     expect(lost.status, JSON.stringify(lost.body)).toBe(200);
     expect(lost.body.stage).toBe('lost');
-    const again = await h.request('POST', `/api/clients/${clientId}/loss`, { token: kamHead.token, body: loss, headers: { 'Idempotency-Key': lossKey } });
+    const again = await h.request('POST', `/api/clients/${clientId}/loss`, {
+      token: kamHead.token,
+      body: loss,
+      headers: { 'Idempotency-Key': lossKey },
+    });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(lost.body);
     // Without the key it is another loss of a lost client: 409.
@@ -225,8 +335,17 @@ describe('a retry after an answer that never came learns that its step was done'
     const number = created.body.number as string;
     const key = newKey();
     await takenWithoutAnswer(created.body.workflowId, cancelUpdate, key, { actor: actorOf(kamHead, ['kam_head']), reason: 'Передумали' });
-    await eventually(async () => ((await h.request('GET', `/api/contracts/${number}`, { token: kamHead.token })).body.status === 'cancelled' ? true : undefined), 20_000, 'cancelled');
-    const res = await h.request('POST', `/api/contracts/${number}/cancel`, { token: kamHead.token, body: { reason: 'Передумали' }, headers: { 'Idempotency-Key': key } });
+    await eventually(
+      async () =>
+        (await h.request('GET', `/api/contracts/${number}`, { token: kamHead.token })).body.status === 'cancelled' ? true : undefined,
+      20_000,
+      'cancelled',
+    );
+    const res = await h.request('POST', `/api/contracts/${number}/cancel`, {
+      token: kamHead.token,
+      body: { reason: 'Передумали' },
+      headers: { 'Idempotency-Key': key },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.status).toBe('cancelled');
   });
@@ -252,14 +371,28 @@ describe('a retry after an answer that never came learns that its step was done'
     }
     expect([503, 202]).toContain(first.status);
     // The update Temporal admitted may be taken once the worker is back; either way the retry answers 200.
-    const retried = await eventually(async () => {
-      const res = await h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, { token: manager.token, body: resolution, headers });
-      return res.status === 200 ? res : undefined;
-    }, 30_000, 'the retried resolution');
-    const replay = await h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, { token: manager.token, body: resolution, headers });
+    const retried = await eventually(
+      async () => {
+        const res = await h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, {
+          token: manager.token,
+          body: resolution,
+          headers,
+        });
+        return res.status === 200 ? res : undefined;
+      },
+      30_000,
+      'the retried resolution',
+    );
+    const replay = await h.request('POST', `/api/complaints/${complaint.body.id}/resolve`, {
+      token: manager.token,
+      body: resolution,
+      headers,
+    });
     expect(replay.status).toBe(200);
     expect(replay.body).toEqual(retried.body);
-    const events = await h.db.query(`SELECT 1 FROM timeline_events WHERE workflow_id = $1 AND step = 'complaint_resolved'`, [accountWorkflowId(clientId)]);
+    const events = await h.db.query(`SELECT 1 FROM timeline_events WHERE workflow_id = $1 AND step = 'complaint_resolved'`, [
+      accountWorkflowId(clientId),
+    ]);
     expect(events.rowCount).toBe(1);
   });
 });

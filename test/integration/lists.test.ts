@@ -16,13 +16,17 @@ const BASE = '2026-03-01T10:00:00';
 const SAME_INSTANT = `${BASE}.000000Z`;
 const SYNTHETIC_CONTRACTS = 60;
 const SYNTHETIC_NUMBER = (i: number) => `CT-2026-9${String(i).padStart(4, '0')}`;
-const instantOf = (i: number) => (i % 3 === 0 ? SAME_INSTANT : `${BASE}.${String(500 + (i % 7)).padStart(3, '0')}${String(i).padStart(3, '0')}Z`);
+const instantOf = (i: number) =>
+  i % 3 === 0 ? SAME_INSTANT : `${BASE}.${String(500 + (i % 7)).padStart(3, '0')}${String(i).padStart(3, '0')}Z`;
 
 beforeAll(async () => {
   h = await startHarness();
   cast = await castAndClient(h);
   for (let i = 0; i < 2; i++) {
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     real.push(created.body.number);
   }
@@ -251,8 +255,7 @@ describe('notifications read', () => {
     other = await h.person('Второй менеджер', ['manager']);
   });
 
-  const unread = async (person: Person) =>
-    (await walk('/api/notifications?unread=true', person.token, 200, (n) => n.id)).ids;
+  const unread = async (person: Person) => (await walk('/api/notifications?unread=true', person.token, 200, (n) => n.id)).ids;
 
   it('marks one read for the caller only, with readAt', async () => {
     const before = await unread(cast.manager);
@@ -280,13 +283,16 @@ describe('notifications read', () => {
     expect((await h.request('POST', `/api/notifications/${randomUUID()}/read`, { token: cast.manager.token })).status).toBe(404);
     expect((await h.request('POST', '/api/notifications/%00/read', { token: cast.manager.token })).status).toBe(404);
     expect((await h.request('POST', '/api/notifications/not-an-id/read', { token: cast.manager.token })).status).toBe(404);
-    expect((await h.db.query('SELECT count(*)::int AS n FROM notification_reads WHERE notification_id = $1', [personal])).rows[0].n).toBe(0);
+    expect((await h.db.query('SELECT count(*)::int AS n FROM notification_reads WHERE notification_id = $1', [personal])).rows[0].n).toBe(
+      0,
+    );
   });
 
   it('marks several, skipping ids that are not the caller’s, then all', async () => {
     const mine = (await unread(cast.manager)).slice(0, 3);
-    const notMine = (await h.db.query(`SELECT id FROM notifications WHERE recipient_role = 'lawyer' OR recipient_role = 'director' LIMIT 1`)).rows[0]
-      ?.id as string | undefined;
+    const notMine = (
+      await h.db.query(`SELECT id FROM notifications WHERE recipient_role = 'lawyer' OR recipient_role = 'director' LIMIT 1`)
+    ).rows[0]?.id as string | undefined;
     const ids = [...mine, ...(notMine ? [notMine] : []), randomUUID()];
     const several = await h.request('POST', '/api/notifications/read', { token: cast.manager.token, body: { ids } });
     expect(several.status).toBe(200);

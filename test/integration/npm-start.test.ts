@@ -40,7 +40,9 @@ async function npmStart(): Promise<Started> {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const started = { child, dataDir, port, pgPort, output: () => output, exit };
   running.push(started);
   return started;
@@ -111,10 +113,15 @@ describe('npm start', () => {
     expect(temporalPid).toBeGreaterThan(0);
     process.kill(temporalPid, 'SIGKILL');
     const killedAt = Date.now();
-    const newPid = await until('a new dev server', () => {
-      const pid = pidIn(path.join(s.dataDir, 'temporal.pid'));
-      return pid && pid !== temporalPid ? pid : undefined;
-    }, 60_000, s);
+    const newPid = await until(
+      'a new dev server',
+      () => {
+        const pid = pidIn(path.join(s.dataDir, 'temporal.pid'));
+        return pid && pid !== temporalPid ? pid : undefined;
+      },
+      60_000,
+      s,
+    );
     await healthy(s);
     console.log(`npm start: Temporal dev server back (health 200) ${Date.now() - killedAt} ms after SIGKILL`);
     expect(s.output()).toContain('the Temporal dev server stopped unexpectedly');
@@ -161,17 +168,24 @@ describe('npm start', () => {
     const flood = (async () => {
       while (flooding) {
         await Promise.all(
-          Array.from({ length: 8 }, () => fetch(`http://127.0.0.1:${s.port}/api/staff`, { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => undefined)),
+          Array.from({ length: 8 }, () =>
+            fetch(`http://127.0.0.1:${s.port}/api/staff`, { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => undefined),
+          ),
         );
       }
     })();
     await new Promise((r) => setTimeout(r, 300));
     process.kill(postgresPid, 'SIGKILL');
     const killedAt = Date.now();
-    await until('a new Postgres', () => {
-      const pid = pidIn(path.join(s.dataDir, 'postgres', 'postmaster.pid'));
-      return pid && pid !== postgresPid ? pid : undefined;
-    }, 60_000, s);
+    await until(
+      'a new Postgres',
+      () => {
+        const pid = pidIn(path.join(s.dataDir, 'postgres', 'postmaster.pid'));
+        return pid && pid !== postgresPid ? pid : undefined;
+      },
+      60_000,
+      s,
+    );
     await healthy(s);
     flooding = false;
     await flood;

@@ -15,7 +15,16 @@ let manager: Person;
 let kamHead: Person;
 let questionnaireId: string;
 
-const REQUIRED = ['loadingWarehouses', 'cargo', 'cargoValuePerTruck', 'vehicleTypes', 'temperatureRegime', 'packing', 'paymentTermsDays', 'orderLeadTimeHours'];
+const REQUIRED = [
+  'loadingWarehouses',
+  'cargo',
+  'cargoValuePerTruck',
+  'vehicleTypes',
+  'temperatureRegime',
+  'packing',
+  'paymentTermsDays',
+  'orderLeadTimeHours',
+];
 const pick = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, EVERY_REQUIRED_ANSWER[k]!]));
 
 beforeAll(async () => {
@@ -32,7 +41,10 @@ afterAll(() => h?.close());
 async function request(answers: Record<string, unknown>, n: number): Promise<{ id: string; workflowId: string; stage: string }> {
   const client = clientBody();
   client.requisites.legalName = `ООО «Анкета ${n}»`;
-  const res = await h.request('POST', '/api/onboardings', { token: ops.token, body: { client, lineOfBusiness: 'freight-logistics', questionnaireId, answers } });
+  const res = await h.request('POST', '/api/onboardings', {
+    token: ops.token,
+    body: { client, lineOfBusiness: 'freight-logistics', questionnaireId, answers },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
 }
@@ -41,7 +53,10 @@ const answer = (id: string, answers: Record<string, unknown>, person: Person = o
   h.request('PUT', `/api/onboardings/${id}/answers`, { token: person.token, body: { answers } });
 
 async function stored(id: string): Promise<{ stage: string; answers: Record<string, unknown> }> {
-  const row = await h.db.query<{ stage: string; answers: Record<string, unknown> }>('SELECT stage, answers FROM onboardings WHERE id = $1', [id]);
+  const row = await h.db.query<{ stage: string; answers: Record<string, unknown> }>(
+    'SELECT stage, answers FROM onboardings WHERE id = $1',
+    [id],
+  );
   return row.rows[0]!;
 }
 
@@ -53,7 +68,7 @@ async function expectCompleteOnlyWhenStored(id: string): Promise<{ stage: string
   else expect(now.stage).toBe('intake');
   // What the workflow thinks is what Postgres holds.
   const steps = await h.db.query<{ step: string; status_to: string; details: { complete?: boolean; missing?: string[] } }>(
-    "SELECT step, status_to, details FROM timeline_events WHERE workflow_id = (SELECT workflow_id FROM onboardings WHERE id = $1) ORDER BY at, id",
+    'SELECT step, status_to, details FROM timeline_events WHERE workflow_id = (SELECT workflow_id FROM onboardings WHERE id = $1) ORDER BY at, id',
     [id],
   );
   expect(steps.rows.at(-1)!.status_to).toBe(now.stage);
@@ -74,9 +89,12 @@ describe('answers given at once', () => {
       expect(now.answers).toEqual({ ...a, ...b });
       expect(now.stage).toBe('qualification');
       // One step moved it to qualification, and one qualification task is open.
-      const moves = await h.db.query("SELECT 1 FROM timeline_events WHERE workflow_id = $1 AND step = 'answers' AND status_from = 'intake' AND status_to = 'qualification'", [`onboarding-${id}`]);
+      const moves = await h.db.query(
+        "SELECT 1 FROM timeline_events WHERE workflow_id = $1 AND step = 'answers' AND status_from = 'intake' AND status_to = 'qualification'",
+        [`onboarding-${id}`],
+      );
       expect(moves.rowCount).toBe(1);
-      const tasks = await h.db.query("SELECT kind FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL", [`onboarding-${id}`]);
+      const tasks = await h.db.query('SELECT kind FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [`onboarding-${id}`]);
       expect(tasks.rows).toEqual([{ kind: 'qualification' }]);
       await keepHistory(h.temporal, workflowId, 'v5-onboarding-answers-at-once');
     }
@@ -124,17 +142,29 @@ describe('the merge', () => {
     const { id, workflowId } = await request(pick(['cargo']), 600);
     const answerSetId = `${workflowId}:answers:retried`;
     await h.db.query('INSERT INTO onboarding_answer_sets (id, onboarding_id, changes, created_by) VALUES ($1, $2, $3, $4)', [
-      answerSetId, id, JSON.stringify({ cargo: null, packing: 'boxes' }), ops.id,
+      answerSetId,
+      id,
+      JSON.stringify({ cargo: null, packing: 'boxes' }),
+      ops.id,
     ]);
     const activities = createActivities({ db: h.db, company: COMPANY });
     const first = await activities.mergeOnboardingAnswers({ workflowId, answerSetId });
     expect(await activities.mergeOnboardingAnswers({ workflowId, answerSetId })).toEqual(first);
-    expect(first).toEqual({ complete: false, missing: REQUIRED.filter((k) => k !== 'packing'), answered: ['packing'], takenBack: ['cargo'] });
-    expect((await h.db.query('SELECT answers FROM onboarding_answer_sets WHERE id = $1', [answerSetId])).rows[0].answers).toEqual({ packing: 'boxes' });
+    expect(first).toEqual({
+      complete: false,
+      missing: REQUIRED.filter((k) => k !== 'packing'),
+      answered: ['packing'],
+      takenBack: ['cargo'],
+    });
+    expect((await h.db.query('SELECT answers FROM onboarding_answer_sets WHERE id = $1', [answerSetId])).rows[0].answers).toEqual({
+      packing: 'boxes',
+    });
     // The onboarding's answers move only with the step that records the set.
     expect((await stored(id)).answers).toEqual(pick(['cargo']));
     // A set that is not this onboarding's is refused for good (not retried forever).
-    await expect(activities.mergeOnboardingAnswers({ workflowId: 'onboarding-other', answerSetId })).rejects.toMatchObject({ nonRetryable: true });
+    await expect(activities.mergeOnboardingAnswers({ workflowId: 'onboarding-other', answerSetId })).rejects.toMatchObject({
+      nonRetryable: true,
+    });
   });
 });
 
@@ -143,14 +173,17 @@ describe('taking an answer back', () => {
     const { id, workflowId, stage } = await request({ ...EVERY_REQUIRED_ANSWER, insurance: true }, 300);
     expect(stage).toBe('qualification');
     const before = await h.db.query('SELECT count(*)::int AS n FROM onboarding_answer_sets WHERE onboarding_id = $1', [id]);
-    const events = async () => (await h.db.query('SELECT count(*)::int AS n FROM timeline_events WHERE workflow_id = $1', [workflowId])).rows[0].n as number;
+    const events = async () =>
+      (await h.db.query('SELECT count(*)::int AS n FROM timeline_events WHERE workflow_id = $1', [workflowId])).rows[0].n as number;
     const eventsBefore = await events();
     const refused = await answer(id, { packing: null, insurance: false });
     expect(refused.status, JSON.stringify(refused.body)).toBe(409);
     expect(refused.body.error.message).toMatch(/packing/);
     expect(await stored(id)).toEqual({ stage: 'qualification', answers: { ...EVERY_REQUIRED_ANSWER, insurance: true } });
     expect(await events()).toBe(eventsBefore);
-    expect((await h.db.query('SELECT count(*)::int AS n FROM onboarding_answer_sets WHERE onboarding_id = $1', [id])).rows).toEqual(before.rows);
+    expect((await h.db.query('SELECT count(*)::int AS n FROM onboarding_answer_sets WHERE onboarding_id = $1', [id])).rows).toEqual(
+      before.rows,
+    );
 
     const optional = await answer(id, { insurance: null, cargo: 'Бытовая химия и косметика' });
     expect(optional.status, JSON.stringify(optional.body)).toBe(200);
@@ -183,7 +216,9 @@ describe('a request with every required answer', () => {
       expect(created.stage).toBe('qualification');
       expect(q.status, JSON.stringify(q.body)).toBe(200);
     }
-    console.log(`request with every answer, 30 trials: stages ${JSON.stringify(stages)}, qualification at once ${JSON.stringify(qualifications)}`);
+    console.log(
+      `request with every answer, 30 trials: stages ${JSON.stringify(stages)}, qualification at once ${JSON.stringify(qualifications)}`,
+    );
   });
 
   it('with some answers missing, answers 201 with stage intake', async () => {

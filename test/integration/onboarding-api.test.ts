@@ -97,8 +97,14 @@ describe('POST /api/onboardings', () => {
     const after = await counts();
     expect(after.clients).toBe(before.clients);
     expect(after.onboardings).toBe(before.onboardings + 1);
-    const row = await h.db.query('SELECT created_by, questionnaire_id, line_of_business, answers FROM onboardings WHERE id = $1', [created.id]);
-    expect(row.rows[0]).toMatchObject({ created_by: cast.manager.id, questionnaire_id: questionnaireId, line_of_business: 'Грузоперевозки' });
+    const row = await h.db.query('SELECT created_by, questionnaire_id, line_of_business, answers FROM onboardings WHERE id = $1', [
+      created.id,
+    ]);
+    expect(row.rows[0]).toMatchObject({
+      created_by: cast.manager.id,
+      questionnaire_id: questionnaireId,
+      line_of_business: 'Грузоперевозки',
+    });
   });
 
   it('accepts answers left out entirely (an empty questionnaire so far)', async () => {
@@ -151,12 +157,18 @@ describe('POST /api/onboardings', () => {
       [{ lineOfBusiness: '' }, 'lineOfBusiness'],
       [{ lineOfBusiness: 'x'.repeat(201) }, 'lineOfBusiness'],
       [{ lineOfBusiness: 'a\u0000b' }, 'lineOfBusiness'],
-      [{ client: { ...clientBody(), requisites: { ...clientBody().requisites, inn: '1234567890' } }, clientId: undefined }, 'client.requisites.inn'],
+      [
+        { client: { ...clientBody(), requisites: { ...clientBody().requisites, inn: '1234567890' } }, clientId: undefined },
+        'client.requisites.inn',
+      ],
     ];
     for (const [overrides, path] of cases) {
       const res = await h.request('POST', '/api/onboardings', { token: cast.ops.token, body: body(overrides) });
       expect(res.status, JSON.stringify(overrides)).toBe(400);
-      expect(res.body.error.issues.map((i: { path: string }) => i.path), JSON.stringify(res.body)).toContain(path);
+      expect(
+        res.body.error.issues.map((i: { path: string }) => i.path),
+        JSON.stringify(res.body),
+      ).toContain(path);
     }
     expect(await counts()).toEqual(before);
   });
@@ -234,7 +246,7 @@ describe('reads', () => {
     for (const item of res.body.items) expect(['onboarding', 'contract']).toContain(item.process);
   });
 
-  it('GET /api/onboardings/:id/timeline merges the onboarding\'s steps with its child contract\'s, in time order', async () => {
+  it("GET /api/onboardings/:id/timeline merges the onboarding's steps with its child contract's, in time order", async () => {
     // As the workflow's steps would leave it (written here, so no workflow moves it meanwhile):
     // an intake step, then a contract for this onboarding.
     const id = randomUUID();
@@ -244,7 +256,10 @@ describe('reads', () => {
        VALUES ($1, $2, $3, 'Грузоперевозки', $4, 'intake', $5)`,
       [id, workflowId, cast.clientId, questionnaireId, cast.ops.id],
     );
-    const contract = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const contract = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     expect(contract.status).toBe(201);
     await h.db.query(
       `INSERT INTO timeline_events (key, workflow_id, step, status_from, status_to, actor_id, actor_name, at, waited_ms, details, process_type, client_id)
@@ -259,13 +274,27 @@ describe('reads', () => {
     const res = await h.request('GET', `/api/onboardings/${id}/timeline`, { token: cast.kamHead.token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id, stage: 'contracting', contractNumber: contract.body.number });
-    expect(res.body.items.map((i: { process: string; step: string }) => `${i.process}:${i.step}`)).toEqual(['onboarding:intake', 'contract:registration']);
-    expect(res.body.items[0]).toMatchObject({ from: null, to: 'intake', actorId: cast.ops.id, actorName: cast.ops.name, waitedMs: 0, details: { answersComplete: false } });
+    expect(res.body.items.map((i: { process: string; step: string }) => `${i.process}:${i.step}`)).toEqual([
+      'onboarding:intake',
+      'contract:registration',
+    ]);
+    expect(res.body.items[0]).toMatchObject({
+      from: null,
+      to: 'intake',
+      actorId: cast.ops.id,
+      actorName: cast.ops.name,
+      waitedMs: 0,
+      details: { answersComplete: false },
+    });
     expect(res.body.waitingOn).toEqual([
       expect.objectContaining({ process: 'contract', task: 'signature', assigneeRole: 'director', contractNumber: contract.body.number }),
     ]);
     const read = await h.request('GET', `/api/onboardings/${id}`, { token: cast.kamHead.token });
-    expect(read.body).toMatchObject({ contractNumber: contract.body.number, contractWorkflowId: contract.body.workflowId, contractStatus: 'pending_signature' });
+    expect(read.body).toMatchObject({
+      contractNumber: contract.body.number,
+      contractWorkflowId: contract.body.workflowId,
+      contractStatus: 'pending_signature',
+    });
   });
 
   it('GET /api/onboardings pages walk every onboarding once, newest first, and filter by stage', async () => {
@@ -303,7 +332,13 @@ describe('steps', () => {
     answers: { method: 'PUT', body: { answers: { packing: 'boxes' } }, roles: ['ops', 'manager'] },
     qualification: {
       method: 'POST',
-      body: { segment: 'key', supplierPosition: 'partner', expectedAnnualRevenue: 12_000_000, decision: 'pursue', reason: 'Крупный клиент' },
+      body: {
+        segment: 'key',
+        supplierPosition: 'partner',
+        expectedAnnualRevenue: 12_000_000,
+        decision: 'pursue',
+        reason: 'Крупный клиент',
+      },
       roles: ['manager', 'kam_head'],
     },
     assignment: { method: 'POST', body: { managerId }, roles: ['kam_head'] },
@@ -311,7 +346,14 @@ describe('steps', () => {
       method: 'POST',
       body: {
         template: 'ru',
-        terms: { subject: 'Перевозки', amount: 1_000_000, currency: 'RUB', startDate: '2026-01-01', endDate: '2027-01-01', paymentTermsDays: 30 },
+        terms: {
+          subject: 'Перевозки',
+          amount: 1_000_000,
+          currency: 'RUB',
+          startDate: '2026-01-01',
+          endDate: '2027-01-01',
+          paymentTermsDays: 30,
+        },
       },
       roles: ['manager', 'kam_head'],
     },
@@ -330,8 +372,14 @@ describe('steps', () => {
     qualification: [
       [{ segment: 'platinum', supplierPosition: 'partner', expectedAnnualRevenue: 1, decision: 'pursue', reason: 'x' }, 'segment'],
       [{ segment: 'key', supplierPosition: 'boss', expectedAnnualRevenue: 1, decision: 'pursue', reason: 'x' }, 'supplierPosition'],
-      [{ segment: 'key', supplierPosition: 'partner', expectedAnnualRevenue: -1, decision: 'pursue', reason: 'x' }, 'expectedAnnualRevenue'],
-      [{ segment: 'key', supplierPosition: 'partner', expectedAnnualRevenue: 2e15, decision: 'pursue', reason: 'x' }, 'expectedAnnualRevenue'],
+      [
+        { segment: 'key', supplierPosition: 'partner', expectedAnnualRevenue: -1, decision: 'pursue', reason: 'x' },
+        'expectedAnnualRevenue',
+      ],
+      [
+        { segment: 'key', supplierPosition: 'partner', expectedAnnualRevenue: 2e15, decision: 'pursue', reason: 'x' },
+        'expectedAnnualRevenue',
+      ],
       [{ segment: 'key', supplierPosition: 'partner', expectedAnnualRevenue: 1, decision: 'maybe', reason: 'x' }, 'decision'],
       [{ segment: 'key', supplierPosition: 'partner', expectedAnnualRevenue: 1, decision: 'pursue' }, 'reason'],
     ],
@@ -342,8 +390,17 @@ describe('steps', () => {
     ],
     contract: [
       [{}, 'terms'],
-      [{ template: 'de', terms: { subject: 'x', amount: 1, currency: 'RUB', startDate: '2026-01-01', endDate: '2027-01-01', paymentTermsDays: 30 } }, 'template'],
-      [{ terms: { subject: 'x', amount: 1, currency: 'RUB', startDate: '2026-01-01', endDate: '2025-01-01', paymentTermsDays: 30 } }, 'terms.endDate'],
+      [
+        {
+          template: 'de',
+          terms: { subject: 'x', amount: 1, currency: 'RUB', startDate: '2026-01-01', endDate: '2027-01-01', paymentTermsDays: 30 },
+        },
+        'template',
+      ],
+      [
+        { terms: { subject: 'x', amount: 1, currency: 'RUB', startDate: '2026-01-01', endDate: '2025-01-01', paymentTermsDays: 30 } },
+        'terms.endDate',
+      ],
     ],
     'checklist/training': [
       [{}, 'note'],
@@ -388,11 +445,21 @@ describe('steps', () => {
   it('are 400 for a bad body, naming the field, and write nothing', async () => {
     const { id, workflowId } = await create();
     const valid = validBodies(cast.manager.id);
-    const person = { answers: cast.ops, qualification: cast.manager, assignment: cast.kamHead, contract: cast.manager, 'checklist/training': cast.ops, cancel: cast.kamHead };
-    const before = await h.db.query(`SELECT
+    const person = {
+      answers: cast.ops,
+      qualification: cast.manager,
+      assignment: cast.kamHead,
+      contract: cast.manager,
+      'checklist/training': cast.ops,
+      cancel: cast.kamHead,
+    };
+    const before = await h.db.query(
+      `SELECT
         (SELECT count(*) FROM onboarding_answer_sets)::int AS sets,
         (SELECT count(*) FROM contract_drafts)::int AS drafts,
-        (SELECT answers FROM onboardings WHERE id = $1) AS answers`, [id]);
+        (SELECT answers FROM onboardings WHERE id = $1) AS answers`,
+      [id],
+    );
     for (const [path, cases] of Object.entries(badBodies)) {
       for (const [stepBody, field] of cases) {
         const res = await h.request(valid[path]!.method, `/api/onboardings/${id}/${path}`, {
@@ -400,13 +467,19 @@ describe('steps', () => {
           body: stepBody,
         });
         expect(res.status, `${path} ${JSON.stringify(stepBody)}: ${JSON.stringify(res.body)}`).toBe(400);
-        expect(res.body.error.issues.map((i: { path: string }) => i.path), `${path} ${JSON.stringify(stepBody)}`).toContain(field);
+        expect(
+          res.body.error.issues.map((i: { path: string }) => i.path),
+          `${path} ${JSON.stringify(stepBody)}`,
+        ).toContain(field);
       }
     }
-    const after = await h.db.query(`SELECT
+    const after = await h.db.query(
+      `SELECT
         (SELECT count(*) FROM onboarding_answer_sets)::int AS sets,
         (SELECT count(*) FROM contract_drafts)::int AS drafts,
-        (SELECT answers FROM onboardings WHERE id = $1) AS answers`, [id]);
+        (SELECT answers FROM onboardings WHERE id = $1) AS answers`,
+      [id],
+    );
     expect(after.rows).toEqual(before.rows);
     expect((await h.db.query('SELECT 1 FROM contract_drafts WHERE workflow_id = $1', [workflowId])).rowCount).toBe(0);
   });
@@ -438,7 +511,9 @@ describe('steps', () => {
 describe('the client shows its loyalty stage', () => {
   it('GET /api/clients/:id has loyaltyStage', async () => {
     const res = await h.request('GET', `/api/clients/${cast.clientId}`, { token: cast.ops.token });
-    expect(res.body.loyaltyStage).toBe((await h.db.query('SELECT loyalty_stage FROM clients WHERE id = $1', [cast.clientId])).rows[0].loyalty_stage);
+    expect(res.body.loyaltyStage).toBe(
+      (await h.db.query('SELECT loyalty_stage FROM clients WHERE id = $1', [cast.clientId])).rows[0].loyalty_stage,
+    );
     expect(res.body.requisites.legalName).toBe(CLIENT_NAME);
   });
 });

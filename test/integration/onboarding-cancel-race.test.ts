@@ -17,7 +17,6 @@ let director: Person;
 const managers = new Map<string, Person>();
 let questionnaireId: string;
 
-
 beforeAll(async () => {
   // A norm no test reaches: every onboarding is assigned automatically.
   h = await startHarness({ workloadNorm: 1_000_000 });
@@ -51,7 +50,11 @@ async function atOriginalReceived(i: number): Promise<{ id: string; workflowId: 
   const { id, workflowId } = created.body;
   await untilOnboarding(id, (o) => (o.stage === 'qualification' ? true : undefined), 'qualification');
   await stepOk(h, kamHead, 'POST', `/api/onboardings/${id}/qualification`, {
-    segment: 'low', supplierPosition: 'partner', expectedAnnualRevenue: 0, decision: 'pursue', reason: 'регулярные перевозки',
+    segment: 'low',
+    supplierPosition: 'partner',
+    expectedAnnualRevenue: 0,
+    decision: 'pursue',
+    reason: 'регулярные перевозки',
   });
   const managerId = await untilOnboarding(id, (o) => (o.stage === 'contracting' ? (o.managerId as string) : undefined), 'contracting');
   const manager = managers.get(managerId)!;
@@ -91,7 +94,9 @@ const AFTER_THE_END: Record<string, string[]> = {
 async function expectOnboardingPath(id: string): Promise<{ step: string; details: any }[]> {
   const timeline = await h.request('GET', `/api/onboardings/${id}/timeline`, { token: kamHead.token });
   expect(timeline.status).toBe(200);
-  const events = (timeline.body.items as { process: string; step: string; from: string | null; to: string; details: any }[]).filter((e) => e.process === 'onboarding');
+  const events = (timeline.body.items as { process: string; step: string; from: string | null; to: string; details: any }[]).filter(
+    (e) => e.process === 'onboarding',
+  );
   let at: string | null = null;
   for (const [i, e] of events.entries()) {
     const where = `event ${i} (${e.step}) of ${id}: ${JSON.stringify(events.map((x) => `${x.step}:${x.from}->${x.to}`))}`;
@@ -120,19 +125,30 @@ describe('an onboarding cancelled while its contract comes into force', () => {
     for (const [i, { id, workflowId, number }] of prepared.entries()) {
       const offset = offsets[i]!;
       const [record, cancel] = await Promise.all([
-        sleep(Math.max(0, -offset)).then(() => h.request('POST', `/api/contracts/${number}/client-record`, { token: lawyer.token, body: {} })),
-        sleep(Math.max(0, offset)).then(() => h.request('POST', `/api/onboardings/${id}/cancel`, { token: kamHead.token, body: { reason: 'клиент передумал' } })),
+        sleep(Math.max(0, -offset)).then(() =>
+          h.request('POST', `/api/contracts/${number}/client-record`, { token: lawyer.token, body: {} }),
+        ),
+        sleep(Math.max(0, offset)).then(() =>
+          h.request('POST', `/api/onboardings/${id}/cancel`, { token: kamHead.token, body: { reason: 'клиент передумал' } }),
+        ),
       ]);
       expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
       expect([200, 409], JSON.stringify(record.body)).toContain(record.status);
       // The onboarding records what its contract did, as the contract decided it.
-      const events = await eventually(async () => {
-        const now = await expectOnboardingPath(id);
-        return now.some((e) => e.step === 'contract_cancelled' || e.step === 'contract_left_running') ? now : undefined;
-      }, 20_000, `what the cancellation of ${id} left running`);
+      const events = await eventually(
+        async () => {
+          const now = await expectOnboardingPath(id);
+          return now.some((e) => e.step === 'contract_cancelled' || e.step === 'contract_left_running') ? now : undefined;
+        },
+        20_000,
+        `what the cancellation of ${id} left running`,
+      );
       const { status, events: contractEvents } = await expectConsistent(h, kamHead, number);
       // What is in force stays in force.
-      expect(contractEvents.filter((e) => e.from === 'active' && e.to === 'cancelled'), JSON.stringify(contractEvents)).toEqual([]);
+      expect(
+        contractEvents.filter((e) => e.from === 'active' && e.to === 'cancelled'),
+        JSON.stringify(contractEvents),
+      ).toEqual([]);
       const last = events.at(-1)!;
       if (record.status === 200) {
         expect(status).toBe('active');
@@ -155,7 +171,9 @@ describe('an onboarding cancelled while its contract comes into force', () => {
       }
     }
     const tally = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.contract]: (acc[o.contract] ?? 0) + 1 }), {});
-    console.log(`client record ‖ onboarding cancel, ${outcomes.length} trials: ${JSON.stringify(tally)}\n${outcomes.map((o) => JSON.stringify(o)).join('\n')}`);
+    console.log(
+      `client record ‖ onboarding cancel, ${outcomes.length} trials: ${JSON.stringify(tally)}\n${outcomes.map((o) => JSON.stringify(o)).join('\n')}`,
+    );
     expect(outcomes.every((o) => o.onboarding === 'cancelled')).toBe(true);
   });
 });

@@ -18,8 +18,14 @@ let lawyer: Person;
 let questionnaireId: string;
 
 const ANSWERS = {
-  loadingWarehouses: 'Склад в Подольске', cargo: 'Бытовая химия', cargoValuePerTruck: 2_500_000, vehicleTypes: 'Еврофура',
-  temperatureRegime: 'none', packing: 'pallets', paymentTermsDays: 30, orderLeadTimeHours: 24,
+  loadingWarehouses: 'Склад в Подольске',
+  cargo: 'Бытовая химия',
+  cargoValuePerTruck: 2_500_000,
+  vehicleTypes: 'Еврофура',
+  temperatureRegime: 'none',
+  packing: 'pallets',
+  paymentTermsDays: 30,
+  orderLeadTimeHours: 24,
 };
 
 beforeAll(async () => {
@@ -38,7 +44,13 @@ afterAll(async () => {
   await h?.close();
 });
 
-const workerEnv = () => ({ DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_LEGACY_TASK_QUEUES: '' });
+const workerEnv = () => ({
+  DATABASE_URL: h.databaseUrl,
+  TEMPORAL_ADDRESS: h.temporalAddress,
+  TEMPORAL_NAMESPACE: 'default',
+  TEMPORAL_TASK_QUEUE: h.taskQueue,
+  TEMPORAL_LEGACY_TASK_QUEUES: '',
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An onboarding step as a careful client takes it: 503 retried with its key, 202 followed until `stage`. */
@@ -54,7 +66,10 @@ async function onboardingStep(person: Person, path: string, body: unknown, stage
     await sleep(500);
   }
   while (!stage((await h.request('GET', `/api/onboardings/${id}`, { token: person.token })).body)) {
-    if (Date.now() > deadline) throw new Error(`${path} did not take effect: ${JSON.stringify((await h.request("GET", `/api/onboardings/${id}`, { token: person.token })).body)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${path} did not take effect: ${JSON.stringify((await h.request('GET', `/api/onboardings/${id}`, { token: person.token })).body)}`,
+      );
     await sleep(250);
   }
 }
@@ -69,14 +84,30 @@ async function onboardingToCompletion(i: number): Promise<{ id: string; workflow
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const { id, workflowId } = created.body;
   const at = (stage: string) => (now: Record<string, any>) => now.stage === stage;
-  await onboardingStep(kamHead, `/api/onboardings/${id}/qualification`, {
-    segment: 'regular', supplierPosition: 'partner', expectedAnnualRevenue: 1_000_000, decision: 'pursue', reason: 'подходит',
-  }, at('contracting'));
+  await onboardingStep(
+    kamHead,
+    `/api/onboardings/${id}/qualification`,
+    {
+      segment: 'regular',
+      supplierPosition: 'partner',
+      expectedAnnualRevenue: 1_000_000,
+      decision: 'pursue',
+      reason: 'подходит',
+    },
+    at('contracting'),
+  );
   const today = new Date().toISOString().slice(0, 10);
   const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
-  await onboardingStep(manager, `/api/onboardings/${id}/contract`, {
-    template: 'ru', terms: { subject: 'Перевозка', amount: 100_000, currency: 'RUB', startDate: today, endDate: nextYear, paymentTermsDays: 30 }, deviations: [],
-  }, (now) => Boolean(now.contractNumber));
+  await onboardingStep(
+    manager,
+    `/api/onboardings/${id}/contract`,
+    {
+      template: 'ru',
+      terms: { subject: 'Перевозка', amount: 100_000, currency: 'RUB', startDate: today, endDate: nextYear, paymentTermsDays: 30 },
+      deviations: [],
+    },
+    (now) => Boolean(now.contractNumber),
+  );
   const number = (await h.request('GET', `/api/onboardings/${id}`, { token: manager.token })).body.contractNumber as string;
   await stepReaches(h, director, 'POST', `/api/contracts/${number}/signature`, {}, 'ready_to_send');
   await stepReaches(h, manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' }, 'sent');
@@ -108,10 +139,22 @@ describe('a worker killed while onboardings are in flight', () => {
         [workflowId],
       );
       const counts = Object.fromEntries(steps.rows.map((r) => [r.step, r.n]));
-      expect(counts).toMatchObject({ request: 1, qualification: 1, assignment: 1, contract_started: 1, contract_done: 1, checklist_item: 4 });
-      const contracts = await h.db.query('SELECT number, status FROM contract_registry WHERE workflow_id LIKE $1', [`${workflowId}:contract:%`]);
+      expect(counts).toMatchObject({
+        request: 1,
+        qualification: 1,
+        assignment: 1,
+        contract_started: 1,
+        contract_done: 1,
+        checklist_item: 4,
+      });
+      const contracts = await h.db.query('SELECT number, status FROM contract_registry WHERE workflow_id LIKE $1', [
+        `${workflowId}:contract:%`,
+      ]);
       expect(contracts.rows).toEqual([{ number: onboarding.contractNumber, status: 'active' }]);
-      const tasks = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1 GROUP BY ref HAVING count(*) > 1', [workflowId]);
+      const tasks = await h.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1 GROUP BY ref HAVING count(*) > 1',
+        [workflowId],
+      );
       expect(tasks.rows).toEqual([]);
     }
   });

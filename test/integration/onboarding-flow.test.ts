@@ -16,7 +16,14 @@ let director: Person;
 let questionnaireId: string;
 
 const FIRST_ANSWERS = { loadingWarehouses: 'Склад в Подольске, ул. Складская, 1', cargo: 'Бытовая химия на паллетах' };
-const REST_OF_ANSWERS = { cargoValuePerTruck: 2_500_000, vehicleTypes: 'Еврофура 20 т', temperatureRegime: 'none', packing: 'pallets', paymentTermsDays: 30, orderLeadTimeHours: 24 };
+const REST_OF_ANSWERS = {
+  cargoValuePerTruck: 2_500_000,
+  vehicleTypes: 'Еврофура 20 т',
+  temperatureRegime: 'none',
+  packing: 'pallets',
+  paymentTermsDays: 30,
+  orderLeadTimeHours: 24,
+};
 
 beforeAll(async () => {
   h = await startHarness({
@@ -33,7 +40,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const get = async (id: string, person: Person = kamHead) => (await h.request('GET', `/api/onboardings/${id}`, { token: person.token })).body;
+const get = async (id: string, person: Person = kamHead) =>
+  (await h.request('GET', `/api/onboardings/${id}`, { token: person.token })).body;
 const stageOf = async (id: string) => (await get(id)).stage as string;
 const untilStage = (id: string, stage: string, timeoutMs = 20_000) =>
   eventually(async () => ((await stageOf(id)) === stage ? true : undefined), timeoutMs, `onboarding ${id} at ${stage}`);
@@ -56,7 +64,13 @@ async function qualified(id: string, segment = 'gold'): Promise<void> {
   await untilStage(id, 'qualification');
   const decision = await h.request('POST', `/api/onboardings/${id}/qualification`, {
     token: kamHead.token,
-    body: { segment, supplierPosition: 'partner', expectedAnnualRevenue: 12_000_000, decision: 'pursue', reason: 'Крупный клиент с регулярными перевозками' },
+    body: {
+      segment,
+      supplierPosition: 'partner',
+      expectedAnnualRevenue: 12_000_000,
+      decision: 'pursue',
+      reason: 'Крупный клиент с регулярными перевозками',
+    },
   });
   expect(decision.status, JSON.stringify(decision.body)).toBe(200);
 }
@@ -91,8 +105,10 @@ async function throughContract(id: string, manager: Person): Promise<string> {
 /** From contracting to completed: the contract, then the whole checklist. Answers the contract's number. */
 async function throughContractAndChecklist(id: string, manager: Person): Promise<string> {
   const number = await throughContract(id, manager);
-  for (const item of ['service_variant', 'contacts']) await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
-  for (const item of ['training', 'support_contacts']) await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
+  for (const item of ['service_variant', 'contacts'])
+    await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
+  for (const item of ['training', 'support_contacts'])
+    await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'сделано' });
   await untilStage(id, 'completed');
   return number;
 }
@@ -128,24 +144,53 @@ describe('an onboarding from request to completion', () => {
     expect(client.loyaltyStage).toBe('first_purchase');
     const timeline = (await h.request('GET', `/api/onboardings/${id}/timeline`, { token: kamHead.token })).body;
     const steps = (timeline.items as { process: string; step: string }[]).map((e) => `${e.process}:${e.step}`);
-    expect(steps).toEqual(expect.arrayContaining(['onboarding:request', 'onboarding:qualification', 'onboarding:assignment', 'contract:registration', 'contract:client_record', 'onboarding:contract_done', 'onboarding:checklist_item']));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'onboarding:request',
+        'onboarding:qualification',
+        'onboarding:assignment',
+        'contract:registration',
+        'contract:client_record',
+        'onboarding:contract_done',
+        'onboarding:checklist_item',
+      ]),
+    );
     expect(steps.at(-1)).toBe('onboarding:checklist_item');
     // The client's one timeline holds the same steps, in the same order, page by page.
     const clientSteps: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { process: string; step: string }[]; nextCursor: string | null } = (await h.request('GET', `/api/clients/${clientId}/timeline?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: ops.token })).body;
+      const page: { items: { process: string; step: string }[]; nextCursor: string | null } = (
+        await h.request('GET', `/api/clients/${clientId}/timeline?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+          token: ops.token,
+        })
+      ).body;
       clientSteps.push(...page.items.map((e) => `${e.process}:${e.step}`));
       cursor = page.nextCursor;
     } while (cursor);
     expect(clientSteps.filter((s) => !s.startsWith('account:'))).toEqual(steps);
     // The completed onboarding opened the client's relationship, with its manager and segment.
-    const account = await eventually(async () => (await h.request('GET', `/api/clients/${clientId}`, { token: ops.token })).body.account ?? undefined, 20_000, 'the account');
-    expect(account).toMatchObject({ stage: 'healthy', openedBy: 'onboarding', managerId: other.id, segment: 'gold', health: 100, workflowId: `account-${clientId}` });
-    const accountSteps = (await h.request('GET', `/api/clients/${clientId}/timeline?limit=200`, { token: ops.token })).body.items.filter((e: { process: string }) => e.process === 'account');
+    const account = await eventually(
+      async () => (await h.request('GET', `/api/clients/${clientId}`, { token: ops.token })).body.account ?? undefined,
+      20_000,
+      'the account',
+    );
+    expect(account).toMatchObject({
+      stage: 'healthy',
+      openedBy: 'onboarding',
+      managerId: other.id,
+      segment: 'gold',
+      health: 100,
+      workflowId: `account-${clientId}`,
+    });
+    const accountSteps = (await h.request('GET', `/api/clients/${clientId}/timeline?limit=200`, { token: ops.token })).body.items.filter(
+      (e: { process: string }) => e.process === 'account',
+    );
     expect(accountSteps.map((e: { step: string }) => e.step)).toEqual(['opened']);
     expect((await h.request('GET', '/api/clients/not-a-client/timeline', { token: ops.token })).status).toBe(404);
-    expect((await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId])).rows[0].n).toBe(0);
+    expect(
+      (await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId])).rows[0].n,
+    ).toBe(0);
     // The contract outlives its onboarding.
     expect((await h.request('GET', `/api/contracts/${number}`, { token: other.token })).body.status).toBe('active');
     // Temporal's own list filters the same way as GET /api/processes.
@@ -155,8 +200,22 @@ describe('an onboarding from request to completion', () => {
       for await (const w of h.temporal.workflow.list({ query })) ids.push(w.workflowId);
       return ids;
     };
-    await eventually(async () => ((await listed(`ProcessType = 'onboarding' AND ProcessStage = 'completed' AND ClientCode = '${clientCode}'`)).includes(workflowId) ? true : undefined), 15_000, 'the onboarding in Temporal visibility');
-    await eventually(async () => ((await listed(`ProcessType = 'contract' AND ProcessStage = 'active' AND ManagerId = '${other.id}'`)).length === 1 ? true : undefined), 15_000, 'the contract in Temporal visibility');
+    await eventually(
+      async () =>
+        (await listed(`ProcessType = 'onboarding' AND ProcessStage = 'completed' AND ClientCode = '${clientCode}'`)).includes(workflowId)
+          ? true
+          : undefined,
+      15_000,
+      'the onboarding in Temporal visibility',
+    );
+    await eventually(
+      async () =>
+        (await listed(`ProcessType = 'contract' AND ProcessStage = 'active' AND ManagerId = '${other.id}'`)).length === 1
+          ? true
+          : undefined,
+      15_000,
+      'the contract in Temporal visibility',
+    );
     await keepHistory(h.temporal, workflowId, 'v3-onboarding-indexed-completed');
     await keepHistory(h.temporal, workflowId, 'v4-onboarding-opens-account');
   });
@@ -176,13 +235,21 @@ describe('a client that complained before its onboarding completed', () => {
     await qualified(id, 'key');
     await untilStage(id, 'contracting');
     const managerId = (await get(id)).managerId as string;
-    const manager = { id: managerId, token: (await h.request('POST', `/api/staff/${managerId}/tokens`, { token: ADMIN_TOKEN })).body.token, name: '' };
+    const manager = {
+      id: managerId,
+      token: (await h.request('POST', `/api/staff/${managerId}/tokens`, { token: ADMIN_TOKEN })).body.token,
+      name: '',
+    };
     await throughContractAndChecklist(id, manager);
 
-    const account = await eventually(async () => {
-      const a = (await h.request('GET', `/api/clients/${clientId}`, { token: ops.token })).body.account;
-      return a?.managerId ? a : undefined;
-    }, 20_000, 'the relationship to learn its manager');
+    const account = await eventually(
+      async () => {
+        const a = (await h.request('GET', `/api/clients/${clientId}`, { token: ops.token })).body.account;
+        return a?.managerId ? a : undefined;
+      },
+      20_000,
+      'the relationship to learn its manager',
+    );
     expect(account).toMatchObject({ openedBy: 'complaint', managerId, segment: 'key', stage: 'healthy' });
     const steps = (await h.request('GET', `/api/clients/${clientId}/timeline?limit=200`, { token: ops.token })).body.items
       .filter((e: { process: string }) => e.process === 'account')
@@ -205,24 +272,45 @@ describe('a declined request', () => {
     const reason = 'Class 1 dangerous goods are outside the services we provide';
     const decline = await h.request('POST', `/api/onboardings/${id}/qualification`, {
       token: kamHead.token,
-      body: { segment: 'low', supplierPosition: 'independent', expectedAnnualRevenue: 0, decision: 'decline', reason, letterLanguage: 'en' },
+      body: {
+        segment: 'low',
+        supplierPosition: 'independent',
+        expectedAnnualRevenue: 0,
+        decision: 'decline',
+        reason,
+        letterLanguage: 'en',
+      },
     });
     expect(decline.status, JSON.stringify(decline.body)).toBe(200);
     await untilStage(id, 'declined');
-    const letter = await h.db.query<{ content: Buffer }>("SELECT content FROM documents WHERE workflow_id = $1 AND kind = 'refusal_letter'", [workflowId]);
+    const letter = await h.db.query<{ content: Buffer }>(
+      "SELECT content FROM documents WHERE workflow_id = $1 AND kind = 'refusal_letter'",
+      [workflowId],
+    );
     expect(letter.rowCount).toBe(1);
     const text = await pdfText(letter.rows[0]!.content);
     expect(text).toContain('Не наш профиль');
     expect(text).toContain('dangerous goods');
     expect(text).toContain('Yours faithfully');
-    const tasks = await h.db.query<{ kind: string; assignee_role: string }>('SELECT kind, assignee_role FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL', [workflowId]);
+    const tasks = await h.db.query<{ kind: string; assignee_role: string }>(
+      'SELECT kind, assignee_role FROM tasks WHERE workflow_id = $1 AND closed_at IS NULL',
+      [workflowId],
+    );
     expect(tasks.rows).toEqual([{ kind: 'send_refusal', assignee_role: 'ops' }]);
     // Ops send the letter and say so; nobody else can, and nobody twice.
-    const sendTask = (await h.db.query<{ id: string }>("SELECT id FROM tasks WHERE workflow_id = $1 AND kind = 'send_refusal'", [workflowId])).rows[0]!.id;
+    const sendTask = (
+      await h.db.query<{ id: string }>("SELECT id FROM tasks WHERE workflow_id = $1 AND kind = 'send_refusal'", [workflowId])
+    ).rows[0]!.id;
     expect((await h.request('POST', `/api/tasks/${sendTask}/done`, { token: kamHead.token, body: {} })).status).toBe(404);
-    const sent = await Promise.all(Array.from({ length: 5 }, () => h.request('POST', `/api/tasks/${sendTask}/done`, { token: ops.token, body: { note: 'отправлено почтой' } })));
+    const sent = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        h.request('POST', `/api/tasks/${sendTask}/done`, { token: ops.token, body: { note: 'отправлено почтой' } }),
+      ),
+    );
     expect(sent.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
-    const qualificationTask = (await h.db.query<{ id: string }>("SELECT id FROM tasks WHERE workflow_id = $1 AND kind = 'intake'", [workflowId])).rows[0]!.id;
+    const qualificationTask = (
+      await h.db.query<{ id: string }>("SELECT id FROM tasks WHERE workflow_id = $1 AND kind = 'intake'", [workflowId])
+    ).rows[0]!.id;
     expect((await h.request('POST', `/api/tasks/${qualificationTask}/done`, { token: ops.token, body: {} })).status).toBe(403);
     const events = (await h.request('GET', `/api/onboardings/${id}/timeline`, { token: kamHead.token })).body.items as { step: string }[];
     expect(events.at(-1)!.step).toBe('send_refusal_done');
@@ -242,22 +330,38 @@ describe('a contract the lawyer rejects', () => {
     const first = await contractOf(id, manager, { deviations: [DEVIATION] });
     await stepOk(h, lawyer, 'POST', `/api/contracts/${first}/approval`, { decision: 'reject', comment: 'Неприемлемо' });
     await eventually(
-      async () => ((await h.db.query("SELECT 1 FROM tasks WHERE workflow_id = $1 AND kind = 'restart_contracting' AND closed_at IS NULL", [workflowId])).rowCount ? true : undefined),
+      async () =>
+        (
+          await h.db.query("SELECT 1 FROM tasks WHERE workflow_id = $1 AND kind = 'restart_contracting' AND closed_at IS NULL", [
+            workflowId,
+          ])
+        ).rowCount
+          ? true
+          : undefined,
       20_000,
       'the restart task',
     );
     expect(await stageOf(id)).toBe('contracting');
     await contractOf(id, manager);
-    const second = await eventually(async () => {
-      const now = (await get(id)).contractNumber;
-      return now && now !== first ? now : undefined;
-    }, 20_000, 'the second contract');
+    const second = await eventually(
+      async () => {
+        const now = (await get(id)).contractNumber;
+        return now && now !== first ? now : undefined;
+      },
+      20_000,
+      'the second contract',
+    );
     expect(second).not.toBe(first);
     expect((await h.request('GET', `/api/contracts/${second}`, { token: manager.token })).body.status).toBe('pending_signature');
     await stepOk(h, kamHead, 'POST', `/api/onboardings/${id}/cancel`, { reason: 'клиент передумал' });
     await untilStage(id, 'cancelled');
     // The contract not yet in force goes with it.
-    await eventually(async () => ((await h.request('GET', `/api/contracts/${second}`, { token: manager.token })).body.status === 'cancelled' ? true : undefined), 20_000, 'the contract cancelled');
+    await eventually(
+      async () =>
+        (await h.request('GET', `/api/contracts/${second}`, { token: manager.token })).body.status === 'cancelled' ? true : undefined,
+      20_000,
+      'the contract cancelled',
+    );
     await keepHistory(h.temporal, workflowId, 'v3-onboarding-indexed-contract-restarted');
   });
 });
@@ -272,19 +376,31 @@ describe('an overdue checklist item', () => {
     await throughContract(id, manager);
     await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/service_variant`, { note: 'сделано' });
     const reminders = async () =>
-      (await h.db.query<{ message: string }>("SELECT message FROM notifications WHERE workflow_id = $1 AND kind = 'reminder'", [workflowId])).rows;
+      (
+        await h.db.query<{ message: string }>("SELECT message FROM notifications WHERE workflow_id = $1 AND kind = 'reminder'", [
+          workflowId,
+        ])
+      ).rows;
     await eventually(async () => ((await reminders()).length >= 3 ? true : undefined), 15_000, 'reminders of the three open items');
     expect((await reminders()).some((r) => r.message.includes('service variant'))).toBe(false);
     await eventually(
       async () =>
-        (await h.db.query("SELECT 1 FROM tasks WHERE workflow_id = $1 AND kind = 'escalation' AND assignee_role = 'kam_head' AND closed_at IS NULL", [workflowId])).rowCount === 3
+        (
+          await h.db.query(
+            "SELECT 1 FROM tasks WHERE workflow_id = $1 AND kind = 'escalation' AND assignee_role = 'kam_head' AND closed_at IS NULL",
+            [workflowId],
+          )
+        ).rowCount === 3
           ? true
           : undefined,
       15_000,
       'three escalations',
     );
     await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/training`, { note: 'обучение проведено' });
-    const open = await h.db.query<{ ref: string }>("SELECT ref FROM tasks WHERE workflow_id = $1 AND kind = 'escalation' AND closed_at IS NULL ORDER BY ref", [workflowId]);
+    const open = await h.db.query<{ ref: string }>(
+      "SELECT ref FROM tasks WHERE workflow_id = $1 AND kind = 'escalation' AND closed_at IS NULL ORDER BY ref",
+      [workflowId],
+    );
     expect(open.rows.map((r) => r.ref)).toEqual(['checklist:contacts:escalation', 'checklist:support_contacts:escalation']);
   });
 });
@@ -303,29 +419,49 @@ describe('every manager over the workload norm', () => {
       const q = (await tight.request('GET', '/api/questionnaires', { token: opsT.token })).body.items[0].id;
       const created = await tight.request('POST', '/api/onboardings', {
         token: opsT.token,
-        body: { client: clientBody(), lineOfBusiness: 'freight-logistics', questionnaireId: q, answers: { ...FIRST_ANSWERS, ...REST_OF_ANSWERS } },
+        body: {
+          client: clientBody(),
+          lineOfBusiness: 'freight-logistics',
+          questionnaireId: q,
+          answers: { ...FIRST_ANSWERS, ...REST_OF_ANSWERS },
+        },
       });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const { id, workflowId } = created.body;
       const stage = async () => (await tight.request('GET', `/api/onboardings/${id}`, { token: kamT.token })).body;
       await eventually(async () => ((await stage()).stage === 'qualification' ? true : undefined), 20_000, 'qualification');
       await stepOk(tight, kamT, 'POST', `/api/onboardings/${id}/qualification`, {
-        segment: 'gold', supplierPosition: 'desired', expectedAnnualRevenue: 12_000_000, decision: 'pursue', reason: 'перспективный клиент',
+        segment: 'gold',
+        supplierPosition: 'desired',
+        expectedAnnualRevenue: 12_000_000,
+        decision: 'pursue',
+        reason: 'перспективный клиент',
       });
-      const waiting = await eventually(async () => {
-        const now = await stage();
-        return now.stage === 'assignment' && now.assignment ? now : undefined;
-      }, 20_000, 'the assignment left to kam_head');
+      const waiting = await eventually(
+        async () => {
+          const now = await stage();
+          return now.stage === 'assignment' && now.assignment ? now : undefined;
+        },
+        20_000,
+        'the assignment left to kam_head',
+      );
       expect(waiting.managerId ?? null).toBeNull();
       expect(waiting.assignment.automatic).toBe(false);
       const candidates = waiting.assignment.candidates as { managerId: string; overNorm: boolean; loadAfter: number }[];
       expect(candidates.map((c) => c.managerId).sort()).toEqual([m1.id, m2.id].sort());
       expect(candidates.every((c) => c.overNorm && c.loadAfter > 25)).toBe(true);
-      const tasks = await tight.db.query("SELECT assignee_role FROM tasks WHERE workflow_id = $1 AND kind = 'assign_manager' AND closed_at IS NULL", [workflowId]);
+      const tasks = await tight.db.query(
+        "SELECT assignee_role FROM tasks WHERE workflow_id = $1 AND kind = 'assign_manager' AND closed_at IS NULL",
+        [workflowId],
+      );
       expect(tasks.rows).toEqual([{ assignee_role: 'kam_head' }]);
 
       await stepOk(tight, kamT, 'POST', `/api/onboardings/${id}/assignment`, { managerId: m2.id });
-      const assigned = await eventually(async () => ((await stage()).stage === 'contracting' ? await stage() : undefined), 20_000, 'contracting');
+      const assigned = await eventually(
+        async () => ((await stage()).stage === 'contracting' ? await stage() : undefined),
+        20_000,
+        'contracting',
+      );
       expect(assigned.managerId).toBe(m2.id);
       await keepHistory(tight.temporal, workflowId, 'v2-onboarding-assigned-by-kam-head');
       await stepOk(tight, kamT, 'POST', `/api/onboardings/${id}/cancel`, { reason: 'тест' });

@@ -22,7 +22,13 @@ const CONTRACT = {
   terms: { subject: 'Перевозка грузов', amount: 1_000_000, currency: 'RUB', startDate: today, endDate: nextYear, paymentTermsDays: 30 },
   deviations: [],
 };
-const QUALIFICATION = { segment: 'gold', supplierPosition: 'partner', expectedAnnualRevenue: 5_000_000, decision: 'pursue', reason: 'подходит' };
+const QUALIFICATION = {
+  segment: 'gold',
+  supplierPosition: 'partner',
+  expectedAnnualRevenue: 5_000_000,
+  decision: 'pursue',
+  reason: 'подходит',
+};
 
 beforeAll(async () => {
   h = await startHarness({ workloadNorm: 1_000_000 });
@@ -41,7 +47,8 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const get = async (id: string) => (await h.request('GET', `/api/onboardings/${id}`, { token: kamHead.token })).body;
-const until = <T>(id: string, probe: (o: any) => T | undefined, what: string) => eventually(async () => probe(await get(id)), 20_000, `${id}: ${what}`);
+const until = <T>(id: string, probe: (o: any) => T | undefined, what: string) =>
+  eventually(async () => probe(await get(id)), 20_000, `${id}: ${what}`);
 
 /** Everything a step of this onboarding could write. */
 async function written(id: string, workflowId: string) {
@@ -93,8 +100,22 @@ describe('an onboarding with a manager', () => {
       { what: 'qualification', person: other, method: 'POST', path: `${base}/qualification`, body: QUALIFICATION },
       { what: 'assignment', person: other, method: 'POST', path: `${base}/assignment`, body: { managerId: other.id } },
       { what: 'contract', person: other, method: 'POST', path: `${base}/contract`, body: CONTRACT },
-      { what: 'contract with a key', person: other, method: 'POST', path: `${base}/contract`, body: CONTRACT, headers: { 'Idempotency-Key': 'not-mine-1' } },
-      { what: 'answers with a key', person: other, method: 'PUT', path: `${base}/answers`, body: { answers: { insurance: true } }, headers: { 'Idempotency-Key': 'not-mine-2' } },
+      {
+        what: 'contract with a key',
+        person: other,
+        method: 'POST',
+        path: `${base}/contract`,
+        body: CONTRACT,
+        headers: { 'Idempotency-Key': 'not-mine-1' },
+      },
+      {
+        what: 'answers with a key',
+        person: other,
+        method: 'PUT',
+        path: `${base}/answers`,
+        body: { answers: { insurance: true } },
+        headers: { 'Idempotency-Key': 'not-mine-2' },
+      },
       { what: 'checklist', person: other, method: 'POST', path: `${base}/checklist/service_variant`, body: { note: 'x' } },
       { what: 'cancel', person: other, method: 'POST', path: `${base}/cancel`, body: { reason: 'x' } },
     ]);
@@ -103,7 +124,9 @@ describe('an onboarding with a manager', () => {
     await stepOk(h, owner, 'POST', `${base}/contract`, CONTRACT);
     const number = await until(id, (o) => o.contractNumber ?? undefined, 'the contract number');
     await stepOk(h, director, 'POST', `/api/contracts/${number}/signature`);
-    expect((await h.request('POST', `/api/contracts/${number}/dispatch`, { token: other.token, body: { channel: 'courier' } })).status).toBe(403);
+    expect(
+      (await h.request('POST', `/api/contracts/${number}/dispatch`, { token: other.token, body: { channel: 'courier' } })).status,
+    ).toBe(403);
     await stepOk(h, owner, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
     await stepOk(h, owner, 'POST', `/api/contracts/${number}/original`);
     await stepOk(h, lawyer, 'POST', `/api/contracts/${number}/client-record`);
@@ -111,10 +134,20 @@ describe('an onboarding with a manager', () => {
 
     await expectRefused(id, workflowId, [
       ...['service_variant', 'contacts', 'training', 'support_contacts'].map((item) => ({
-        what: `another manager: ${item}`, person: other, method: 'POST', path: `${base}/checklist/${item}`, body: { note: 'сделано' },
+        what: `another manager: ${item}`,
+        person: other,
+        method: 'POST',
+        path: `${base}/checklist/${item}`,
+        body: { note: 'сделано' },
       })),
       // A checklist item is done by its role.
-      { what: "ops: the manager's service_variant", person: ops, method: 'POST', path: `${base}/checklist/service_variant`, body: { note: 'сделано' } },
+      {
+        what: "ops: the manager's service_variant",
+        person: ops,
+        method: 'POST',
+        path: `${base}/checklist/service_variant`,
+        body: { note: 'сделано' },
+      },
       { what: "ops: the manager's contacts", person: ops, method: 'POST', path: `${base}/checklist/contacts`, body: { note: 'сделано' } },
       { what: "the manager: ops' training", person: owner, method: 'POST', path: `${base}/checklist/training`, body: { note: 'сделано' } },
     ]);

@@ -57,8 +57,20 @@ function largestInput(): ContinuedOnboardingInput {
     clientCode: `CL-${'9'.repeat(19)}`,
     createdBy: { staffId: UUID, name: WORST_NAME, roles: [...ROLES] },
     answersComplete: false,
-    sla: { ...sla(['stepReminderAfterMs', 'stepEscalationAfterMs', 'checklistDueMs', 'checklistEscalationMs', 'historyLimit']), contractDoneAt: 'scan_received' } as never,
-    contractSla: sla(['followUpAfterMs', 'reminderAfterMs', 'escalationAfterMs', 'renewalNoticeMs', 'expiryAfterEndDateMs', 'stepReminderAfterMs', 'stepEscalationAfterMs', 'historyLimit']) as never,
+    sla: {
+      ...sla(['stepReminderAfterMs', 'stepEscalationAfterMs', 'checklistDueMs', 'checklistEscalationMs', 'historyLimit']),
+      contractDoneAt: 'scan_received',
+    } as never,
+    contractSla: sla([
+      'followUpAfterMs',
+      'reminderAfterMs',
+      'escalationAfterMs',
+      'renewalNoticeMs',
+      'expiryAfterEndDateMs',
+      'stepReminderAfterMs',
+      'stepEscalationAfterMs',
+      'historyLimit',
+    ]) as never,
     accountSla: {
       complaintDueMs: { low: N, medium: N, high: N },
       complaintsToDissatisfied: N,
@@ -133,11 +145,23 @@ describe("the onboarding's state", () => {
     const { id, workflowId } = created.body;
     const get = async () => (await h.request('GET', `/api/onboardings/${id}`, { token: kamHead.token })).body;
     const until = <T>(probe: (o: any) => T | undefined, what: string) => eventually(async () => probe(await get()), 30_000, what);
-    for (const [k, v] of Object.entries({ loadingWarehouses: 'Ж'.repeat(4000), vehicleTypes: 'Ж'.repeat(4000), cargoValuePerTruck: 1, temperatureRegime: 'none', packing: 'bulk', paymentTermsDays: 30, orderLeadTimeHours: 24 })) {
+    for (const [k, v] of Object.entries({
+      loadingWarehouses: 'Ж'.repeat(4000),
+      vehicleTypes: 'Ж'.repeat(4000),
+      cargoValuePerTruck: 1,
+      temperatureRegime: 'none',
+      packing: 'bulk',
+      paymentTermsDays: 30,
+      orderLeadTimeHours: 24,
+    })) {
       await stepOk(h, ops, 'PUT', `/api/onboardings/${id}/answers`, { answers: { [k]: v, latenessPenalties: 'Ж'.repeat(4000) } });
     }
     await stepOk(h, kamHead, 'POST', `/api/onboardings/${id}/qualification`, {
-      segment: 'key', supplierPosition: 'partner', expectedAnnualRevenue: 999_999_999_999.99, decision: 'pursue', reason: 'Ж'.repeat(4000),
+      segment: 'key',
+      supplierPosition: 'partner',
+      expectedAnnualRevenue: 999_999_999_999.99,
+      decision: 'pursue',
+      reason: 'Ж'.repeat(4000),
     });
     await until((o) => (o.stage === 'contracting' ? true : undefined), 'contracting');
     await stepOk(h, kamHead, 'POST', `/api/onboardings/${id}/assignment`, { managerId: manager.id });
@@ -152,17 +176,33 @@ describe("the onboarding's state", () => {
     await stepOk(h, manager, 'POST', `/api/onboardings/${id}/contract`, contract({ deviations: [DEVIATION] }));
     const first = await until((o) => o.contractNumber ?? undefined, 'the first contract');
     await stepOk(h, lawyer, 'POST', `/api/contracts/${first}/approval`, { decision: 'reject', comment: 'Ж'.repeat(4000) });
-    await eventually(async () => ((await h.db.query("SELECT 1 FROM tasks WHERE workflow_id = $1 AND kind = 'restart_contracting' AND closed_at IS NULL", [workflowId])).rowCount ? true : undefined), 30_000, 'the restart task');
+    await eventually(
+      async () =>
+        (
+          await h.db.query("SELECT 1 FROM tasks WHERE workflow_id = $1 AND kind = 'restart_contracting' AND closed_at IS NULL", [
+            workflowId,
+          ])
+        ).rowCount
+          ? true
+          : undefined,
+      30_000,
+      'the restart task',
+    );
     await stepOk(h, manager, 'POST', `/api/onboardings/${id}/contract`, contract());
-    const second = await until((o) => (o.contractNumber && o.contractNumber !== first ? o.contractNumber : undefined), 'the second contract');
+    const second = await until(
+      (o) => (o.contractNumber && o.contractNumber !== first ? o.contractNumber : undefined),
+      'the second contract',
+    );
     await stepOk(h, director, 'POST', `/api/contracts/${second}/signature`);
     await stepOk(h, manager, 'POST', `/api/contracts/${second}/dispatch`, { channel: 'courier' });
     await stepOk(h, manager, 'POST', `/api/contracts/${second}/original`);
     await stepOk(h, lawyer, 'POST', `/api/contracts/${second}/client-record`);
     await until((o) => (o.stage === 'implementation' ? true : undefined), 'implementation');
     const query = await h.temporal.workflow.getHandle(workflowId).query(onboardingStateQuery);
-    for (const item of ['service_variant', 'contacts']) await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'Ж'.repeat(4000) });
-    for (const item of ['training', 'support_contacts']) await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'Ж'.repeat(4000) });
+    for (const item of ['service_variant', 'contacts'])
+      await stepOk(h, manager, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'Ж'.repeat(4000) });
+    for (const item of ['training', 'support_contacts'])
+      await stepOk(h, ops, 'POST', `/api/onboardings/${id}/checklist/${item}`, { note: 'Ж'.repeat(4000) });
     await until((o) => (o.stage === 'completed' ? true : undefined), 'completed');
     const result = await h.temporal.workflow.getHandle(workflowId).result();
 
@@ -170,11 +210,15 @@ describe("the onboarding's state", () => {
     for await (const run of h.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       const history = await h.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
       for (const event of history.events ?? []) {
-        const payloads = event.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads ?? event.workflowExecutionStartedEventAttributes?.input?.payloads;
+        const payloads =
+          event.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads ??
+          event.workflowExecutionStartedEventAttributes?.input?.payloads;
         if (payloads) inputs.push(payloads.reduce((n, p) => n + (p.data?.length ?? 0), 0));
       }
     }
-    console.log(`a real onboarding: ${inputs.length} runs' inputs ${JSON.stringify(inputs)} bytes; query ${bytes(query)}, result ${bytes(result)}`);
+    console.log(
+      `a real onboarding: ${inputs.length} runs' inputs ${JSON.stringify(inputs)} bytes; query ${bytes(query)}, result ${bytes(result)}`,
+    );
     expect(inputs.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...inputs)).toBeLessThanOrEqual(bytes(largestInput()));
     expect(bytes(query)).toBeLessThanOrEqual(bytes(largestSnapshot()));

@@ -42,7 +42,9 @@ describe('the largest valid contract', () => {
     expect(created.status, JSON.stringify(created.body).slice(0, 500)).toBe(201);
     const { number } = created.body;
     expect(created.body.status).toBe('pending_legal_approval');
-    expect(await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/approval`, { decision: 'approve', comment: 'Согласовано' })).toBe('pending_signature');
+    expect(await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/approval`, { decision: 'approve', comment: 'Согласовано' })).toBe(
+      'pending_signature',
+    );
 
     // Poll without waiting for the previous answer, so a stalled event loop shows as slow answers.
     const latencies: { path: string; ms: number; status: number }[] = [];
@@ -50,7 +52,10 @@ describe('the largest valid contract', () => {
     let polling = true;
     const poll = async (path: string) => {
       const started = performance.now();
-      const res = await fetch(`${h.url}${path}`, { headers: { authorization: `Bearer ${cast.manager.token}` }, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${h.url}${path}`, {
+        headers: { authorization: `Bearer ${cast.manager.token}` },
+        signal: AbortSignal.timeout(10_000),
+      });
       await res.arrayBuffer();
       latencies.push({ path, ms: performance.now() - started, status: res.status });
     };
@@ -72,9 +77,14 @@ describe('the largest valid contract', () => {
     expect(signed.body.status).toBe('ready_to_send');
     // The poll ran for the whole signature: one request per 100 ms, give or take timer slack.
     expect(latencies.length).toBeGreaterThanOrEqual(Math.floor(signingMs / 100 / 2));
-    expect(latencies.every((l) => l.status === 200), JSON.stringify(latencies.filter((l) => l.status !== 200))).toBe(true);
+    expect(
+      latencies.every((l) => l.status === 200),
+      JSON.stringify(latencies.filter((l) => l.status !== 200)),
+    ).toBe(true);
     const slowest = latencies.reduce((a, b) => (b.ms > a.ms ? b : a));
-    console.log(`signature of the largest contract: ${signingMs.toFixed(0)} ms; ${latencies.length} polls, slowest ${slowest.path} ${slowest.ms.toFixed(0)} ms`);
+    console.log(
+      `signature of the largest contract: ${signingMs.toFixed(0)} ms; ${latencies.length} polls, slowest ${slowest.path} ${slowest.ms.toFixed(0)} ms`,
+    );
     expect(slowest.ms).toBeLessThan(1_000);
 
     const pdf = await h.request('GET', `/api/contracts/${number}/document`, { token: cast.manager.token });

@@ -27,7 +27,13 @@ async function contract(name: string, body: Record<string, unknown>) {
 
 async function onboarding(
   name: string,
-  o: { clientId: string; stage: string; managerId?: string; startedAgoMs: number; task?: { kind: string; openedAgoMs: number; role: string; staffId?: string } },
+  o: {
+    clientId: string;
+    stage: string;
+    managerId?: string;
+    startedAgoMs: number;
+    task?: { kind: string; openedAgoMs: number; role: string; staffId?: string };
+  },
 ) {
   const id = randomUUID();
   const workflowId = `onboarding-${id}`;
@@ -40,7 +46,16 @@ async function onboarding(
     await h.db.query(
       `INSERT INTO tasks (key, workflow_id, kind, ref, title, assignee_role, assignee_staff_id, opened_at, process_type, client_id)
        VALUES ($1, $2, $3, $3, $4, $5, $6, now() - $7::bigint * interval '1 millisecond', 'onboarding', $8)`,
-      [`${workflowId}:task:${o.task.kind}`, workflowId, o.task.kind, `Задача: ${o.task.kind}`, o.task.role, o.task.staffId ?? null, o.task.openedAgoMs, o.clientId],
+      [
+        `${workflowId}:task:${o.task.kind}`,
+        workflowId,
+        o.task.kind,
+        `Задача: ${o.task.kind}`,
+        o.task.role,
+        o.task.staffId ?? null,
+        o.task.openedAgoMs,
+        o.clientId,
+      ],
     );
   }
   p[name] = { type: 'onboarding', id, workflowId };
@@ -58,7 +73,12 @@ beforeAll(async () => {
   const list = await h.request('GET', '/api/questionnaires', { token: cast.ops.token });
   questionnaireId = list.body.items[0].id;
 
-  await onboarding('intakeOverdue', { clientId: cast.clientId, stage: 'intake', startedAgoMs: 5 * DAY, task: { kind: 'intake', openedAgoMs: 3 * DAY, role: 'ops' } });
+  await onboarding('intakeOverdue', {
+    clientId: cast.clientId,
+    stage: 'intake',
+    startedAgoMs: 5 * DAY,
+    task: { kind: 'intake', openedAgoMs: 3 * DAY, role: 'ops' },
+  });
   await onboarding('qualifying', {
     clientId: client2,
     stage: 'qualification',
@@ -78,10 +98,15 @@ beforeAll(async () => {
   await contract('signing', contractBody(cast.clientId, cast.manager.id));
   await contract('legal', contractBody(client2, manager2.id, { deviations: [DEVIATION] }));
   await contract('cancelled', contractBody(client2, cast.manager.id));
-  const cancel = await h.request('POST', `/api/contracts/${p.cancelled!.id}/cancel`, { token: cast.manager.token, body: { reason: 'Клиент передумал' } });
+  const cancel = await h.request('POST', `/api/contracts/${p.cancelled!.id}/cancel`, {
+    token: cast.manager.token,
+    body: { reason: 'Клиент передумал' },
+  });
   expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
   // The signature has waited three days: past the step reminder delay (2 days).
-  await h.db.query(`UPDATE tasks SET opened_at = now() - interval '3 days' WHERE workflow_id = $1 AND closed_at IS NULL`, [p.signing!.workflowId]);
+  await h.db.query(`UPDATE tasks SET opened_at = now() - interval '3 days' WHERE workflow_id = $1 AND closed_at IS NULL`, [
+    p.signing!.workflowId,
+  ]);
 });
 afterAll(() => h?.close());
 
@@ -107,8 +132,7 @@ async function list(query = '', token = cast.lawyer.token): Promise<Item[]> {
   return res.body.items;
 }
 
-const names = (items: Item[]) =>
-  items.map((item) => Object.entries(p).find(([, v]) => v.id === item.id)?.[0] ?? `?${item.id}`).sort();
+const names = (items: Item[]) => items.map((item) => Object.entries(p).find(([, v]) => v.id === item.id)?.[0] ?? `?${item.id}`).sort();
 
 describe('GET /api/processes', () => {
   it('lists every process of every type, newest first, to anyone signed in', async () => {
@@ -136,7 +160,14 @@ describe('GET /api/processes', () => {
       managerName: cast.manager.name,
     });
     expect(byName.signing!.waitingOn).toEqual([
-      { task: 'signature', title: expect.any(String), assigneeRole: 'director', assigneeStaffId: null, since: byName.signing!.waitingSince, dueAt: null },
+      {
+        task: 'signature',
+        title: expect.any(String),
+        assigneeRole: 'director',
+        assigneeStaffId: null,
+        since: byName.signing!.waitingSince,
+        dueAt: null,
+      },
     ]);
     expect(Date.now() - Date.parse(byName.signing!.waitingSince!)).toBeGreaterThan(3 * DAY - HOUR);
     expect(byName.cancelled).toMatchObject({ stage: 'cancelled', waitingOn: [], waitingSince: null });
@@ -150,7 +181,16 @@ describe('GET /api/processes', () => {
       stage: 'qualification',
       managerId: manager2.id,
       managerName: manager2.name,
-      waitingOn: [{ task: 'qualification', title: 'Задача: qualification', assigneeRole: 'manager', assigneeStaffId: manager2.id, since: expect.any(String), dueAt: null }],
+      waitingOn: [
+        {
+          task: 'qualification',
+          title: 'Задача: qualification',
+          assigneeRole: 'manager',
+          assigneeStaffId: manager2.id,
+          since: expect.any(String),
+          dueAt: null,
+        },
+      ],
     });
     expect(byName.qualifying!.ageMs).toBeGreaterThan(4 * DAY - 60_000);
     expect(byName.qualifying!.ageMs).toBeLessThan(4 * DAY + 60_000);
@@ -199,8 +239,12 @@ describe('GET /api/processes', () => {
     }
     // Filtered pages too.
     const first = await h.request('GET', `/api/processes?limit=1&clientId=${client2}`, { token: cast.director.token });
-    const second = await h.request('GET', `/api/processes?limit=10&clientId=${client2}&cursor=${first.body.nextCursor}`, { token: cast.director.token });
-    expect([...first.body.items, ...second.body.items].map((i: Item) => i.id)).toEqual((await list(`&clientId=${client2}`)).map((i) => i.id));
+    const second = await h.request('GET', `/api/processes?limit=10&clientId=${client2}&cursor=${first.body.nextCursor}`, {
+      token: cast.director.token,
+    });
+    expect([...first.body.items, ...second.body.items].map((i: Item) => i.id)).toEqual(
+      (await list(`&clientId=${client2}`)).map((i) => i.id),
+    );
   });
 
   it('refuses a bad query with 400 naming the parameter', async () => {
@@ -219,7 +263,10 @@ describe('GET /api/processes', () => {
     for (const [query, path] of cases) {
       const res = await h.request('GET', `/api/processes?${query}`, { token: cast.manager.token });
       expect(res.status, query).toBe(400);
-      expect(res.body.error.issues.map((i: { path: string }) => i.path), query).toContain(path);
+      expect(
+        res.body.error.issues.map((i: { path: string }) => i.path),
+        query,
+      ).toContain(path);
     }
   });
 });

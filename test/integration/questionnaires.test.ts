@@ -105,11 +105,16 @@ describe('the seeded freight-logistics form', () => {
     expect(Object.keys(res.body).sort()).toEqual(['id', 'key', 'questions', 'title', 'version']);
     expect(res.body.questions.map((q: { key: string }) => q.key)).toEqual(FREIGHT_KEYS);
     // What was seeded is a definition the API itself would accept.
-    expect(() => questionnaireDefinitionSchema.parse({ key: res.body.key, title: res.body.title, questions: res.body.questions })).not.toThrow();
+    expect(() =>
+      questionnaireDefinitionSchema.parse({ key: res.body.key, title: res.body.title, questions: res.body.questions }),
+    ).not.toThrow();
     const byKey = Object.fromEntries(res.body.questions.map((q: { key: string }) => [q.key, q]));
     expect(byKey.packing).toMatchObject({ type: 'choice', required: true, label: { ru: 'Как отгружается товар' } });
     expect(byKey.packing.options.map((o: { value: string }) => o.value)).toEqual(['pallets', 'boxes', 'bulk']);
-    expect(byKey.armedEscort).toMatchObject({ type: 'boolean', label: { ru: 'Требуется ли вооруженное сопровождение', en: 'Armed escort required' } });
+    expect(byKey.armedEscort).toMatchObject({
+      type: 'boolean',
+      label: { ru: 'Требуется ли вооруженное сопровождение', en: 'Armed escort required' },
+    });
     expect(byKey.cargoValuePerTruck).toMatchObject({ type: 'number', required: true });
     expect(byKey.temperatureRegime.type).toBe('choice');
   });
@@ -124,9 +129,19 @@ describe('POST /api/questionnaires', () => {
       ...before.body.questions,
       { key: 'returnLoads', type: 'boolean', required: false, label: { ru: 'Нужны ли обратные загрузки', en: 'Return loads wanted' } },
     ];
-    const res = await publish({ key: 'freight-logistics', title: { ru: 'Анкета по грузоперевозкам', en: 'Freight request form' }, questions });
+    const res = await publish({
+      key: 'freight-logistics',
+      title: { ru: 'Анкета по грузоперевозкам', en: 'Freight request form' },
+      questions,
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), key: 'freight-logistics', version: 2, title: { ru: 'Анкета по грузоперевозкам', en: 'Freight request form' }, questions });
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      key: 'freight-logistics',
+      version: 2,
+      title: { ru: 'Анкета по грузоперевозкам', en: 'Freight request form' },
+      questions,
+    });
     expect(res.headers.get('location')).toBe(`/api/questionnaires/${res.body.id}`);
     expect(res.body.id).not.toBe(v1.id);
 
@@ -137,7 +152,9 @@ describe('POST /api/questionnaires', () => {
 
     // Every version is listed, the newest of a key first.
     const list = await h.request('GET', '/api/questionnaires', { token: manager.token });
-    const versions = list.body.items.filter((q: { key: string }) => q.key === 'freight-logistics').map((q: { version: number }) => q.version);
+    const versions = list.body.items
+      .filter((q: { key: string }) => q.key === 'freight-logistics')
+      .map((q: { version: number }) => q.version);
     expect(versions).toEqual([2, 1]);
   });
 
@@ -146,9 +163,17 @@ describe('POST /api/questionnaires', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ key: 'warehousing', version: 1 });
     // Trimmed, and `required` filled in where it was left out.
-    const trimmed = await publish({ ...definition('warehousing'), title: { ru: '  Склад ', en: ' Warehousing ' }, questions: [{ key: 'area', type: 'number', label: { ru: 'Площадь', en: 'Area' } }] });
+    const trimmed = await publish({
+      ...definition('warehousing'),
+      title: { ru: '  Склад ', en: ' Warehousing ' },
+      questions: [{ key: 'area', type: 'number', label: { ru: 'Площадь', en: 'Area' } }],
+    });
     expect(trimmed.status).toBe(201);
-    expect(trimmed.body).toMatchObject({ version: 2, title: { ru: 'Склад', en: 'Warehousing' }, questions: [{ key: 'area', type: 'number', required: false }] });
+    expect(trimmed.body).toMatchObject({
+      version: 2,
+      title: { ru: 'Склад', en: 'Warehousing' },
+      questions: [{ key: 'area', type: 'number', required: false }],
+    });
   });
 
   it('refuses anyone without the admin role, writing nothing', async () => {
@@ -184,9 +209,16 @@ describe('POST /api/questionnaires', () => {
       const res = await publish(body);
       expect(res.status, field).toBe(400);
       expect(res.body.error.code).toBe('invalid_request');
-      expect(res.body.error.issues.map((i: { path: string }) => i.path), field).toContain(field);
+      expect(
+        res.body.error.issues.map((i: { path: string }) => i.path),
+        field,
+      ).toContain(field);
     }
-    const malformed = await h.request('POST', '/api/questionnaires', { token: ADMIN_TOKEN, body: '{"key":', headers: { 'content-type': 'application/json' } });
+    const malformed = await h.request('POST', '/api/questionnaires', {
+      token: ADMIN_TOKEN,
+      body: '{"key":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
     expect(await rowCount()).toBe(before);
   });
@@ -235,8 +267,20 @@ describe('validateAnswers', () => {
   it('accepts answers that fit, saying which required questions are still missing', async () => {
     const { id } = await freight();
     const partial = await validateAnswers(h.db, id, { cargo: '  Шины ', armedEscort: true }, { complete: false });
-    expect(partial).toMatchObject({ ok: true, answers: { cargo: 'Шины', armedEscort: true }, questionnaire: { id, key: 'freight-logistics', version: 1 } });
-    expect(partial.missing).toEqual(['loadingWarehouses', 'cargoValuePerTruck', 'vehicleTypes', 'temperatureRegime', 'packing', 'paymentTermsDays', 'orderLeadTimeHours']);
+    expect(partial).toMatchObject({
+      ok: true,
+      answers: { cargo: 'Шины', armedEscort: true },
+      questionnaire: { id, key: 'freight-logistics', version: 1 },
+    });
+    expect(partial.missing).toEqual([
+      'loadingWarehouses',
+      'cargoValuePerTruck',
+      'vehicleTypes',
+      'temperatureRegime',
+      'packing',
+      'paymentTermsDays',
+      'orderLeadTimeHours',
+    ]);
     const whole = await validateAnswers(h.db, id, FREIGHT_ANSWERS, { complete: true });
     expect(whole).toMatchObject({ ok: true, missing: [], answers: FREIGHT_ANSWERS });
   });
@@ -244,7 +288,12 @@ describe('validateAnswers', () => {
   it('refuses answers that do not fit, each issue naming the question, as the API answers 400', async () => {
     const { id } = await freight();
     const issues = await issuesOf(
-      validateAnswers(h.db, id, { ...FREIGHT_ANSWERS, cargo: 'a\u0000b', packing: 'crates', armedEscort: 'yes', cargoValuePerTruck: '3 млн', unknownQuestion: 1 }, { complete: false }),
+      validateAnswers(
+        h.db,
+        id,
+        { ...FREIGHT_ANSWERS, cargo: 'a\u0000b', packing: 'crates', armedEscort: 'yes', cargoValuePerTruck: '3 млн', unknownQuestion: 1 },
+        { complete: false },
+      ),
     );
     expect(issues).toEqual(
       expect.arrayContaining([
@@ -258,7 +307,15 @@ describe('validateAnswers', () => {
     expect(issues).toHaveLength(5);
     // Complete: what is missing is named too.
     const missing = await issuesOf(validateAnswers(h.db, id, { cargo: 'Шины' }, { complete: true }));
-    expect(missing.map((i) => i.path)).toEqual(['answers.loadingWarehouses', 'answers.cargoValuePerTruck', 'answers.vehicleTypes', 'answers.temperatureRegime', 'answers.packing', 'answers.paymentTermsDays', 'answers.orderLeadTimeHours']);
+    expect(missing.map((i) => i.path)).toEqual([
+      'answers.loadingWarehouses',
+      'answers.cargoValuePerTruck',
+      'answers.vehicleTypes',
+      'answers.temperatureRegime',
+      'answers.packing',
+      'answers.paymentTermsDays',
+      'answers.orderLeadTimeHours',
+    ]);
     expect(missing[0]!.message).toBe('Location of the loading warehouses: an answer is required');
     // Where the answers sit in another body.
     const nested = await issuesOf(validateAnswers(h.db, id, { packing: 'crates' }, { complete: false, path: ['intake', 'answers'] }));
@@ -278,12 +335,17 @@ describe('validateAnswers', () => {
       'answers.cargo',
       'answers.packing',
     ]);
-    expect(await validateAnswers(h.db, v1.body.id, { cargo: 'Мебель', packing: 'containers' }, { complete: true })).toMatchObject({ ok: true, missing: [] });
+    expect(await validateAnswers(h.db, v1.body.id, { cargo: 'Мебель', packing: 'containers' }, { complete: true })).toMatchObject({
+      ok: true,
+      missing: [],
+    });
   });
 
   it('refuses an id that names no questionnaire under questionnaireId', async () => {
     for (const id of [randomUUID(), 'abc', 'a\u0000', 42, undefined]) {
-      expect(await issuesOf(validateAnswers(h.db, id, {}, { complete: false }))).toEqual([{ path: 'questionnaireId', message: 'names no questionnaire' }]);
+      expect(await issuesOf(validateAnswers(h.db, id, {}, { complete: false }))).toEqual([
+        { path: 'questionnaireId', message: 'names no questionnaire' },
+      ]);
     }
   });
 });

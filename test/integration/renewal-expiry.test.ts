@@ -34,7 +34,9 @@ async function activeContract(): Promise<{ number: string; workflowId: string }>
 }
 
 const openKinds = async (number: string) =>
-  ((await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body.openTasks as { kind: string }[]).map((t) => t.kind);
+  ((await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body.openTasks as { kind: string }[]).map(
+    (t) => t.kind,
+  );
 const statusOf = async (number: string) => (await h.request('GET', `/api/contracts/${number}`, { token: cast.manager.token })).body.status;
 
 describe('an active contract near its end date', () => {
@@ -44,7 +46,10 @@ describe('an active contract near its end date', () => {
       await eventually(async () => ((await openKinds(number)).includes('renewal') ? true : undefined), 10_000, 'renewal task');
     }
 
-    const notLater = await h.request('POST', `/api/contracts/${renewed.number}/renewal`, { token: cast.manager.token, body: { endDate: today } });
+    const notLater = await h.request('POST', `/api/contracts/${renewed.number}/renewal`, {
+      token: cast.manager.token,
+      body: { endDate: today },
+    });
     expect(notLater.status).toBe(422);
     const nextYear = new Date(Date.now() + 365 * DAY).toISOString().slice(0, 10);
     expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${renewed.number}/renewal`, { endDate: nextYear })).toBe('active');
@@ -58,7 +63,9 @@ describe('an active contract near its end date', () => {
     expect(events.at(-1)).toMatchObject({ step: 'expiry', from: 'active', to: 'expired' });
     await keepHistory(h.temporal, lapsing.workflowId, 'expired');
 
-    expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${renewed.number}/cancel`, { reason: 'расторжение по соглашению сторон' })).toBe('cancelled');
+    expect(
+      await stepOk(h, cast.manager, 'POST', `/api/contracts/${renewed.number}/cancel`, { reason: 'расторжение по соглашению сторон' }),
+    ).toBe('cancelled');
     await keepHistory(h.temporal, renewed.workflowId, 'renewed-then-cancelled');
   });
 });

@@ -28,33 +28,60 @@ const notesOf = async (token: string, number: string) =>
 
 describe('a sent contract whose original does not come back', () => {
   it('gets a follow-up call, a repeated call when the client was not reached, a reminder and an escalation', async () => {
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     const { number, workflowId } = created.body;
     await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`);
     await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'post' });
     const sentAt = Date.now();
 
-    await eventually(async () => ((await tasksOf(cast.manager.token, number)).some((t) => t.kind === 'follow_up') ? true : undefined), 10_000, 'follow-up task');
+    await eventually(
+      async () => ((await tasksOf(cast.manager.token, number)).some((t) => t.kind === 'follow_up') ? true : undefined),
+      10_000,
+      'follow-up task',
+    );
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1_500);
     await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/follow-up`, { reached: false, note: 'не дозвонилась' });
     expect((await tasksOf(cast.manager.token, number)).some((t) => t.kind === 'follow_up')).toBe(false);
     // Not reached: another call is due after the same delay.
-    await eventually(async () => ((await tasksOf(cast.manager.token, number)).some((t) => t.kind === 'follow_up') ? true : undefined), 10_000, 'second follow-up');
+    await eventually(
+      async () => ((await tasksOf(cast.manager.token, number)).some((t) => t.kind === 'follow_up') ? true : undefined),
+      10_000,
+      'second follow-up',
+    );
     await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/follow-up`, {
       reached: true,
       expectedSigningDate: '2026-12-01',
       note: 'подпишут к началу декабря',
     });
 
-    await eventually(async () => ((await notesOf(cast.manager.token, number)).some((n) => n.kind === 'reminder') ? true : undefined), 15_000, 'reminder');
-    await eventually(async () => ((await tasksOf(cast.kamHead.token, number)).some((t) => t.kind === 'escalation') ? true : undefined), 15_000, 'escalation');
+    await eventually(
+      async () => ((await notesOf(cast.manager.token, number)).some((n) => n.kind === 'reminder') ? true : undefined),
+      15_000,
+      'reminder',
+    );
+    await eventually(
+      async () => ((await tasksOf(cast.kamHead.token, number)).some((t) => t.kind === 'escalation') ? true : undefined),
+      15_000,
+      'escalation',
+    );
     expect((await notesOf(cast.kamHead.token, number)).some((n) => n.kind === 'task')).toBe(true);
     expect((await notesOf(cast.manager.token, number)).some((n) => n.kind === 'escalation')).toBe(true);
 
     const timeline = await h.request('GET', `/api/contracts/${number}/timeline`, { token: cast.kamHead.token });
     expect(timeline.body.waitingOn.map((w: { task: string }) => w.task)).toEqual(['escalation']);
     expect(timeline.body.events.map((e: { step: string }) => e.step)).toEqual([
-      'registration', 'signature', 'dispatch', 'follow_up_due', 'follow_up', 'follow_up_due', 'follow_up', 'reminder', 'escalation',
+      'registration',
+      'signature',
+      'dispatch',
+      'follow_up_due',
+      'follow_up',
+      'follow_up_due',
+      'follow_up',
+      'reminder',
+      'escalation',
     ]);
 
     // Exactly one reminder and one escalation, however long it waits.
@@ -67,12 +94,19 @@ describe('a sent contract whose original does not come back', () => {
   });
 
   it('keeps chasing the original after a signed scan', async () => {
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     const { number } = created.body;
     await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`);
     await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'email' });
     expect(await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/signed-scan`)).toBe('scan_received');
-    await eventually(async () => ((await notesOf(cast.manager.token, number)).some((n) => n.kind === 'reminder') ? true : undefined), 15_000, 'reminder');
+    await eventually(
+      async () => ((await notesOf(cast.manager.token, number)).some((n) => n.kind === 'reminder') ? true : undefined),
+      15_000,
+      'reminder',
+    );
     // The scan answered the call's question: no follow-up call after it.
     expect((await tasksOf(cast.manager.token, number)).some((t) => t.kind === 'follow_up')).toBe(false);
     await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/cancel`, { reason: 'тест' });

@@ -28,7 +28,13 @@ describe('GET /api/staff', () => {
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ id: manager.id, name: manager.name, roles: ['manager'], disabledAt: null, createdAt: expect.any(String) }),
+        expect.objectContaining({
+          id: manager.id,
+          name: manager.name,
+          roles: ['manager'],
+          disabledAt: null,
+          createdAt: expect.any(String),
+        }),
       ]),
     );
     expect(res.body.items[0]).not.toHaveProperty('token_hash');
@@ -109,7 +115,10 @@ describe('PATCH /api/staff/:id', () => {
     for (const [body, path] of cases) {
       const res = await admin('PATCH', `/api/staff/${manager.id}`, body);
       expect(res.status, body).toBe(400);
-      expect(res.body.error.issues.map((i: { path: string }) => i.path), body).toContain(path);
+      expect(
+        res.body.error.issues.map((i: { path: string }) => i.path),
+        body,
+      ).toContain(path);
     }
     expect(await staffRow(manager.id)).toEqual(before);
     expect((await me(manager.token)).status).toBe(200);

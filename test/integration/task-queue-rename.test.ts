@@ -36,7 +36,12 @@ afterAll(async () => {
 
 /** The worker's configuration from the environment, as worker/main.ts reads it. */
 const workerConfig = (legacy: string) =>
-  loadConfig({ DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_LEGACY_TASK_QUEUES: legacy });
+  loadConfig({
+    DATABASE_URL: h.databaseUrl,
+    TEMPORAL_ADDRESS: h.temporalAddress,
+    TEMPORAL_TASK_QUEUE: h.taskQueue,
+    TEMPORAL_LEGACY_TASK_QUEUES: legacy,
+  });
 
 /** What the API did before the rename (api/contract-service.ts): the draft in Postgres, then the workflow on `contracts`. */
 async function startContractOnOldQueue(): Promise<string> {
@@ -76,7 +81,8 @@ async function numberOf(workflowId: string): Promise<string | undefined> {
 const STICKY = 2; // temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY
 
 /** The queue a task was scheduled on, its sticky queue counted as the normal queue it stands in for. */
-const queueOf = (tq: { name?: string | null; kind?: number | null; normalName?: string | null } | null | undefined) => (tq?.kind === STICKY ? tq.normalName : tq?.name);
+const queueOf = (tq: { name?: string | null; kind?: number | null; normalName?: string | null } | null | undefined) =>
+  tq?.kind === STICKY ? tq.normalName : tq?.name;
 
 async function toActive(number: string): Promise<void> {
   expect(await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`)).toBe('ready_to_send');
@@ -92,7 +98,10 @@ describe('renaming the task queue', () => {
     // The worker with the new name only: new contracts go through, the old one does not move.
     worker = await startProcessWorker(workerConfig(''), h.db, { workflowBundle });
     expect(worker.worker.taskQueues).toEqual([h.taskQueue]);
-    const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body: contractBody(cast.clientId, cast.manager.id) });
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const newNumber: string = created.body.number;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -116,7 +125,9 @@ describe('renaming the task queue', () => {
     expect(oldDescription).toMatchObject({ taskQueue: oldQueue, status: { name: 'RUNNING' } });
     expect((await h.temporal.workflow.getHandle(created.body.workflowId).describe()).taskQueue).toBe(h.taskQueue);
     const events = await historyOf(oldWorkflowId);
-    const workflowTaskQueues = events.filter((e) => e.workflowTaskScheduledEventAttributes).map((e) => queueOf(e.workflowTaskScheduledEventAttributes!.taskQueue));
+    const workflowTaskQueues = events
+      .filter((e) => e.workflowTaskScheduledEventAttributes)
+      .map((e) => queueOf(e.workflowTaskScheduledEventAttributes!.taskQueue));
     const activities = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!);
     expect(workflowTaskQueues.length).toBeGreaterThan(5);
     expect(new Set(workflowTaskQueues)).toEqual(new Set([oldQueue]));

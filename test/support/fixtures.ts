@@ -91,7 +91,14 @@ export async function stepOk(h: Harness, person: Person, method: string, path: s
  * would: a 503 (Temporal did not answer) is retried with the same Idempotency-Key, so the step is
  * taken once; a 202 (accepted, still being recorded) is followed until the contract reaches `expected`.
  */
-export async function stepReaches(h: Harness, person: Person, method: string, path: string, body: unknown, expected: string): Promise<string> {
+export async function stepReaches(
+  h: Harness,
+  person: Person,
+  method: string,
+  path: string,
+  body: unknown,
+  expected: string,
+): Promise<string> {
   const headers = { 'Idempotency-Key': `step-${Math.random().toString(36).slice(2)}` };
   const number = path.split('/')[3]!;
   const deadline = Date.now() + 90_000;

@@ -79,7 +79,11 @@ export interface Harness {
   temporal: Client;
   temporalAddress: string;
   url: string;
-  request<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
   person(name: string, roles: Role[]): Promise<Person>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -87,7 +91,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { contractSla?: Partial<ContractSla>; onboardingSla?: Partial<OnboardingSla>; accountSla?: Partial<AccountSla>; worker?: boolean; callTimeoutMs?: number; workloadNorm?: number } = {},
+  opts: {
+    contractSla?: Partial<ContractSla>;
+    onboardingSla?: Partial<OnboardingSla>;
+    accountSla?: Partial<AccountSla>;
+    worker?: boolean;
+    callTimeoutMs?: number;
+    workloadNorm?: number;
+  } = {},
 ): Promise<Harness> {
   const databaseUrl = await testDatabase();
   await migrate(databaseUrl);
@@ -149,7 +160,15 @@ export async function startHarness(
       if (worker) return;
       const native = await NativeConnection.connect({ address });
       const workload = opts.workloadNorm === undefined ? undefined : { norm: opts.workloadNorm, weights: DEFAULT_WORKLOAD_WEIGHTS };
-      const w = await createProcessWorker({ connection: native, namespace: 'default', taskQueue, db, company: COMPANY, workflowBundle, workload });
+      const w = await createProcessWorker({
+        connection: native,
+        namespace: 'default',
+        taskQueue,
+        db,
+        company: COMPANY,
+        workflowBundle,
+        workload,
+      });
       worker = { native, worker: w, running: w.run() };
     },
     async stopWorker() {

@@ -6,7 +6,10 @@ import { healthOf, stageRank } from '../../domain/account';
 
 describe('healthOf', () => {
   it('is 100 with nothing against the client', () => {
-    expect(healthOf({ stage: 'healthy', openComplaints: [], recentComplaints: 0, overdueCommitments: 0 })).toEqual({ score: 100, reasons: [] });
+    expect(healthOf({ stage: 'healthy', openComplaints: [], recentComplaints: 0, overdueCommitments: 0 })).toEqual({
+      score: 100,
+      reasons: [],
+    });
   });
 
   it('takes points off for each fact and names it', () => {
@@ -33,7 +36,13 @@ describe('healthOf', () => {
   });
 
   it('never falls below 0, and ranks the stages in the order of the slide', () => {
-    const worst = healthOf({ stage: 'arbitration', openComplaints: Array(20).fill({ severity: 'high', overdue: true }), recentComplaints: 20, overdueCommitments: 9, lastSatisfaction: 1 });
+    const worst = healthOf({
+      stage: 'arbitration',
+      openComplaints: Array(20).fill({ severity: 'high', overdue: true }),
+      recentComplaints: 20,
+      overdueCommitments: 9,
+      lastSatisfaction: 1,
+    });
     expect(worst.score).toBe(0);
     expect(stageRank('healthy')).toBeLessThan(stageRank('dissatisfied'));
     expect(stageRank('ultimatum')).toBeLessThan(stageRank('arbitration'));

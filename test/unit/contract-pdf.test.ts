@@ -7,7 +7,12 @@ import PDFDocument from 'pdfkit';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CONTRACT_DOCUMENT_LIMITS, ContractDocumentTooLargeError } from '../../activities/documents/limits';
 import { breakLongWords, CHUNK, LONG_WORD, withoutBreaks, ZERO_WIDTH_SPACE } from '../../activities/documents/line-breaks';
-import { PdfRenderPool, PdfRenderPoolClosedError, PdfRenderTimeoutError, pdfRenderPoolOptionsFromEnv } from '../../activities/documents/pdf-render-pool';
+import {
+  PdfRenderPool,
+  PdfRenderPoolClosedError,
+  PdfRenderTimeoutError,
+  pdfRenderPoolOptionsFromEnv,
+} from '../../activities/documents/pdf-render-pool';
 import { contractMarkup, renderContractPdf } from '../../activities/documents/render-contract-pdf';
 import { longWord, worstCaseDocumentInput } from '../../activities/documents/worst-case';
 import { repoRoot } from '../../config/paths';
@@ -21,16 +26,35 @@ const input = (overrides: Partial<ContractDocumentInput> = {}): ContractDocument
   date: '2026-11-22',
   city: 'Москва',
   company: {
-    legalName: 'ООО «Логистик Групп»', inn: '7704123450', kpp: '770401001', address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11',
-    bankName: 'ПАО Сбербанк', bik: '044525225', account: '40702810938000012345', correspondentAccount: '30101810400000000225',
+    legalName: 'ООО «Логистик Групп»',
+    inn: '7704123450',
+    kpp: '770401001',
+    address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11',
+    bankName: 'ПАО Сбербанк',
+    bik: '044525225',
+    account: '40702810938000012345',
+    correspondentAccount: '30101810400000000225',
     directorName: 'Иванов Иван Иванович',
   },
   client: {
-    legalName: 'ООО «Северный ветер»', inn: '7707083893', kpp: '773601001', address: '191186, г. Санкт-Петербург, Невский пр., д. 1',
-    bankName: 'АО «Альфа-Банк»', bik: '044525593', account: '40702810401300012345', correspondentAccount: '30101810200000000593',
+    legalName: 'ООО «Северный ветер»',
+    inn: '7707083893',
+    kpp: '773601001',
+    address: '191186, г. Санкт-Петербург, Невский пр., д. 1',
+    bankName: 'АО «Альфа-Банк»',
+    bik: '044525593',
+    account: '40702810401300012345',
+    correspondentAccount: '30101810200000000593',
     signatoryName: 'Петрова Анна Сергеевна',
   },
-  terms: { subject: 'перевозка грузов', amount: 1250000, currency: 'RUB', startDate: '2026-12-01', endDate: '2027-11-30', paymentTermsDays: 30 },
+  terms: {
+    subject: 'перевозка грузов',
+    amount: 1250000,
+    currency: 'RUB',
+    startDate: '2026-12-01',
+    endDate: '2027-11-30',
+    paymentTermsDays: 30,
+  },
   approvedDeviations: [{ clause: '2.2', standard: 'Оплата в течение 30 дней', proposed: 'Оплата в течение 45 дней' }],
   additionalAgreement: 'Погрузка также в г. Колпино.',
   specialAppendix: 'Температурный режим от +2 до +6 °C.',
@@ -174,7 +198,11 @@ describe('long words', () => {
       expect(pieces.join('')).toBe(glued);
     }
     // A mark stays with its letter.
-    expect(breakLongWords('и\u0306'.repeat(LONG_WORD)).split(ZERO_WIDTH_SPACE).every((p) => !/^\p{M}/u.test(p))).toBe(true);
+    expect(
+      breakLongWords('и\u0306'.repeat(LONG_WORD))
+        .split(ZERO_WIDTH_SPACE)
+        .every((p) => !/^\p{M}/u.test(p)),
+    ).toBe(true);
   });
 
   it('a run of blank lines in user text is one paragraph break', () => {
@@ -205,13 +233,29 @@ describe('size limits', () => {
   it('are the limits the API schemas enforce', () => {
     const L = CONTRACT_DOCUMENT_LIMITS;
     expect({
-      subject: L.subject, deviations: L.deviations, clause: L.deviationClause, standard: L.deviationStandard, proposed: L.deviationProposed,
-      additionalAgreement: L.additionalAgreement, specialAppendix: L.specialAppendix, legalName: L.clientLegalName, address: L.clientAddress,
-      bankName: L.clientBankName, signatoryName: L.signatoryName,
+      subject: L.subject,
+      deviations: L.deviations,
+      clause: L.deviationClause,
+      standard: L.deviationStandard,
+      proposed: L.deviationProposed,
+      additionalAgreement: L.additionalAgreement,
+      specialAppendix: L.specialAppendix,
+      legalName: L.clientLegalName,
+      address: L.clientAddress,
+      bankName: L.clientBankName,
+      signatoryName: L.signatoryName,
     }).toEqual({
-      subject: LIMITS.subject, deviations: LIMITS.deviations, clause: LIMITS.clause, standard: LIMITS.standard, proposed: LIMITS.proposed,
-      additionalAgreement: LIMITS.additionalAgreement, specialAppendix: LIMITS.specialAppendix, legalName: LIMITS.legalName, address: LIMITS.address,
-      bankName: LIMITS.bankName, signatoryName: LIMITS.signatoryName,
+      subject: LIMITS.subject,
+      deviations: LIMITS.deviations,
+      clause: LIMITS.clause,
+      standard: LIMITS.standard,
+      proposed: LIMITS.proposed,
+      additionalAgreement: LIMITS.additionalAgreement,
+      specialAppendix: LIMITS.specialAppendix,
+      legalName: LIMITS.legalName,
+      address: LIMITS.address,
+      bankName: LIMITS.bankName,
+      signatoryName: LIMITS.signatoryName,
     });
   });
 
@@ -259,7 +303,9 @@ describe('the render pool (worker threads)', () => {
   });
 
   it('refuses input over the limits before it reaches a thread', async () => {
-    const err = await pool.render(input({ additionalAgreement: 'я'.repeat(CONTRACT_DOCUMENT_LIMITS.additionalAgreement + 1) })).catch((e: unknown) => e);
+    const err = await pool
+      .render(input({ additionalAgreement: 'я'.repeat(CONTRACT_DOCUMENT_LIMITS.additionalAgreement + 1) }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ContractDocumentTooLargeError);
   });
 

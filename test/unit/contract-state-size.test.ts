@@ -57,10 +57,12 @@ describe("the largest state of a contract's workflow", () => {
   it('is under 1.5 KB, plus 40 bytes for each person in its lists of drafters and approvers', () => {
     const alone = bytes({ continued: largestState(0), sla: SLA } satisfies ContinuedContractInput);
     const thousand = bytes({ continued: largestState(1000), sla: SLA } satisfies ContinuedContractInput);
-    console.log(`contract continue-as-new input: ${alone} bytes with no one listed, ${thousand} bytes with 1,000 drafters and 1,000 approvers`);
+    console.log(
+      `contract continue-as-new input: ${alone} bytes with no one listed, ${thousand} bytes with 1,000 drafters and 1,000 approvers`,
+    );
     expect(alone).toBeLessThan(1536);
     expect(thousand).toBeLessThan(alone + 2000 * 40);
     // Far below Temporal's 2 MB payload limit even with a staff of 1,000 people on one contract.
-    expect(thousand).toBeLessThan(2 * 1024 * 1024 / 20);
+    expect(thousand).toBeLessThan((2 * 1024 * 1024) / 20);
   });
 });

@@ -44,7 +44,10 @@ describe('configuration', () => {
   it('polls every process on one task queue, and the old `contracts` queue until told otherwise', () => {
     expect(loadConfig(base).temporal).toMatchObject({ taskQueue: 'processes', legacyTaskQueues: ['contracts'] });
     expect(loadConfig({ ...base, TEMPORAL_LEGACY_TASK_QUEUES: '' }).temporal.legacyTaskQueues).toEqual([]);
-    expect(loadConfig({ ...base, TEMPORAL_LEGACY_TASK_QUEUES: ' contracts , old-b,,contracts ' }).temporal.legacyTaskQueues).toEqual(['contracts', 'old-b']);
+    expect(loadConfig({ ...base, TEMPORAL_LEGACY_TASK_QUEUES: ' contracts , old-b,,contracts ' }).temporal.legacyTaskQueues).toEqual([
+      'contracts',
+      'old-b',
+    ]);
     // A deployment that kept `contracts` as its queue polls it once, as its queue.
     const kept = loadConfig({ ...base, TEMPORAL_TASK_QUEUE: 'contracts' }).temporal;
     expect(kept).toMatchObject({ taskQueue: 'contracts', legacyTaskQueues: [] });
@@ -64,7 +67,12 @@ describe('configuration', () => {
 describe('input schemas', () => {
   it('requires the end date after the start date', () => {
     const result = termsSchema.safeParse({
-      subject: 'x', amount: 10, currency: 'RUB', startDate: '2026-05-01', endDate: '2026-04-01', paymentTermsDays: 5,
+      subject: 'x',
+      amount: 10,
+      currency: 'RUB',
+      startDate: '2026-05-01',
+      endDate: '2026-04-01',
+      paymentTermsDays: 5,
     });
     expect(result.success).toBe(false);
     expect(result.error!.issues[0]!.path).toEqual(['endDate']);
@@ -73,8 +81,13 @@ describe('input schemas', () => {
   it('asks a legal entity for a KPP and every contact for a way to reach them', () => {
     const result = newClientSchema.safeParse({
       requisites: {
-        legalName: 'ООО «Тест»', inn: '7707083893', address: 'Москва', bankName: 'Банк', bik: '044525225',
-        account: '40702810938000012345', correspondentAccount: '30101810400000000225',
+        legalName: 'ООО «Тест»',
+        inn: '7707083893',
+        address: 'Москва',
+        bankName: 'Банк',
+        bik: '044525225',
+        account: '40702810938000012345',
+        correspondentAccount: '30101810400000000225',
       },
       contacts: [{ name: 'Иван', decisionRole: 'butler' }],
     });

@@ -70,7 +70,14 @@ const contract = {
   clientId: UUID,
   managerId: UUID,
   template: 'ru',
-  terms: { subject: 'Перевозка грузов', amount: 1000, currency: 'RUB', startDate: '2026-01-01', endDate: '2027-01-01', paymentTermsDays: 30 },
+  terms: {
+    subject: 'Перевозка грузов',
+    amount: 1000,
+    currency: 'RUB',
+    startDate: '2026-01-01',
+    endDate: '2027-01-01',
+    paymentTermsDays: 30,
+  },
   deviations: [{ clause: '4.2', standard: '30 дней', proposed: '60 дней' }],
   additionalAgreement: 'Доп. соглашение',
   specialAppendix: 'Особое приложение',
@@ -78,15 +85,32 @@ const contract = {
 
 // Every text field of every body, with a valid body to vary and the field's size limit.
 const TEXT_FIELDS: { schema: z.ZodType; body: object; fields: [path: string, max?: number][] }[] = [
-  { schema: newStaffSchema, body: { name: 'Мария', email: 'm@x.test', roles: ['manager'] }, fields: [['name', 200], ['email', 254]] },
+  {
+    schema: newStaffSchema,
+    body: { name: 'Мария', email: 'm@x.test', roles: ['manager'] },
+    fields: [
+      ['name', 200],
+      ['email', 254],
+    ],
+  },
   { schema: staffPatchSchema, body: { name: 'Мария' }, fields: [['name', 200]] },
   {
     schema: newClientSchema,
     body: client,
     fields: [
-      ['location', 200], ['signatoryName', 200], ['requisites.legalName', 300], ['requisites.inn'], ['requisites.kpp'],
-      ['requisites.address', 500], ['requisites.bankName', 300], ['requisites.bik'], ['requisites.account'],
-      ['requisites.correspondentAccount'], ['contacts.0.name', 200], ['contacts.0.jobTitle', 200], ['contacts.0.phone'],
+      ['location', 200],
+      ['signatoryName', 200],
+      ['requisites.legalName', 300],
+      ['requisites.inn'],
+      ['requisites.kpp'],
+      ['requisites.address', 500],
+      ['requisites.bankName', 300],
+      ['requisites.bik'],
+      ['requisites.account'],
+      ['requisites.correspondentAccount'],
+      ['contacts.0.name', 200],
+      ['contacts.0.jobTitle', 200],
+      ['contacts.0.phone'],
       ['contacts.0.email', 254],
     ],
   },
@@ -94,16 +118,37 @@ const TEXT_FIELDS: { schema: z.ZodType; body: object; fields: [path: string, max
     schema: newContractSchema,
     body: contract,
     fields: [
-      ['clientId'], ['managerId'], ['terms.subject', 1000], ['terms.currency'], ['deviations.0.clause', 100],
-      ['deviations.0.standard', 2000], ['deviations.0.proposed', 2000], ['additionalAgreement', 10_000], ['specialAppendix', 10_000],
+      ['clientId'],
+      ['managerId'],
+      ['terms.subject', 1000],
+      ['terms.currency'],
+      ['deviations.0.clause', 100],
+      ['deviations.0.standard', 2000],
+      ['deviations.0.proposed', 2000],
+      ['additionalAgreement', 10_000],
+      ['specialAppendix', 10_000],
     ],
   },
-  { schema: draftSchema, body: { terms: contract.terms, deviations: contract.deviations }, fields: [['terms.subject', 1000], ['deviations.0.proposed', 2000]] },
+  {
+    schema: draftSchema,
+    body: { terms: contract.terms, deviations: contract.deviations },
+    fields: [
+      ['terms.subject', 1000],
+      ['deviations.0.proposed', 2000],
+    ],
+  },
   { schema: legalDecisionSchema, body: { decision: 'approve', comment: 'ok' }, fields: [['comment', 4000]] },
   { schema: dispatchSchema, body: { channel: 'courier', trackingRef: 'RA123' }, fields: [['trackingRef', 200]] },
   { schema: followUpSchema, body: { reached: true, note: 'ok' }, fields: [['note', 4000]] },
   { schema: noteSchema, body: { note: 'ok' }, fields: [['note', 4000]] },
-  { schema: clientRecordSchema, body: { location: 'шкаф 3', note: 'ok' }, fields: [['location', 200], ['note', 4000]] },
+  {
+    schema: clientRecordSchema,
+    body: { location: 'шкаф 3', note: 'ok' },
+    fields: [
+      ['location', 200],
+      ['note', 4000],
+    ],
+  },
   { schema: cancelSchema, body: { reason: 'ok' }, fields: [['reason', 4000]] },
 ];
 
@@ -128,7 +173,8 @@ describe('storable text', () => {
     it(`accepts the valid body and refuses each bad text field (${fields.map(([p]) => p).join(', ')})`, () => {
       expect(issuePaths(schema, body)).toEqual([]);
       for (const [path, max] of fields) {
-        for (const bad of [NUL, HIGH, LOW]) expect(issuePaths(schema, withValue(body, path, bad)), `${path} = ${JSON.stringify(bad)}`).toContain(path);
+        for (const bad of [NUL, HIGH, LOW])
+          expect(issuePaths(schema, withValue(body, path, bad)), `${path} = ${JSON.stringify(bad)}`).toContain(path);
         if (max) expect(issuePaths(schema, withValue(body, path, 'x'.repeat(max + 1))), `${path} over ${max}`).toContain(path);
       }
     });
@@ -205,12 +251,9 @@ describe('query strings', () => {
   });
 
   it('refuses hostile registry filters, naming each', () => {
-    expect(issuePaths(registryFilterSchema, { status: 'active\u0000', managerId: '\uD800', from: '0000-01-01', to: '2200-01-01' })).toEqual([
-      'status',
-      'managerId',
-      'from',
-      'to',
-    ]);
+    expect(issuePaths(registryFilterSchema, { status: 'active\u0000', managerId: '\uD800', from: '0000-01-01', to: '2200-01-01' })).toEqual(
+      ['status', 'managerId', 'from', 'to'],
+    );
   });
 });
 

@@ -85,7 +85,9 @@ describe('answersSchema', () => {
 
   it('checks a number: finite, not a string', () => {
     for (const bad of ['1000', Infinity, -Infinity, NaN, true, null, [1]]) {
-      expect(issuesOf(partial, { valuePerTruck: bad }), String(bad)).toEqual([{ path: 'valuePerTruck', message: expect.stringMatching(/^Value per truck: must be a (finite )?number$/) }]);
+      expect(issuesOf(partial, { valuePerTruck: bad }), String(bad)).toEqual([
+        { path: 'valuePerTruck', message: expect.stringMatching(/^Value per truck: must be a (finite )?number$/) },
+      ]);
     }
     expect(partial.parse({ valuePerTruck: 0 })).toEqual({ valuePerTruck: 0 });
     expect(partial.parse({ valuePerTruck: -1.5 })).toEqual({ valuePerTruck: -1.5 });
@@ -93,7 +95,9 @@ describe('answersSchema', () => {
 
   it('checks a boolean', () => {
     for (const bad of ['true', 1, 0, null, 'да']) {
-      expect(issuesOf(partial, { armedEscort: bad })).toEqual([{ path: 'armedEscort', message: 'Armed escort required: must be true or false' }]);
+      expect(issuesOf(partial, { armedEscort: bad })).toEqual([
+        { path: 'armedEscort', message: 'Armed escort required: must be true or false' },
+      ]);
     }
     expect(partial.parse({ armedEscort: false })).toEqual({ armedEscort: false });
   });
@@ -107,17 +111,22 @@ describe('answersSchema', () => {
 
   it('checks a date: YYYY-MM-DD, a real day, in 1900..2199', () => {
     for (const bad of ['1899-12-31', '2200-01-01', '0001-01-01', '9999-12-31']) {
-      expect(issuesOf(partial, { firstLoading: bad })).toEqual([{ path: 'firstLoading', message: 'First loading: must be between 1900-01-01 and 2199-12-31' }]);
+      expect(issuesOf(partial, { firstLoading: bad })).toEqual([
+        { path: 'firstLoading', message: 'First loading: must be between 1900-01-01 and 2199-12-31' },
+      ]);
     }
     for (const bad of ['2027-02-30', '2027-13-01', '01.03.2027', '2027-03-01T00:00:00Z', '', 20270301, null, NUL]) {
       const issues = issuesOf(partial, { firstLoading: bad });
       expect(issues, String(bad)).toEqual([{ path: 'firstLoading', message: 'First loading: must be a date as YYYY-MM-DD' }]);
     }
-    for (const good of ['1900-01-01', '2199-12-31', '2028-02-29']) expect(partial.parse({ firstLoading: good })).toEqual({ firstLoading: good });
+    for (const good of ['1900-01-01', '2199-12-31', '2028-02-29'])
+      expect(partial.parse({ firstLoading: good })).toEqual({ firstLoading: good });
   });
 
   it('refuses a key that is not a question, however it is spelt', () => {
-    expect(issuesOf(partial, { cargo: 'x', insurance: true })).toEqual([{ path: 'insurance', message: '"insurance" is not a question of this questionnaire' }]);
+    expect(issuesOf(partial, { cargo: 'x', insurance: true })).toEqual([
+      { path: 'insurance', message: '"insurance" is not a question of this questionnaire' },
+    ]);
     expect(issuesOf(partial, JSON.parse('{"__proto__": {"cargo": "x"}}')).map((i) => i.path)).toEqual(['__proto__']);
     expect(issuesOf(partial, { constructor: 'x' }).map((i) => i.path)).toEqual(['constructor']);
     expect(issuesOf(partial, { [NUL]: 1 }).map((i) => i.path)).toEqual([NUL]);
@@ -136,7 +145,10 @@ describe('answersSchema', () => {
   });
 
   it('an inherited name is neither answered nor missing', () => {
-    const withToString: QuestionnaireDefinition = { ...DEFINITION, questions: [{ key: 'notes', type: 'text', required: true, label: label('Notes') }] };
+    const withToString: QuestionnaireDefinition = {
+      ...DEFINITION,
+      questions: [{ key: 'notes', type: 'text', required: true, label: label('Notes') }],
+    };
     expect(missingRequired(withToString, Object.create({ notes: 'inherited' }))).toEqual(['notes']);
   });
 });
@@ -166,8 +178,16 @@ describe('questionnaireDefinitionSchema', () => {
   const withQuestion = (question: unknown) => ({ ...DEFINITION, questions: [...QUESTIONS, question] });
 
   it('accepts a good definition; required defaults to false', () => {
-    const parsed = questionnaireDefinitionSchema.parse(withQuestion({ key: 'notes', type: 'text', label: label('Notes'), help: label('Anything else') }));
-    expect(parsed.questions.at(-1)).toEqual({ key: 'notes', type: 'text', required: false, label: label('Notes'), help: label('Anything else') });
+    const parsed = questionnaireDefinitionSchema.parse(
+      withQuestion({ key: 'notes', type: 'text', label: label('Notes'), help: label('Anything else') }),
+    );
+    expect(parsed.questions.at(-1)).toEqual({
+      key: 'notes',
+      type: 'text',
+      required: false,
+      label: label('Notes'),
+      help: label('Anything else'),
+    });
   });
 
   it('accepts the seeded freight-logistics form (migration 005)', () => {
@@ -183,13 +203,29 @@ describe('questionnaireDefinitionSchema', () => {
   it('refuses duplicate question keys and duplicate option values', () => {
     expect(paths(withQuestion({ ...QUESTIONS[0], label: label('Again') }))).toEqual(['questions.5.key']);
     const packing = QUESTIONS[3]!;
-    expect(paths(withQuestion({ ...packing, key: 'packing2', options: [...packing.options!, { value: 'boxes', label: label('More boxes') }] }))).toEqual(['questions.5.options.3.value']);
+    expect(
+      paths(withQuestion({ ...packing, key: 'packing2', options: [...packing.options!, { value: 'boxes', label: label('More boxes') }] })),
+    ).toEqual(['questions.5.options.3.value']);
   });
 
   it('requires options for a choice (at least two) and refuses them elsewhere', () => {
     expect(paths(withQuestion({ key: 'c', type: 'choice', label: label('C') }))).toEqual(['questions.5.options']);
-    expect(paths(withQuestion({ key: 'c', type: 'choice', label: label('C'), options: [{ value: 'only', label: label('Only') }] }))).toEqual(['questions.5.options']);
-    expect(paths(withQuestion({ key: 't', type: 'text', label: label('T'), options: [{ value: 'a', label: label('A') }, { value: 'b', label: label('B') }] }))).toEqual(['questions.5.options']);
+    expect(
+      paths(withQuestion({ key: 'c', type: 'choice', label: label('C'), options: [{ value: 'only', label: label('Only') }] })),
+    ).toEqual(['questions.5.options']);
+    expect(
+      paths(
+        withQuestion({
+          key: 't',
+          type: 'text',
+          label: label('T'),
+          options: [
+            { value: 'a', label: label('A') },
+            { value: 'b', label: label('B') },
+          ],
+        }),
+      ),
+    ).toEqual(['questions.5.options']);
   });
 
   it('requires non-empty labels in both languages', () => {
@@ -198,9 +234,18 @@ describe('questionnaireDefinitionSchema', () => {
     expect(paths(withQuestion({ key: 'x', type: 'text', label: 'Question' }))).toEqual(['questions.5.label']);
     expect(paths(withQuestion({ key: 'x', type: 'text', label: label('X'), help: { en: 'help' } }))).toEqual(['questions.5.help.ru']);
     expect(paths({ ...DEFINITION, title: { ru: 'Анкета', en: '' } })).toEqual(['title.en']);
-    expect(paths(withQuestion({ ...QUESTIONS[3], key: 'p2', options: [{ value: 'a', label: { ru: 'А' } }, { value: 'b', label: label('B') }] }))).toEqual([
-      'questions.5.options.0.label.en',
-    ]);
+    expect(
+      paths(
+        withQuestion({
+          ...QUESTIONS[3],
+          key: 'p2',
+          options: [
+            { value: 'a', label: { ru: 'А' } },
+            { value: 'b', label: label('B') },
+          ],
+        }),
+      ),
+    ).toEqual(['questions.5.options.0.label.en']);
   });
 
   it('refuses text Postgres cannot store, anywhere in a definition', () => {
@@ -214,9 +259,15 @@ describe('questionnaireDefinitionSchema', () => {
   });
 
   it('bounds sizes', () => {
-    expect(paths(withQuestion({ key: 'x', type: 'text', label: label('x'.repeat(QUESTIONNAIRE_LIMITS.label + 1), 'Вопрос') }))).toEqual(['questions.5.label.en']);
+    expect(paths(withQuestion({ key: 'x', type: 'text', label: label('x'.repeat(QUESTIONNAIRE_LIMITS.label + 1), 'Вопрос') }))).toEqual([
+      'questions.5.label.en',
+    ]);
     expect(paths({ ...DEFINITION, questions: [] })).toEqual(['questions']);
-    const many = Array.from({ length: QUESTIONNAIRE_LIMITS.questions + 1 }, (_, i) => ({ key: `q${i}`, type: 'text', label: label(`Q${i}`) }));
+    const many = Array.from({ length: QUESTIONNAIRE_LIMITS.questions + 1 }, (_, i) => ({
+      key: `q${i}`,
+      type: 'text',
+      label: label(`Q${i}`),
+    }));
     expect(paths({ ...DEFINITION, questions: many })).toEqual(['questions']);
     expect(paths({ ...DEFINITION, key: 'k'.repeat(QUESTIONNAIRE_LIMITS.key + 1) })).toEqual(['key']);
   });
@@ -230,8 +281,17 @@ describe('questionnaireDefinitionSchema', () => {
     expect(paths(withQuestion({ key: 'x', type: 'text', required: 'yes', label: label('X') }))).toEqual(['questions.5.required']);
     expect(paths(withQuestion({ key: 'x', type: 'text', requried: true, label: label('X') }))).toEqual(['questions.5']);
     expect(paths({ ...DEFINITION, version: 3 })).toEqual(['']);
-    expect(paths(withQuestion({ ...QUESTIONS[3], key: 'p2', options: [{ value: 'Has Space', label: label('A') }, { value: 'b', label: label('B') }] }))).toEqual([
-      'questions.5.options.0.value',
-    ]);
+    expect(
+      paths(
+        withQuestion({
+          ...QUESTIONS[3],
+          key: 'p2',
+          options: [
+            { value: 'Has Space', label: label('A') },
+            { value: 'b', label: label('B') },
+          ],
+        }),
+      ),
+    ).toEqual(['questions.5.options.0.value']);
   });
 });

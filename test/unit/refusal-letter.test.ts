@@ -12,8 +12,14 @@ const input = (overrides: Partial<RefusalLetterInput> = {}): RefusalLetterInput 
   date: '2026-03-05',
   city: 'Москва',
   company: {
-    legalName: 'ООО «Логистик Групп»', inn: '7704123450', kpp: '770401001', address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2',
-    bankName: 'ПАО Сбербанк', bik: '044525225', account: '40702810938000012345', correspondentAccount: '30101810400000000225',
+    legalName: 'ООО «Логистик Групп»',
+    inn: '7704123450',
+    kpp: '770401001',
+    address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2',
+    bankName: 'ПАО Сбербанк',
+    bik: '044525225',
+    account: '40702810938000012345',
+    correspondentAccount: '30101810400000000225',
     directorName: 'Иванов Иван Иванович',
   },
   client: { legalName: 'АО «Северная Промышленная Компания»', address: '190000, г. Санкт-Петербург, Невский пр., д. 28' },
@@ -70,7 +76,11 @@ describe('the refusal letter', () => {
 
   it('in English, with the same parts', async () => {
     const text = squash(
-      await pdfText(await renderRefusalLetterPdf(input({ language: 'en', city: 'Moscow', reason: 'Class 1 dangerous goods are outside the services we provide.' }))),
+      await pdfText(
+        await renderRefusalLetterPdf(
+          input({ language: 'en', city: 'Moscow', reason: 'Class 1 dangerous goods are outside the services we provide.' }),
+        ),
+      ),
     );
     for (const expected of [
       'ООО «Логистик Групп»',
@@ -124,7 +134,9 @@ describe('the refusal letter', () => {
     const legalName = '@to ООО «Ромашка» | @sign А|Б';
     const { elements } = refusalLetterElements(input({ reason, client: { legalName, address: 'ул. Мира, 1\n@centre Подмена' } }));
     // Exactly the elements the template has: one sign, one head, the reason as one paragraph.
-    expect(elements.filter((e) => e.kind === 'sign')).toEqual([{ kind: 'sign', title: 'Генеральный директор', name: 'Иванов Иван Иванович' }]);
+    expect(elements.filter((e) => e.kind === 'sign')).toEqual([
+      { kind: 'sign', title: 'Генеральный директор', name: 'Иванов Иван Иванович' },
+    ]);
     expect(elements.filter((e) => e.kind === 'head')).toEqual([{ kind: 'head', text: 'ООО «Логистик Групп»' }]);
     expect(elements.filter((e) => e.kind === 'to')).toEqual([
       { kind: 'to', text: legalName },

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chooseManager, clientLoad, DEFAULT_WORKLOAD_WEIGHTS, workloadWeightsSchema, type ClientLoad, type ManagerLoadInput } from '../../domain/workload';
+import {
+  chooseManager,
+  clientLoad,
+  DEFAULT_WORKLOAD_WEIGHTS,
+  workloadWeightsSchema,
+  type ClientLoad,
+  type ManagerLoadInput,
+} from '../../domain/workload';
 
 const client = (segment: ClientLoad['segment'], extra: Partial<ClientLoad> = {}): ClientLoad => ({
   clientId: `c-${Math.random()}`,
@@ -12,13 +19,20 @@ const manager = (managerId: string, clients: ClientLoad[]): ManagerLoadInput => 
 
 describe('the workload norm', () => {
   it("weighs a client's segment, contacts beyond the first, spread decisions and potential", () => {
-    const { total, parts } = clientLoad(client('gold', { contacts: 4, decisionsCentralised: false, expectedAnnualRevenue: 10_000_000 }), DEFAULT_WORKLOAD_WEIGHTS);
+    const { total, parts } = clientLoad(
+      client('gold', { contacts: 4, decisionsCentralised: false, expectedAnnualRevenue: 10_000_000 }),
+      DEFAULT_WORKLOAD_WEIGHTS,
+    );
     expect(parts).toEqual({ segment: 20, contacts: 6, decentralised: 5, revenue: 5 });
     expect(total).toBe(36);
   });
 
   it('gives the new client to the manager with most room, recording every candidate', () => {
-    const result = chooseManager([manager('a', [client('key'), client('key')]), manager('b', [client('regular')]), manager('c', [client('gold')])], client('regular'), 100);
+    const result = chooseManager(
+      [manager('a', [client('key'), client('key')]), manager('b', [client('regular')]), manager('c', [client('gold')])],
+      client('regular'),
+      100,
+    );
     expect(result.chosen).toBe('b');
     expect(result.candidates.map((c) => c.managerId)).toEqual(['b', 'c', 'a']);
     expect(result.candidates[0]).toMatchObject({ load: 10, loadAfter: 20, room: 80, overNorm: false, clients: 1 });
@@ -49,7 +63,16 @@ describe('the workload norm', () => {
     const held = [client('gold', { contacts: 3, decisionsCentralised: false, expectedAnnualRevenue: 2_000_000 }), client('low')];
     const { candidates } = chooseManager([manager('m', held)], client('regular', { contacts: 2 }), 100);
     expect(candidates).toEqual([
-      { managerId: 'm', name: 'm', clients: 2, load: 35, loadAfter: 47, room: 53, overNorm: false, parts: { segment: 25, contacts: 4, decentralised: 5, revenue: 1 } },
+      {
+        managerId: 'm',
+        name: 'm',
+        clients: 2,
+        load: 35,
+        loadAfter: 47,
+        room: 53,
+        overNorm: false,
+        parts: { segment: 25, contacts: 4, decentralised: 5, revenue: 1 },
+      },
     ]);
   });
 
@@ -65,9 +88,15 @@ describe('the workload norm', () => {
   });
 
   it('parses weights from JSON configuration, refusing negative, missing or non-numeric ones', () => {
-    const parsed = workloadWeightsSchema.parse(JSON.parse('{"segment":{"key":40,"gold":25,"regular":10,"low":2},"perExtraContact":3,"decentralised":8,"perMillionRevenue":1}'));
-    expect(clientLoad(client('key', { contacts: 2, decisionsCentralised: false, expectedAnnualRevenue: 3_000_000 }), parsed).total).toBe(54);
-    expect(workloadWeightsSchema.safeParse({ ...DEFAULT_WORKLOAD_WEIGHTS, segment: { ...DEFAULT_WORKLOAD_WEIGHTS.segment, gold: -1 } }).success).toBe(false);
+    const parsed = workloadWeightsSchema.parse(
+      JSON.parse('{"segment":{"key":40,"gold":25,"regular":10,"low":2},"perExtraContact":3,"decentralised":8,"perMillionRevenue":1}'),
+    );
+    expect(clientLoad(client('key', { contacts: 2, decisionsCentralised: false, expectedAnnualRevenue: 3_000_000 }), parsed).total).toBe(
+      54,
+    );
+    expect(
+      workloadWeightsSchema.safeParse({ ...DEFAULT_WORKLOAD_WEIGHTS, segment: { ...DEFAULT_WORKLOAD_WEIGHTS.segment, gold: -1 } }).success,
+    ).toBe(false);
     expect(workloadWeightsSchema.safeParse({ ...DEFAULT_WORKLOAD_WEIGHTS, decentralised: '5' }).success).toBe(false);
     const { perMillionRevenue: _, ...missing } = DEFAULT_WORKLOAD_WEIGHTS;
     expect(workloadWeightsSchema.safeParse(missing).success).toBe(false);

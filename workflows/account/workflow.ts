@@ -180,7 +180,9 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     if (indexedManager === state.managerId && indexedStage === state.stage) return;
     indexedManager = state.managerId;
     indexedStage = state.stage;
-    upsertSearchAttributes(processSearchAttributes({ type: 'account', stage: state.stage, managerId: state.managerId, clientCode: input.clientCode }));
+    upsertSearchAttributes(
+      processSearchAttributes({ type: 'account', stage: state.stage, managerId: state.managerId, clientCode: input.clientCode }),
+    );
   };
   index();
 
@@ -226,7 +228,9 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     return owners.map((role) => task(kind, title, recipient(role), `stage:${stage}:${role}`, due));
   };
   const stageRefs = (stage: AccountStage): string[] =>
-    stage === 'healthy' || stage === 'lost' ? [] : [...STAGE_ACTIONS[stage].owners.map((role) => `stage:${stage}:${role}`), `stage:${stage}:escalation`];
+    stage === 'healthy' || stage === 'lost'
+      ? []
+      : [...STAGE_ACTIONS[stage].owners.map((role) => `stage:${stage}:${role}`), `stage:${stage}:escalation`];
   /** What a step that moves the relationship to `to` opens and closes besides its own tasks. */
   const move = (to: AccountStage, own: Extra = {}): Extra => {
     if (to === state.stage) return own;
@@ -297,14 +301,22 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     'continued' in input
       ? Promise.resolve()
       : lock.run(async () => {
-          const actor = input.openedBy.staffId ? { actor: { staffId: input.openedBy.staffId, name: input.openedBy.name ?? '', roles: [] } } : {};
-          const before = mayResume ? await resumeAccount({ workflowId, clientId, complaintWindowMs: sla.complaintWindowMs, at: iso(Date.now()) }) : undefined;
+          const actor = input.openedBy.staffId
+            ? { actor: { staffId: input.openedBy.staffId, name: input.openedBy.name ?? '', roles: [] } }
+            : {};
+          const before = mayResume
+            ? await resumeAccount({ workflowId, clientId, complaintWindowMs: sla.complaintWindowMs, at: iso(Date.now()) })
+            : undefined;
           try {
             if (before) {
               adopt(before);
               // A lost relationship is not taken up again: its steps are refused, and the run ends.
               if (before.stage !== 'lost') {
-                await record('resumed', state.stage, { ...actor, details: { openedBy: input.openedBy.kind, previousSteps: before.seq }, account: {} });
+                await record('resumed', state.stage, {
+                  ...actor,
+                  details: { openedBy: input.openedBy.kind, previousSteps: before.seq },
+                  account: {},
+                });
               }
               return;
             }
@@ -339,7 +351,10 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       expectOpen('a complaint');
       if (state.complaints.some((c) => c.id === complaintId)) reject('StepOutOfOrder', `complaint ${complaintId} is already recorded`);
       if (state.complaints.length >= maxOpenComplaints) {
-        reject('InvalidStep', `the client has ${state.complaints.length} open complaints, the most one client may have (ACCOUNT_MAX_OPEN_COMPLAINTS): resolve some first`);
+        reject(
+          'InvalidStep',
+          `the client has ${state.complaints.length} open complaints, the most one client may have (ACCOUNT_MAX_OPEN_COMPLAINTS): resolve some first`,
+        );
       }
     },
     async ({ actor, complaintId, summary, category, severity, reportedBy }) => {
@@ -356,7 +371,15 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
           actor,
           details: { complaintId, category, severity, recentComplaints: state.complaintTimes.length, ...(recurring ? { recurring } : {}) },
           account: { complaint: { id: complaintId, summary, category, severity, reportedBy, dueAt: iso(dueAt) }, ...endWatch(to) },
-          openTasks: [task('complaint', `Resolve the client's ${severity} complaint (${category}) by ${iso(dueAt).slice(0, 16).replace('T', ' ')} UTC`, manager(), `complaint:${complaintId}`, dueAt)],
+          openTasks: [
+            task(
+              'complaint',
+              `Resolve the client's ${severity} complaint (${category}) by ${iso(dueAt).slice(0, 16).replace('T', ' ')} UTC`,
+              manager(),
+              `complaint:${complaintId}`,
+              dueAt,
+            ),
+          ],
         }),
       );
     },
@@ -387,7 +410,10 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       if (state.commitments.some((c) => c.id === commitmentId)) reject('StepOutOfOrder', `commitment ${commitmentId} is already recorded`);
       expectOwnManager(actor);
       if (state.commitments.length >= maxOpenCommitments) {
-        reject('InvalidStep', `the client has ${state.commitments.length} open commitments, the most one client may have (ACCOUNT_MAX_OPEN_COMMITMENTS): fulfil some first`);
+        reject(
+          'InvalidStep',
+          `the client has ${state.commitments.length} open commitments, the most one client may have (ACCOUNT_MAX_OPEN_COMMITMENTS): fulfil some first`,
+        );
       }
     },
     async ({ actor, commitmentId, what, dueAt, ownerId, ownerName, ownerRole }) => {
@@ -397,7 +423,15 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
         actor,
         details: { commitmentId, dueAt, ownerId, ownerName },
         account: { commitment: { id: commitmentId, what, dueAt, ownerId } },
-        openTasks: [task('commitment', `Keep the promise made to the client by ${dueAt.slice(0, 10)}: ${what}`, { role: ownerRole ?? 'manager', staffId: ownerId }, `commitment:${commitmentId}`, due)],
+        openTasks: [
+          task(
+            'commitment',
+            `Keep the promise made to the client by ${dueAt.slice(0, 10)}: ${what}`,
+            { role: ownerRole ?? 'manager', staffId: ownerId },
+            `commitment:${commitmentId}`,
+            due,
+          ),
+        ],
       });
     },
   );
@@ -451,7 +485,8 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     escalationUpdate,
     ({ actor, stage }) => {
       expectOpen('an escalation');
-      if (stageRank(stage) <= stageRank(state.stage)) reject('StepOutOfOrder', `the client is already ${state.stage}; only a later stage can be reported`);
+      if (stageRank(stage) <= stageRank(state.stage))
+        reject('StepOutOfOrder', `the client is already ${state.stage}; only a later stage can be reported`);
       // The lawyer reports what reaches legal (a claim, an arbitration); managers their own clients.
       expectOwnManager(actor, ['lawyer']);
     },
@@ -462,7 +497,8 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   );
 
   /** The owners of a stage whose required action is not done yet. */
-  const ownersStillToAct = (stage: Exclude<ChurnStage, 'healthy'>) => STAGE_ACTIONS[stage].owners.filter((r) => !(state.stageActionsDone ?? []).includes(r));
+  const ownersStillToAct = (stage: Exclude<ChurnStage, 'healthy'>) =>
+    STAGE_ACTIONS[stage].owners.filter((r) => !(state.stageActionsDone ?? []).includes(r));
   /** The stage owner's role an actor acts in: the first one they hold whose action is still to do. */
   const ownerRoleOf = (actor: Actor) => {
     if (state.stage === 'healthy' || state.stage === 'lost') reject('StepOutOfOrder', `a ${state.stage} client has no stage actions to do`);
@@ -501,7 +537,15 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       const left = state.stage as ChurnStage;
       const until = Date.now() + sla.watchPeriodMs;
       state.watch = { until, stage: left };
-      await record('escalation_resolved', 'healthy', move('healthy', { actor, details: { outcome, actions, watchUntil: iso(until) }, account: { watch: { until: iso(until), stage: left } } }));
+      await record(
+        'escalation_resolved',
+        'healthy',
+        move('healthy', {
+          actor,
+          details: { outcome, actions, watchUntil: iso(until) },
+          account: { watch: { until: iso(until), stage: left } },
+        }),
+      );
     },
   );
 
@@ -570,7 +614,8 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       if (due) await fire(due);
     },
   });
-  const replaced = <T extends { id: string }>(list: T[], item: T, patch: Partial<T>) => list.map((x) => (x.id === item.id ? { ...x, ...patch } : x));
+  const replaced = <T extends { id: string }>(list: T[], item: T, patch: Partial<T>) =>
+    list.map((x) => (x.id === item.id ? { ...x, ...patch } : x));
 
   const deadlines: Deadline[] = [
     earliest(
@@ -580,7 +625,13 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
         state.complaints = replaced(state.complaints, c, { reminded: true });
         await record('complaint_reminder', state.stage, {
           details: { complaintId: c.id },
-          notifications: [{ kind: 'reminder', message: `Reminder: the client's ${c.severity} complaint is half-way to its resolution deadline`, recipient: manager() }],
+          notifications: [
+            {
+              kind: 'reminder',
+              message: `Reminder: the client's ${c.severity} complaint is half-way to its resolution deadline`,
+              recipient: manager(),
+            },
+          ],
         });
       },
     ),
@@ -596,8 +647,21 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
           move(to, {
             details: { complaintId: c.id },
             account: { complaintOverdue: c.id, ...endWatch(to) },
-            openTasks: [task('escalation', `A ${c.severity} complaint of the client is past its resolution deadline: see that it is resolved`, { role: 'kam_head' }, `complaint:${c.id}:escalation`)],
-            notifications: [{ kind: 'escalation', message: `The client's ${c.severity} complaint is past its deadline and was escalated`, recipient: manager() }],
+            openTasks: [
+              task(
+                'escalation',
+                `A ${c.severity} complaint of the client is past its resolution deadline: see that it is resolved`,
+                { role: 'kam_head' },
+                `complaint:${c.id}:escalation`,
+              ),
+            ],
+            notifications: [
+              {
+                kind: 'escalation',
+                message: `The client's ${c.severity} complaint is past its deadline and was escalated`,
+                recipient: manager(),
+              },
+            ],
           }),
         );
       },
@@ -610,7 +674,14 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
         // The reminder quotes the promise: the activity reads its words from Postgres.
         await record('commitment_reminder', state.stage, {
           details: { commitmentId: c.id },
-          account: { promiseNotice: { commitmentId: c.id, wording: 'due', kind: 'reminder', recipients: [{ role: c.ownerRole ?? 'manager', staffId: c.ownerId }] } },
+          account: {
+            promiseNotice: {
+              commitmentId: c.id,
+              wording: 'due',
+              kind: 'reminder',
+              recipients: [{ role: c.ownerRole ?? 'manager', staffId: c.ownerId }],
+            },
+          },
         });
       },
     ),
@@ -627,7 +698,11 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
           to,
           move(to, {
             details: { commitmentId: c.id },
-            account: { commitmentOverdue: c.id, ...endWatch(to), promiseNotice: { commitmentId: c.id, wording: 'overdue', kind: 'escalation', recipients } },
+            account: {
+              commitmentOverdue: c.id,
+              ...endWatch(to),
+              promiseNotice: { commitmentId: c.id, wording: 'overdue', kind: 'escalation', recipients },
+            },
           }),
         );
       },
@@ -636,7 +711,10 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       // A stage's actions past their deadline: dissatisfied turns adversarial by itself; later stages go to the next owner up.
       // Dissatisfaction left unresolved turns adversarial whatever was done; a later stage whose owners have all acted does not escalate.
       at: () =>
-        state.stage === 'healthy' || state.stage === 'lost' || state.waitEscalated || (state.stage !== 'dissatisfied' && ownersStillToAct(state.stage).length === 0)
+        state.stage === 'healthy' ||
+        state.stage === 'lost' ||
+        state.waitEscalated ||
+        (state.stage !== 'dissatisfied' && ownersStillToAct(state.stage).length === 0)
           ? Infinity
           : state.waitSince + sla.stageDeadlineMs[state.stage],
       fire: async () => {
@@ -649,8 +727,19 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
         const { escalateTo, owners } = STAGE_ACTIONS[stage];
         await record('stage_overdue', stage, {
           details: { overdueStage: stage, escalatedTo: escalateTo },
-          openTasks: [task('escalation', `The ${stage} stage's actions are overdue: ${STAGE_ACTIONS[stage].title}`, { role: escalateTo }, `stage:${stage}:escalation`)],
-          notifications: owners.map((role) => ({ kind: 'escalation' as const, message: `The ${stage} stage's actions are overdue and were escalated to ${escalateTo}`, recipient: recipient(role) })),
+          openTasks: [
+            task(
+              'escalation',
+              `The ${stage} stage's actions are overdue: ${STAGE_ACTIONS[stage].title}`,
+              { role: escalateTo },
+              `stage:${stage}:escalation`,
+            ),
+          ],
+          notifications: owners.map((role) => ({
+            kind: 'escalation' as const,
+            message: `The ${stage} stage's actions are overdue and were escalated to ${escalateTo}`,
+            recipient: recipient(role),
+          })),
         });
       },
     },
@@ -667,7 +756,9 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
       fire: async () => {
         state.reviewOpen = true;
         await record('review_due', state.stage, {
-          openTasks: [task('account_review', 'Review the relationship with the client: satisfaction, changes in its business', manager(), 'review')],
+          openTasks: [
+            task('account_review', 'Review the relationship with the client: satisfaction, changes in its business', manager(), 'review'),
+          ],
         });
       },
     },

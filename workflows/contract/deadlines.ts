@@ -30,7 +30,9 @@ export function chaseOriginal(run: ContractRun): Promise<void> {
         s().followUpOpen = true;
         s().nextFollowUpAt = undefined;
         await run.record('follow_up_due', s().status, {
-          openTasks: [run.task('follow_up', `Call the client about contract ${n()}: did it arrive, when will it be signed?`, run.manager())],
+          openTasks: [
+            run.task('follow_up', `Call the client about contract ${n()}: did it arrive, when will it be signed?`, run.manager()),
+          ],
         });
       },
     },
@@ -39,7 +41,13 @@ export function chaseOriginal(run: ContractRun): Promise<void> {
       fire: async () => {
         s().reminded = true;
         await run.record('reminder', s().status, {
-          notifications: [{ kind: 'reminder', message: `Reminder: the signed original of contract ${n()} has not come back yet`, recipient: run.manager() }],
+          notifications: [
+            {
+              kind: 'reminder',
+              message: `Reminder: the signed original of contract ${n()} has not come back yet`,
+              recipient: run.manager(),
+            },
+          ],
         });
       },
     },
@@ -48,9 +56,15 @@ export function chaseOriginal(run: ContractRun): Promise<void> {
       fire: async () => {
         s().escalated = true;
         await run.record('escalation', s().status, {
-          openTasks: [run.task('escalation', `Contract ${n()}: the signed original is overdue; help the manager get it back`, { role: 'kam_head' })],
+          openTasks: [
+            run.task('escalation', `Contract ${n()}: the signed original is overdue; help the manager get it back`, { role: 'kam_head' }),
+          ],
           notifications: [
-            { kind: 'escalation', message: `Contract ${n()} was escalated: no signed original since ${isoDate(s().sentAt!)}`, recipient: run.manager() },
+            {
+              kind: 'escalation',
+              message: `Contract ${n()} was escalated: no signed original since ${isoDate(s().sentAt!)}`,
+              recipient: run.manager(),
+            },
           ],
         });
       },
@@ -78,14 +92,30 @@ export function chaseWait(run: ContractRun): Promise<void> {
       remind: async () => {
         s().waitReminded = true;
         await run.record('reminder', current, {
-          notifications: [{ kind: 'reminder', message: `Reminder: contract ${s().number} has been waiting for ${wait.what} since ${since()}`, recipient: owner() }],
+          notifications: [
+            {
+              kind: 'reminder',
+              message: `Reminder: contract ${s().number} has been waiting for ${wait.what} since ${since()}`,
+              recipient: owner(),
+            },
+          ],
         });
       },
       escalate: async () => {
         s().waitEscalated = true;
         await run.record('escalation', current, {
-          openTasks: [run.task('escalation', `Contract ${s().number} has been waiting for ${wait.what} since ${since()}: see that it moves`, { role: 'kam_head' })],
-          notifications: [{ kind: 'escalation', message: `Contract ${s().number} was escalated: ${wait.what} overdue since ${since()}`, recipient: owner() }],
+          openTasks: [
+            run.task('escalation', `Contract ${s().number} has been waiting for ${wait.what} since ${since()}: see that it moves`, {
+              role: 'kam_head',
+            }),
+          ],
+          notifications: [
+            {
+              kind: 'escalation',
+              message: `Contract ${s().number} was escalated: ${wait.what} overdue since ${since()}`,
+              recipient: owner(),
+            },
+          ],
         });
       },
     }),
@@ -106,7 +136,13 @@ export function watchExpiry(run: ContractRun): Promise<void> {
         s().renewalNoticeOpen = true;
         const daysLeft = Math.max(0, Math.round((expiresAt(run) - Date.now()) / DAY_MS));
         await run.record('renewal_due', s().status, {
-          openTasks: [run.task('renewal', `Contract ${s().number} ends on ${s().endDate} (${daysLeft} days left): renew it or let it expire`, run.manager())],
+          openTasks: [
+            run.task(
+              'renewal',
+              `Contract ${s().number} ends on ${s().endDate} (${daysLeft} days left): renew it or let it expire`,
+              run.manager(),
+            ),
+          ],
         });
       },
     },

@@ -49,7 +49,8 @@ export function registerContractSteps(run: ContractRun): void {
     }
   };
   const expectOpen = (what: string): void => {
-    if (isFinal(run.state.status) || run.state.status === 'registering') reject('StepOutOfOrder', `a ${run.state.status} contract cannot be ${what}`);
+    if (isFinal(run.state.status) || run.state.status === 'registering')
+      reject('StepOutOfOrder', `a ${run.state.status} contract cannot be ${what}`);
   };
   const { task } = run;
   const n = () => run.state.number;
@@ -113,7 +114,12 @@ export function registerContractSteps(run: ContractRun): void {
     },
     async ({ actor }) => {
       const signedAt = nowIso();
-      const document = await activities.renderContractDocument({ workflowId: run.workflowId, number: n()!, signedBy: actor, date: signedAt.slice(0, 10) });
+      const document = await activities.renderContractDocument({
+        workflowId: run.workflowId,
+        number: n()!,
+        signedBy: actor,
+        date: signedAt.slice(0, 10),
+      });
       run.state.documentId = document.documentId;
       await run.record('signature', 'ready_to_send', {
         actor,
@@ -198,7 +204,9 @@ export function registerContractSteps(run: ContractRun): void {
         details: { note },
         registry: { returnedDate: isoDate(Date.now()) },
         closeTasks: ['follow_up', 'escalation'],
-        openTasks: [task('client_record', `Enter the client of contract ${n()} into the clients base and archive the original`, { role: 'lawyer' })],
+        openTasks: [
+          task('client_record', `Enter the client of contract ${n()} into the clients base and archive the original`, { role: 'lawyer' }),
+        ],
       });
     },
   );
@@ -207,7 +215,14 @@ export function registerContractSteps(run: ContractRun): void {
     clientRecordUpdate,
     () => expectStatus(STEP_ALLOWED_IN.clientRecord, 'entering the client record'),
     async ({ actor, location, note }) => {
-      const { archiveRef } = await activities.enterClientsBase({ workflowId: run.workflowId, number: n()!, entry: 'final', actor, at: nowIso(), location });
+      const { archiveRef } = await activities.enterClientsBase({
+        workflowId: run.workflowId,
+        number: n()!,
+        entry: 'final',
+        actor,
+        at: nowIso(),
+        location,
+      });
       await run.record('client_record', 'active', {
         actor,
         details: { archiveRef, note },
@@ -264,7 +279,11 @@ export function registerContractSteps(run: ContractRun): void {
         reassignTasks: { from: previous, to: managerId },
         notifications: [
           run.toManager(`Contract ${n()} is now yours (reassigned by ${actor.name})`),
-          { kind: 'status', message: `Contract ${n()} was reassigned to ${managerName}`, recipient: { role: 'manager', staffId: previous } },
+          {
+            kind: 'status',
+            message: `Contract ${n()} was reassigned to ${managerName}`,
+            recipient: { role: 'manager', staffId: previous },
+          },
         ],
       });
       run.index();

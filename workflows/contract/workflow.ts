@@ -102,7 +102,14 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
         createdBy: input.createdBy,
         template: input.template,
         ...('terms' in input
-          ? { draft: { terms: input.terms, deviations: input.deviations, additionalAgreement: input.additionalAgreement, specialAppendix: input.specialAppendix } }
+          ? {
+              draft: {
+                terms: input.terms,
+                deviations: input.deviations,
+                additionalAgreement: input.additionalAgreement,
+                specialAppendix: input.specialAppendix,
+              },
+            }
           : { draftId: input.draftId }),
         at: new Date(run.state.lastStepAt).toISOString(),
       });
@@ -147,7 +154,15 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
     // Cancelled through Temporal itself (UI, CLI): the registry and tasks must say so too.
     if (isCancellation(err) && run.state.registered && !isFinal(run.state.status)) {
       await CancellationScope.nonCancellable(() =>
-        run.lock.run(() => run.closeAs('cancellation', 'cancelled', undefined, 'cancelled in Temporal', `Contract ${run.state.number} was cancelled in Temporal`)),
+        run.lock.run(() =>
+          run.closeAs(
+            'cancellation',
+            'cancelled',
+            undefined,
+            'cancelled in Temporal',
+            `Contract ${run.state.number} was cancelled in Temporal`,
+          ),
+        ),
       );
     }
     throw err;

@@ -136,14 +136,21 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   /** The onboarding's search attributes as they are now, so the Temporal UI filters like GET /api/processes. */
   const index = (): void => {
     if (!indexed) return;
-    upsertSearchAttributes(processSearchAttributes({ type: 'onboarding', stage: state.stage, managerId: state.managerId, clientCode: input.clientCode }));
+    upsertSearchAttributes(
+      processSearchAttributes({ type: 'onboarding', stage: state.stage, managerId: state.managerId, clientCode: input.clientCode }),
+    );
   };
   index();
 
   const result = (): OnboardingResult => ({ workflowId, onboardingId, stage: state.stage });
   setHandler(onboardingStateQuery, () => onboardingSnapshotOf());
 
-  const task = (kind: TaskKind, title: string, assignee: Recipient, ref?: string): TaskSpec => ({ kind, title, assignee, ...(ref ? { ref } : {}) });
+  const task = (kind: TaskKind, title: string, assignee: Recipient, ref?: string): TaskSpec => ({
+    kind,
+    title,
+    assignee,
+    ...(ref ? { ref } : {}),
+  });
   const manager = (): Recipient => ({ role: 'manager', staffId: state.managerId });
   const nowIso = () => new Date(Date.now()).toISOString();
 
@@ -173,7 +180,8 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     });
   }
 
-  const qualificationTask = () => task('qualification', 'Qualify the new client: segment, supplier position, pursue or decline', { role: 'kam_head' });
+  const qualificationTask = () =>
+    task('qualification', 'Qualify the new client: segment, supplier position, pursue or decline', { role: 'kam_head' });
   // The request is the first step: its ticket is taken before any handler exists, because updates
   // that reached the workflow before it started are handed to their handlers as they are set.
   const requestRecorded =
@@ -183,7 +191,11 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
           record('request', input.answersComplete ? 'qualification' : 'intake', {
             actor: input.createdBy as Actor,
             details: { answersComplete: input.answersComplete },
-            openTasks: [input.answersComplete ? qualificationTask() : task('intake', 'Complete the questionnaire of the new request', { role: 'ops' })],
+            openTasks: [
+              input.answersComplete
+                ? qualificationTask()
+                : task('intake', 'Complete the questionnaire of the new request', { role: 'ops' }),
+            ],
           }),
         );
 
@@ -224,7 +236,12 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     state.autoAssignTried = true;
     let choice;
     try {
-      choice = await chooseOnboardingManager({ workflowId, clientId, segment: state.segment!, expectedAnnualRevenue: state.expectedAnnualRevenue ?? 0 });
+      choice = await chooseOnboardingManager({
+        workflowId,
+        clientId,
+        segment: state.segment!,
+        expectedAnnualRevenue: state.expectedAnnualRevenue ?? 0,
+      });
     } catch (err) {
       if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
       choice = { chosen: undefined, chosenName: undefined, norm: undefined, candidates: [] };
@@ -268,7 +285,10 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       // Merged over the answers stored now, in the lock: no other step moves them until this one is recorded.
       const { complete, missing, answered, takenBack } = await mergeOnboardingAnswers({ workflowId, answerSetId });
       if (!complete && state.stage === 'qualification') {
-        reject('StepOutOfOrder', `the onboarding is at qualification: every required answer must stay given (${missing.join(', ')} would be missing)`);
+        reject(
+          'StepOutOfOrder',
+          `the onboarding is at qualification: every required answer must stay given (${missing.join(', ')} would be missing)`,
+        );
       }
       state.answersComplete = complete;
       const moveOn = complete && state.stage === 'intake';
@@ -290,7 +310,13 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     async ({ actor, segment, supplierPosition, expectedAnnualRevenue, decision, reason, letterLanguage }) => {
       const qualified = { segment, supplierPosition, expectedAnnualRevenue, decision, decisionReason: reason };
       if (decision === 'decline') {
-        const { documentId } = await renderRefusalLetter({ workflowId, clientId, language: letterLanguage ?? 'ru', reason, date: nowIso().slice(0, 10) });
+        const { documentId } = await renderRefusalLetter({
+          workflowId,
+          clientId,
+          language: letterLanguage ?? 'ru',
+          reason,
+          date: nowIso().slice(0, 10),
+        });
         await record('qualification', 'declined', {
           actor,
           details: { decision, reason, documentId },
@@ -302,7 +328,12 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       }
       state.segment = segment;
       state.expectedAnnualRevenue = expectedAnnualRevenue;
-      await record('qualification', 'assignment', { actor, details: { decision, segment, supplierPosition }, onboarding: qualified, closeTasks: ['qualification'] });
+      await record('qualification', 'assignment', {
+        actor,
+        details: { decision, segment, supplierPosition },
+        onboarding: qualified,
+        closeTasks: ['qualification'],
+      });
     },
   );
 
@@ -343,7 +374,19 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       await startChild<typeof contractWorkflow>('contractWorkflow', {
         workflowId: contractWorkflowId,
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ clientId, managerId: state.managerId!, template, createdBy: actor, sla: input.contractSla, draftId, endDate, needsLegalApproval, parentWorkflowId: workflowId }],
+        args: [
+          {
+            clientId,
+            managerId: state.managerId!,
+            template,
+            createdBy: actor,
+            sla: input.contractSla,
+            draftId,
+            endDate,
+            needsLegalApproval,
+            parentWorkflowId: workflowId,
+          },
+        ],
       });
       await record('contract_started', 'contracting', {
         actor,
@@ -368,9 +411,17 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       await record('checklist_item', done ? 'completed' : 'implementation', {
         actor,
         details: { item, note },
-        onboarding: { checklistDone: { item, at: nowIso(), by: actor.name, note }, ...(done ? { closedAt: nowIso(), loyaltyStage: 'first_purchase' } : {}) },
+        onboarding: {
+          checklistDone: { item, at: nowIso(), by: actor.name, note },
+          ...(done ? { closedAt: nowIso(), loyaltyStage: 'first_purchase' } : {}),
+        },
         closeTaskRefs: [`checklist:${item}`, `checklist:${item}:escalation`],
-        ...(done ? { closeTasks: 'all' as const, notifications: [{ kind: 'status' as const, message: 'The client is onboarded', recipient: manager() }] } : {}),
+        ...(done
+          ? {
+              closeTasks: 'all' as const,
+              notifications: [{ kind: 'status' as const, message: 'The client is onboarded', recipient: manager() }],
+            }
+          : {}),
       });
     },
   );
@@ -395,7 +446,9 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       });
       if (!contractDecides) {
         if (child && !['active', 'expired', 'cancelled', 'rejected'].includes(child.status)) {
-          await getExternalWorkflowHandle(child.workflowId).cancel().catch(() => undefined);
+          await getExternalWorkflowHandle(child.workflowId)
+            .cancel()
+            .catch(() => undefined);
         }
         return;
       }
@@ -439,17 +492,26 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       await record('contract_done', 'implementation', {
         details: { number: progress.number, status: progress.status },
         onboarding: { contractNumber: progress.number, loyaltyStage: 'first_purchase' },
-        openTasks: CHECKLIST.map((c) => task('checklist', c.title, c.role === 'manager' ? manager() : { role: c.role }, `checklist:${c.item}`)),
+        openTasks: CHECKLIST.map((c) =>
+          task('checklist', c.title, c.role === 'manager' ? manager() : { role: c.role }, `checklist:${c.item}`),
+        ),
       });
     } else if (FAILED_CONTRACT.includes(progress.status)) {
       await record('contract_failed', 'contracting', {
         details: { number: progress.number, status: progress.status },
         onboarding: { contractNumber: progress.number },
-        openTasks: [task('restart_contracting', `The contract was ${progress.status}: prepare a new one or cancel the onboarding`, { role: 'kam_head' })],
+        openTasks: [
+          task('restart_contracting', `The contract was ${progress.status}: prepare a new one or cancel the onboarding`, {
+            role: 'kam_head',
+          }),
+        ],
       });
     } else if (progress.number && progress.number !== state.contractNumberSeen) {
       state.contractNumberSeen = progress.number;
-      await record('contract_registered', 'contracting', { details: { number: progress.number, status: progress.status }, onboarding: { contractNumber: progress.number } });
+      await record('contract_registered', 'contracting', {
+        details: { number: progress.number, status: progress.status },
+        onboarding: { contractNumber: progress.number },
+      });
     }
   }
 
@@ -462,12 +524,21 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       escalated: () => state.waitEscalated,
       remind: async () => {
         state.waitReminded = true;
-        await record('reminder', state.stage, { notifications: [{ kind: 'reminder', message: `Reminder: the onboarding waits for ${what}`, recipient: owner() }] });
+        await record('reminder', state.stage, {
+          notifications: [{ kind: 'reminder', message: `Reminder: the onboarding waits for ${what}`, recipient: owner() }],
+        });
       },
       escalate: async () => {
         state.waitEscalated = true;
         await record('escalation', state.stage, {
-          openTasks: [task('escalation', `The onboarding has been waiting for ${what}: see that it moves`, { role: 'kam_head' }, `escalation:${state.seq}`)],
+          openTasks: [
+            task(
+              'escalation',
+              `The onboarding has been waiting for ${what}: see that it moves`,
+              { role: 'kam_head' },
+              `escalation:${state.seq}`,
+            ),
+          ],
           notifications: [{ kind: 'escalation', message: `The onboarding was escalated: ${what} overdue`, recipient: owner() }],
         });
       },
@@ -489,12 +560,15 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
           },
         },
         {
-          at: () => (pending() && !state.checklistEscalated.includes(c.item) ? state.implementationSince! + sla.checklistEscalationMs : Infinity),
+          at: () =>
+            pending() && !state.checklistEscalated.includes(c.item) ? state.implementationSince! + sla.checklistEscalationMs : Infinity,
           fire: async () => {
             state.checklistEscalated = [...state.checklistEscalated, c.item];
             await record('checklist_escalation', 'implementation', {
               details: { item: c.item },
-              openTasks: [task('escalation', `Overdue onboarding item: ${c.title}`, { role: 'kam_head' }, `checklist:${c.item}:escalation`)],
+              openTasks: [
+                task('escalation', `Overdue onboarding item: ${c.title}`, { role: 'kam_head' }, `checklist:${c.item}:escalation`),
+              ],
             });
           },
         },
@@ -510,14 +584,17 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       await continueAsNew<typeof onboardingWorkflow>({ ...input, continued: { ...state, run: state.run + 1 } });
     }
     const stage = state.stage;
-    const waitingOnContract = () => stage === 'contracting' && state.contract !== undefined && !FAILED_CONTRACT.includes(state.contract.status);
+    const waitingOnContract = () =>
+      stage === 'contracting' && state.contract !== undefined && !FAILED_CONTRACT.includes(state.contract.status);
     if (waitingOnContract()) {
       // News is whatever the contract reported that has not been acted on yet, whenever it came.
       const contractNews = () =>
         state.contract !== undefined &&
-        (state.contract.status !== state.contractStatusSeen || (state.contract.number !== undefined && state.contract.number !== state.contractNumberSeen));
+        (state.contract.status !== state.contractStatusSeen ||
+          (state.contract.number !== undefined && state.contract.number !== state.contractNumberSeen));
       await condition(() => state.stage !== stage || contractNews() || clock.mustContinueAsNew());
-      if (state.stage === stage && contractNews()) await lock.run(async () => (state.stage === stage && contractNews() ? followContract() : undefined));
+      if (state.stage === stage && contractNews())
+        await lock.run(async () => (state.stage === stage && contractNews() ? followContract() : undefined));
       continue;
     }
     if (stage === 'assignment' && !state.autoAssignTried) {
@@ -526,10 +603,34 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     }
     const waiting = () => state.stage === stage && !waitingOnContract();
     if (stage === 'implementation') await keepDeadlines(clock, 'the implementation checklist', waiting, checklistDeadlines());
-    else if (stage === 'intake') await keepDeadlines(clock, 'the intake', waiting, stageChase(() => ({ role: 'ops' }), 'the completed questionnaire'));
-    else if (stage === 'qualification') await keepDeadlines(clock, 'the qualification', waiting, stageChase(() => ({ role: 'kam_head' }), 'qualification'));
-    else if (stage === 'assignment') await keepDeadlines(clock, 'the assignment', waiting, stageChase(() => ({ role: 'kam_head' }), 'a manager to be assigned'));
-    else await keepDeadlines(clock, 'the contracting', waiting, stageChase(() => (state.contract ? { role: 'kam_head' } : manager()), 'the contract'));
+    else if (stage === 'intake')
+      await keepDeadlines(
+        clock,
+        'the intake',
+        waiting,
+        stageChase(() => ({ role: 'ops' }), 'the completed questionnaire'),
+      );
+    else if (stage === 'qualification')
+      await keepDeadlines(
+        clock,
+        'the qualification',
+        waiting,
+        stageChase(() => ({ role: 'kam_head' }), 'qualification'),
+      );
+    else if (stage === 'assignment')
+      await keepDeadlines(
+        clock,
+        'the assignment',
+        waiting,
+        stageChase(() => ({ role: 'kam_head' }), 'a manager to be assigned'),
+      );
+    else
+      await keepDeadlines(
+        clock,
+        'the contracting',
+        waiting,
+        stageChase(() => (state.contract ? { role: 'kam_head' } : manager()), 'the contract'),
+      );
   }
   // A completed onboarding opens the client's relationship (onboardings completed before it existed do not).
   if (state.stage === 'completed' && patched('open-account')) await openAccount();
@@ -548,14 +649,23 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     const { workflowId: contractWorkflowId, outcome = 'no_answer' } = state.contractCancel!;
     const number = state.contractCancel!.number ?? state.contract?.number;
     const status = state.contractCancel!.status ?? state.contract?.status;
-    const step = outcome === 'cancelled' ? 'contract_cancelled' : outcome === 'left_running' ? 'contract_left_running' : 'contract_not_cancelled';
+    const step =
+      outcome === 'cancelled' ? 'contract_cancelled' : outcome === 'left_running' ? 'contract_left_running' : 'contract_not_cancelled';
     const tell = outcome === 'left_running' && state.managerId !== undefined;
     await lock.run(() =>
       quietly(clock, 'what the cancellation left running', () =>
         record(step, 'cancelled', {
           details: { contractWorkflowId, number, status, outcome },
           ...(tell
-            ? { notifications: [{ kind: 'status' as const, message: `The onboarding was cancelled; contract ${number ?? contractWorkflowId} stays ${status}`, recipient: manager() }] }
+            ? {
+                notifications: [
+                  {
+                    kind: 'status' as const,
+                    message: `The onboarding was cancelled; contract ${number ?? contractWorkflowId} stays ${status}`,
+                    recipient: manager(),
+                  },
+                ],
+              }
             : {}),
         }),
       ),

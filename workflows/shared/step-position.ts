@@ -25,4 +25,10 @@ export function advance(position: StepPosition, from: string, to: string): { at:
 }
 
 /** Where a process stands before its first step, at `at`. */
-export const startingPosition = (at: number): StepPosition => ({ seq: 0, lastStepAt: at, waitSince: at, waitReminded: false, waitEscalated: false });
+export const startingPosition = (at: number): StepPosition => ({
+  seq: 0,
+  lastStepAt: at,
+  waitSince: at,
+  waitReminded: false,
+  waitEscalated: false,
+});
