@@ -10,6 +10,7 @@ import { ACCOUNT_STAGES } from '../../domain/account';
 import { LIMITS, pageQuerySchema, uuid } from '../../domain/schemas';
 import { PROCESS_TYPES } from '../../domain/processes';
 import { processesPage, type OverdueAfter } from '../../db/processes';
+import { route } from '../described-routes';
 
 const STAGES = [...new Set<string>([...CONTRACT_STATUSES, ...ONBOARDING_STAGES, ...ACCOUNT_STAGES])];
 
@@ -35,10 +36,23 @@ export const processesQuerySchema = pageQuerySchema(
 export function createProcessesRouter({ db, overdueAfter }: { db: Pool; overdueAfter: OverdueAfter }): Router {
   const router = Router();
 
-  router.get('/processes', async (req, res) => {
-    const { limit, cursor, ...filter } = processesQuerySchema.parse(req.query);
-    res.json(await processesPage(db, filter, overdueAfter, { limit, after: cursor }));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/processes',
+      summary:
+        'Every process of every type (contracts, onboardings, accounts): its stage, owner, age and what it waits on now; overdue=true for the late ones',
+      who: 'anyone',
+      query: processesQuerySchema,
+      answers: { 200: '{items, nextCursor}' },
+      tag: 'processes',
+    },
+    async (_req, res, { query }) => {
+      const { limit, cursor, ...filter } = query();
+      res.json(await processesPage(db, filter, overdueAfter, { limit, after: cursor }));
+    },
+  );
 
   return router;
 }

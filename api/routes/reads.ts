@@ -4,49 +4,111 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { markReadSchema, notificationsQuerySchema, registryFilterSchema, tasksQuerySchema, uuid } from '../../domain/schemas';
 import { listRegistry, markNotificationsRead, notificationsPage, openTasksPage, registryPage } from '../../db/contracts';
-import { actorOf } from '../auth';
 import { toCsv } from '../csv';
 import { REGISTRY_CSV_COLUMNS } from '../../db/registry-fields';
+import { route } from '../described-routes';
 import { notFound } from '../errors';
 
 export function createReadsRouter({ db }: { db: Pool }): Router {
   const router = Router();
 
-  router.get('/registry', async (req, res) => {
-    const { format, limit, cursor, ...filter } = registryFilterSchema.parse(req.query);
-    if (format === 'csv') {
-      // An export is the whole registry as filtered; a page of it would silently drop rows.
-      res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="contract-registry.csv"');
-      res.send(toCsv(await listRegistry(db, filter), REGISTRY_CSV_COLUMNS));
-      return;
-    }
-    res.json(await registryPage(db, filter, { limit, after: cursor }));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/registry',
+      summary:
+        'The contract registration registry, filtered by status, manager and registration dates; a page, or every matching row as CSV',
+      who: 'anyone',
+      query: registryFilterSchema,
+      answers: { 200: '{items, nextCursor}; with format=csv, every matching row (unpaged) as contract-registry.csv' },
+      produces: 'json-or-csv',
+      tag: 'registry',
+    },
+    async (_req, res, { query }) => {
+      const { format, limit, cursor, ...filter } = query();
+      if (format === 'csv') {
+        // An export is the whole registry as filtered; a page of it would silently drop rows.
+        res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="contract-registry.csv"');
+        res.send(toCsv(await listRegistry(db, filter), REGISTRY_CSV_COLUMNS));
+        return;
+      }
+      res.json(await registryPage(db, filter, { limit, after: cursor }));
+    },
+  );
 
-  router.get('/tasks', async (req, res) => {
-    const { limit, cursor } = tasksQuerySchema.parse(req.query);
-    const actor = actorOf(req);
-    res.json(await openTasksPage(db, actor.staffId, actor.roles, { limit, after: cursor }));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/tasks',
+      summary: "The caller's open tasks: theirs and their roles', oldest first",
+      who: 'anyone',
+      query: tasksQuerySchema,
+      answers: {
+        200: '{items: [{id, process, clientId, contractNumber, kind, title, assigneeStaffId, assigneeName, assigneeRole, openedAt, dueAt}], nextCursor}',
+      },
+      tag: 'tasks',
+    },
+    async (_req, res, { actor, query }) => {
+      const { limit, cursor } = query();
+      res.json(await openTasksPage(db, actor.staffId, actor.roles, { limit, after: cursor }));
+    },
+  );
 
-  router.get('/notifications', async (req, res) => {
-    const { limit, cursor, unread } = notificationsQuerySchema.parse(req.query);
-    res.json(await notificationsPage(db, actorOf(req), { limit, after: cursor, unread }));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/notifications',
+      summary: "The caller's notifications, newest first; unread=true for the unread ones",
+      who: 'anyone',
+      query: notificationsQuerySchema,
+      answers: { 200: '{items: [… readAt], nextCursor}' },
+      tag: 'notifications',
+    },
+    async (_req, res, { actor, query }) => {
+      const { limit, cursor, unread } = query();
+      res.json(await notificationsPage(db, actor, { limit, after: cursor, unread }));
+    },
+  );
 
-  router.post('/notifications/read', async (req, res) => {
-    const { ids } = markReadSchema.parse(req.body ?? {});
-    const items = await markNotificationsRead(db, actorOf(req), ids);
-    res.json({ items });
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/notifications/read',
+      summary: "Mark the caller's notifications read: the given ids (others' are skipped), or all of them",
+      who: 'anyone',
+      body: markReadSchema,
+      answers: { 200: '{items: [{id, readAt}]}' },
+      tag: 'notifications',
+    },
+    async (_req, res, { actor, body }) => {
+      const { ids } = body();
+      const items = await markNotificationsRead(db, actor, ids);
+      res.json({ items });
+    },
+  );
 
-  router.post('/notifications/:id/read', async (req, res) => {
-    const id = uuid.safeParse(req.params.id);
-    const [marked] = id.success ? await markNotificationsRead(db, actorOf(req), [id.data]) : [];
-    // Someone else's notification is as unknown to the caller as one that does not exist.
-    if (!marked) throw notFound(`notification ${req.params.id}`);
-    res.json(marked);
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/notifications/:id/read',
+      summary: "Mark one of the caller's notifications read; anyone else's is a 404",
+      who: 'anyone',
+      answers: { 200: '{id, readAt}' },
+      tag: 'notifications',
+    },
+    async (req, res, { actor }) => {
+      const id = uuid.safeParse(req.params.id);
+      const [marked] = id.success ? await markNotificationsRead(db, actor, [id.data]) : [];
+      // Someone else's notification is as unknown to the caller as one that does not exist.
+      if (!marked) throw notFound(`notification ${req.params.id}`);
+      res.json(marked);
+    },
+  );
 
   return router;
 }
