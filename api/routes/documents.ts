@@ -4,6 +4,7 @@
 import { Router, type Response } from 'express';
 import type { Pool } from 'pg';
 import { findDocument } from '../../db/documents';
+import { route } from '../described-routes';
 import { notFound } from '../errors';
 
 /**
@@ -24,12 +25,25 @@ export function sendDocument(res: Response, document: { fileName: string; conten
 export function createDocumentsRouter({ db }: { db: Pool }): Router {
   const router = Router();
 
-  router.get('/documents/:id', async (req, res) => {
-    // A malformed id (%00 included) names no document, without asking Postgres.
-    const document = await findDocument(db, req.params.id);
-    if (!document) throw notFound(`document ${req.params.id}`);
-    sendDocument(res, document);
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/documents/:id',
+      summary:
+        "Any process's document by its id (a contract's signed PDF, a declined client's refusal letter), named by Content-Disposition",
+      who: 'anyone',
+      answers: { 200: "the document's bytes with its Content-Type and Content-Disposition; Cache-Control: no-store" },
+      produces: 'document',
+      tag: 'documents',
+    },
+    async (req, res) => {
+      // A malformed id (%00 included) names no document, without asking Postgres.
+      const document = await findDocument(db, req.params.id!);
+      if (!document) throw notFound(`document ${req.params.id}`);
+      sendDocument(res, document);
+    },
+  );
 
   return router;
 }

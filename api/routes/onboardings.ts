@@ -12,7 +12,7 @@ import { pageQuerySchema, uuid } from '../../domain/schemas';
 import { childContractWorkflows, onboardingDetail, onboardingsPage, timelineOfWorkflows } from '../../db/onboardings';
 import type { Onboarding } from '../../db/onboardings';
 import { openTasksOfWorkflows } from '../../db/processes';
-import { actorOf, allow, requireRole } from '../auth';
+import { route } from '../described-routes';
 import { notFound } from '../errors';
 import {
   answersStepSchema,
@@ -40,6 +40,22 @@ export const ONBOARDING_STEP_ROLES = {
 
 const onboardingsQuerySchema = pageQuerySchema(uuid).extend({ stage: z.enum(ONBOARDING_STAGES).optional() });
 
+const STEP_ANSWERS = {
+  200: 'the onboarding after the step',
+  202: 'accepted and still being recorded: {accepted, id, workflowId, message}, with Location',
+} as const;
+
+/** What the onboarding's workflow decides beyond the role (README, "Who may take which onboarding step"). */
+const ownerRule = (others: string) =>
+  `once the onboarding has a manager, its manager (the one it was assigned or reassigned to) or ${others}; another manager gets 403`;
+const ONBOARDING_STEP_RULES: Partial<Record<keyof typeof ONBOARDING_STEP_ROLES, string>> = {
+  answers: ownerRule('ops or a kam_head'),
+  qualification: 'any manager: it comes before a manager is assigned',
+  contract: ownerRule('a kam_head'),
+  checklist:
+    "service_variant and contacts: the onboarding's manager or a kam_head (another manager and ops get 403); training and support_contacts: ops or a kam_head (a manager gets 403)",
+};
+
 function send(res: Response, answer: OnboardingAnswer): void {
   if (answer.kind === 'done') {
     res.status(200).json(answer.onboarding);
@@ -57,93 +73,175 @@ const stepIdOf = (req: Request): string | undefined => req.get('Idempotency-Key'
 export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboardings: OnboardingService }): Router {
   const router = Router();
 
-  router.post('/onboardings', allow(...ONBOARDING_STEP_ROLES.create), async (req, res) => {
-    const body = newOnboardingSchema.parse(req.body ?? {});
-    const created = await onboardings.create(actorOf(req), body);
-    res.status(201).set('Location', `/api/onboardings/${created.id}`).json(created);
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/onboardings',
+      summary:
+        "A company's request for service starts its onboarding, with a new client or an existing one and the questionnaire's first answers",
+      who: ONBOARDING_STEP_ROLES.create,
+      body: newOnboardingSchema,
+      answers: { 201: 'the onboarding once its first step is recorded: {id, workflowId, stage, clientId}, with Location' },
+      tag: 'onboardings',
+    },
+    async (_req, res, { actor, body }) => {
+      const created = await onboardings.create(actor, body());
+      res.status(201).set('Location', `/api/onboardings/${created.id}`).json(created);
+    },
+  );
 
-  router.get('/onboardings', async (req, res) => {
-    const { stage, limit, cursor } = onboardingsQuerySchema.parse(req.query);
-    res.json(await onboardingsPage(db, { stage }, { limit, after: cursor }));
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/onboardings',
+      summary: 'Onboardings, newest first, paged; by stage',
+      who: 'anyone',
+      query: onboardingsQuerySchema,
+      answers: { 200: '{items, nextCursor}' },
+      tag: 'onboardings',
+    },
+    async (_req, res, { query }) => {
+      const { stage, limit, cursor } = query();
+      res.json(await onboardingsPage(db, { stage }, { limit, after: cursor }));
+    },
+  );
 
-  router.get('/onboardings/:id', async (req, res) => {
-    const onboarding = await onboardingDetail(db, req.params.id);
-    if (!onboarding) throw notFound(`onboarding ${req.params.id}`);
-    res.json(onboarding);
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/onboardings/:id',
+      summary:
+        'One onboarding: its stage, client, answers, qualification, manager and why they were chosen, contract, checklist, open tasks and documents',
+      who: 'anyone',
+      answers: { 200: 'the onboarding' },
+      tag: 'onboardings',
+    },
+    async (req, res) => {
+      const onboarding = await onboardingDetail(db, req.params.id!);
+      if (!onboarding) throw notFound(`onboarding ${req.params.id}`);
+      res.json(onboarding);
+    },
+  );
 
-  router.get('/onboardings/:id/timeline', async (req, res) => {
-    const onboarding = await onboardings.find(req.params.id);
-    const children = await childContractWorkflows(db, onboarding.workflowId);
-    if (onboarding.contractWorkflowId && !children.includes(onboarding.contractWorkflowId)) children.push(onboarding.contractWorkflowId);
-    const workflowIds = [onboarding.workflowId, ...children];
-    const [items, open] = await Promise.all([timelineOfWorkflows(db, workflowIds), openTasksOfWorkflows(db, workflowIds)]);
-    const now = Date.now();
-    res.json({
-      id: onboarding.id,
-      workflowId: onboarding.workflowId,
-      stage: onboarding.stage,
-      contractNumber: onboarding.contractNumber,
-      items,
-      waitingOn: open.map((t) => ({
-        process: t.process,
-        workflowId: t.workflowId,
-        contractNumber: t.contractNumber,
-        task: t.task,
-        ref: t.ref,
-        title: t.title,
-        assignee: t.assigneeName ?? t.assigneeRole,
-        assigneeRole: t.assigneeRole,
-        assigneeStaffId: t.assigneeStaffId,
-        since: t.since,
-        waitingMs: now - t.since.getTime(),
-      })),
-    });
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/onboardings/:id/timeline',
+      summary: "The onboarding's steps and its child contracts' in time order, and who it waits on now",
+      who: 'anyone',
+      answers: { 200: '{id, workflowId, stage, contractNumber, items, waitingOn}' },
+      tag: 'onboardings',
+    },
+    async (req, res) => {
+      const onboarding = await onboardings.find(req.params.id!);
+      const children = await childContractWorkflows(db, onboarding.workflowId);
+      if (onboarding.contractWorkflowId && !children.includes(onboarding.contractWorkflowId)) children.push(onboarding.contractWorkflowId);
+      const workflowIds = [onboarding.workflowId, ...children];
+      const [items, open] = await Promise.all([timelineOfWorkflows(db, workflowIds), openTasksOfWorkflows(db, workflowIds)]);
+      const now = Date.now();
+      res.json({
+        id: onboarding.id,
+        workflowId: onboarding.workflowId,
+        stage: onboarding.stage,
+        contractNumber: onboarding.contractNumber,
+        items,
+        waitingOn: open.map((t) => ({
+          process: t.process,
+          workflowId: t.workflowId,
+          contractNumber: t.contractNumber,
+          task: t.task,
+          ref: t.ref,
+          title: t.title,
+          assignee: t.assigneeName ?? t.assigneeRole,
+          assigneeRole: t.assigneeRole,
+          assigneeStaffId: t.assigneeStaffId,
+          since: t.since,
+          waitingMs: now - t.since.getTime(),
+        })),
+      });
+    },
+  );
 
   function step<S extends z.ZodType>(
     path: string,
-    roles: readonly Role[],
+    name: keyof typeof ONBOARDING_STEP_ROLES,
+    summary: string,
     schema: S,
     take: (onboarding: Onboarding, actor: Actor, body: z.output<S>, req: Request<Record<string, string>>) => Promise<OnboardingAnswer>,
     method: 'post' | 'put' = 'post',
   ): void {
-    router[method](`/onboardings/:id/${path}`, async (req: Request<Record<string, string>>, res) => {
-      const actor = actorOf(req);
-      requireRole(actor, roles);
-      // An unknown onboarding (or checklist item) is a 404 before the body is judged.
-      const onboarding = await onboardings.find(req.params.id!);
-      if (req.params.item !== undefined && !isChecklistItem(req.params.item)) throw notFound(`checklist item ${req.params.item}`);
-      const body = schema.parse(req.body ?? {});
-      send(res, await take(onboarding, actor, body, req));
-    });
+    route(
+      router,
+      {
+        method,
+        path: `/onboardings/:id/${path}`,
+        summary,
+        who: ONBOARDING_STEP_ROLES[name],
+        rule: ONBOARDING_STEP_RULES[name],
+        body: schema,
+        answers: STEP_ANSWERS,
+        keyed: true,
+        tag: 'onboardings',
+      },
+      async (req, res, { actor, body }) => {
+        // An unknown onboarding (or checklist item) is a 404 before the body is judged.
+        const onboarding = await onboardings.find(req.params.id!);
+        if (req.params.item !== undefined && !isChecklistItem(req.params.item)) throw notFound(`checklist item ${req.params.item}`);
+        send(res, await take(onboarding, actor, body() as z.output<S>, req));
+      },
+    );
   }
 
   step(
     'answers',
-    ONBOARDING_STEP_ROLES.answers,
+    'answers',
+    "More of the questionnaire's answers, merged over the stored ones in the onboarding's step lock (null takes one back)",
     answersStepSchema,
     (o, actor, b, req) => onboardings.answers(o, actor, b.answers, stepIdOf(req)),
     'put',
   );
-  step('qualification', ONBOARDING_STEP_ROLES.qualification, qualificationSchema, (o, actor, b, req) =>
-    onboardings.qualification(o, actor, b, stepIdOf(req)),
+  step(
+    'qualification',
+    'qualification',
+    'The client is qualified: segment, supplier position, expected revenue, and whether to pursue it or decline (a refusal letter)',
+    qualificationSchema,
+    (o, actor, b, req) => onboardings.qualification(o, actor, b, stepIdOf(req)),
   );
-  step('assignment', ONBOARDING_STEP_ROLES.assignment, assignmentSchema, (o, actor, b, req) =>
-    onboardings.assignment(o, actor, b, stepIdOf(req)),
+  step(
+    'assignment',
+    'assignment',
+    'A head of key accounts assigns the client to a manager, or overrides the choice made',
+    assignmentSchema,
+    (o, actor, b, req) => onboardings.assignment(o, actor, b, stepIdOf(req)),
   );
-  step('contract', ONBOARDING_STEP_ROLES.contract, onboardingContractSchema, (o, actor, b, req) =>
-    onboardings.contract(o, actor, b, stepIdOf(req)),
+  step(
+    'contract',
+    'contract',
+    "The client's contract is drafted and started as the onboarding's child process (again after a rejected or cancelled one)",
+    onboardingContractSchema,
+    (o, actor, b, req) => onboardings.contract(o, actor, b, stepIdOf(req)),
   );
-  step('checklist/:item', ONBOARDING_STEP_ROLES.checklist, checklistSchema, (o, actor, b, req) => {
-    const item = req.params.item!;
-    if (!isChecklistItem(item)) throw notFound(`checklist item ${item}`);
-    return onboardings.checklist(o, actor, item, b, stepIdOf(req));
-  });
-  step('cancel', ONBOARDING_STEP_ROLES.cancel, cancelOnboardingSchema, (o, actor, b, req) =>
-    onboardings.cancel(o, actor, b, stepIdOf(req)),
+  step(
+    'checklist/:item',
+    'checklist',
+    'An implementation checklist item is done: service_variant, contacts, training or support_contacts',
+    checklistSchema,
+    (o, actor, b, req) => {
+      const item = req.params.item!;
+      if (!isChecklistItem(item)) throw notFound(`checklist item ${item}`);
+      return onboardings.checklist(o, actor, item, b, stepIdOf(req));
+    },
+  );
+  step(
+    'cancel',
+    'cancel',
+    'The onboarding is cancelled; its contract is asked to go, and stays if it is in force',
+    cancelOnboardingSchema,
+    (o, actor, b, req) => onboardings.cancel(o, actor, b, stepIdOf(req)),
   );
 
   return router;
