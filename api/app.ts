@@ -9,6 +9,9 @@ import { createAccountService } from './account-service';
 import { createAccountsRouter } from './routes/accounts';
 import { authenticate } from './auth';
 import { answerKeyedRequestsOnce } from './keyed-answers';
+import { createApiDocsRouter } from './api-docs';
+import { route, type RouteSpec } from './described-routes';
+import { openApiDocument } from './openapi';
 import { createContractService } from './contract-service';
 import { withTemporalDeadline, withTimeout } from './deadline';
 import { errorFunnel, notFound, RETRY_AFTER_SECONDS } from './errors';
@@ -34,6 +37,16 @@ export interface AppDeps {
   config: Pick<Config, 'adminToken' | 'contract'> &
     Partial<Pick<Config, 'onboarding' | 'account'>> & { temporal: Omit<Config['temporal'], 'legacyTaskQueues'> };
 }
+
+const HEALTH_ROUTE: RouteSpec = {
+  method: 'get',
+  path: '/api/health',
+  summary: 'Whether Postgres and Temporal answer',
+  who: 'anyone',
+  public: true,
+  answers: { 200: '{postgres: true, temporal: true}; 503 with the booleans when either does not answer within 1.5 s' },
+  tag: 'health',
+};
 
 /** Each health check is cut after this, so the whole answer comes within 2 s whatever is down. */
 export const HEALTH_CHECK_TIMEOUT_MS = 1_500;
@@ -68,7 +81,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   // Health answers without a token so load balancers and compose can use it. Each check is raced
   // against its own deadline, so a server that is down (or a pool with no free connection) gives
   // false in about 1.5 s instead of hanging.
-  app.get('/api/health', async (_req, res) => {
+  route(app, HEALTH_ROUTE, async (_req, res) => {
     const [postgres, temporalServer] = await Promise.all([
       withTimeout(db.query('SELECT 1'), HEALTH_CHECK_TIMEOUT_MS, 'postgres').then(
         () => true,
@@ -134,6 +147,12 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
         accountMs: Math.min(...Object.values(accountSla.complaintDueMs)),
       },
     }),
+  );
+  // The API's description, without a token: every route the app serves, from its declaration.
+  let document: Record<string, unknown> | undefined;
+  app.use(
+    '/api',
+    createApiDocsRouter(() => (document ??= openApiDocument(app))),
   );
   app.use('/api', api);
 

@@ -7,6 +7,7 @@ import { timelineQuerySchema } from '../../domain/schemas';
 import { findContract, openTasksOf, timelinePage } from '../../db/contracts';
 import { findClient } from '../../db/clients';
 import { documentsOfContract, signedContractDocument } from '../../db/documents';
+import { route } from '../described-routes';
 import { notFound } from '../errors';
 import { sendDocument } from './documents';
 
@@ -20,50 +21,85 @@ export function createContractReadsRouter({ db }: { db: Pool }): Router {
     return contract;
   }
 
-  router.get('/contracts/:number', async (req, res) => {
-    const contract = await contractOr404(req.params.number);
-    const [client, documents, openTasks] = await Promise.all([
-      findClient(db, contract.clientId),
-      documentsOfContract(db, contract.number),
-      openTasksOf(db, contract.number),
-    ]);
-    // Each document is served at its url (GET /api/documents/:id), like every process's.
-    res.json({ ...contract, client, documents, openTasks });
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/contracts/:number',
+      summary: 'A contract: status, parties, registry fields, its documents and open tasks',
+      who: 'anyone',
+      answers: { 200: 'the contract with its client, documents (each with its url) and open tasks' },
+      tag: 'contracts',
+    },
+    async (req, res) => {
+      const contract = await contractOr404(req.params.number!);
+      const [client, documents, openTasks] = await Promise.all([
+        findClient(db, contract.clientId),
+        documentsOfContract(db, contract.number),
+        openTasksOf(db, contract.number),
+      ]);
+      // Each document is served at its url (GET /api/documents/:id), like every process's.
+      res.json({ ...contract, client, documents, openTasks });
+    },
+  );
 
-  router.get('/contracts/:number/document', async (req, res) => {
-    const contract = await contractOr404(req.params.number);
-    const document = await signedContractDocument(db, contract.number);
-    if (!document) throw notFound(`the signed document of contract ${contract.number}`);
-    sendDocument(res, document);
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/contracts/:number/document',
+      summary: 'The signed contract PDF (two copies of the form); the same bytes as GET /api/documents/:id',
+      who: 'anyone',
+      answers: { 200: 'the PDF' },
+      produces: 'document',
+      tag: 'contracts',
+    },
+    async (req, res) => {
+      const contract = await contractOr404(req.params.number!);
+      const document = await signedContractDocument(db, contract.number);
+      if (!document) throw notFound(`the signed document of contract ${contract.number}`);
+      sendDocument(res, document);
+    },
+  );
 
-  router.get('/contracts/:number/timeline', async (req, res) => {
-    const contract = await contractOr404(req.params.number);
-    const { limit, cursor } = timelineQuerySchema.parse(req.query);
-    const [page, openTasks] = await Promise.all([
-      timelinePage(db, contract.number, { limit, after: cursor }),
-      openTasksOf(db, contract.number),
-    ]);
-    const now = Date.now();
-    res.json({
-      number: contract.number,
-      status: contract.status,
-      items: page.items,
-      nextCursor: page.nextCursor,
-      // The name this page had before lists were paged; the same array as items.
-      events: page.items,
-      waitingOn: openTasks.map((task) => ({
-        task: task.kind,
-        title: task.title,
-        assignee: task.assigneeName ?? task.assigneeRole,
-        assigneeRole: task.assigneeRole,
-        assigneeStaffId: task.assigneeStaffId,
-        since: task.openedAt,
-        waitingMs: now - task.openedAt.getTime(),
-      })),
-    });
-  });
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/contracts/:number/timeline',
+      summary: 'Every step of the contract (time, actor, waited ms), a keyset page, and what it waits on now',
+      who: 'anyone',
+      query: timelineQuerySchema,
+      answers: { 200: '{number, status, items, nextCursor, waitingOn}' },
+      tag: 'contracts',
+    },
+    async (req, res, { query }) => {
+      const contract = await contractOr404(req.params.number!);
+      const { limit, cursor } = query();
+      const [page, openTasks] = await Promise.all([
+        timelinePage(db, contract.number, { limit, after: cursor }),
+        openTasksOf(db, contract.number),
+      ]);
+      const now = Date.now();
+      res.json({
+        number: contract.number,
+        status: contract.status,
+        items: page.items,
+        nextCursor: page.nextCursor,
+        // The name this page had before lists were paged; the same array as items.
+        events: page.items,
+        waitingOn: openTasks.map((task) => ({
+          task: task.kind,
+          title: task.title,
+          assignee: task.assigneeName ?? task.assigneeRole,
+          assigneeRole: task.assigneeRole,
+          assigneeStaffId: task.assigneeStaffId,
+          since: task.openedAt,
+          waitingMs: now - task.openedAt.getTime(),
+        })),
+      });
+    },
+  );
 
   return router;
 }

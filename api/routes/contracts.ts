@@ -18,7 +18,7 @@ import {
   reassignSchema,
   renewalSchema,
 } from '../../domain/schemas';
-import { STEP_ROLES, type StepName } from '../../domain/steps';
+import { MANAGER_STEPS, STEP_ROLES, type StepName } from '../../domain/steps';
 import { findActiveManager } from '../../db/staff';
 import {
   cancelUpdate,
@@ -33,7 +33,7 @@ import {
   signedScanUpdate,
   type StepResult,
 } from '../../workflows/messages';
-import { actorOf, allow, requireRole } from '../auth';
+import { route } from '../described-routes';
 import type { ContractAnswer, ContractService } from '../contract-service';
 import { badRequest } from '../errors';
 
@@ -52,54 +52,169 @@ function send(res: Response, answer: ContractAnswer): void {
 
 const stepIdOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;
 
+const STEP_ANSWERS = {
+  200: 'the contract as the registry has it after the step',
+  202: 'accepted and still being recorded: {accepted, number, message}, with Location',
+} as const;
+
+/** Each contract step: its path, its roles, the rule the workflow adds, and its body. */
+const STEP_RULES: Partial<Record<StepName, string>> = {
+  legalDecision: 'not the person who drafted the terms (four eyes)',
+  sign: 'neither the drafter nor the lawyer who approved the terms',
+  reviseTerms: "the contract's manager (the one it was assigned or reassigned to) or a kam_head; another manager gets 403",
+};
+const ownerRule = "the contract's manager (the one it was assigned or reassigned to) or a kam_head; another manager gets 403";
+
 export function createContractsRouter({ db, contracts }: { db: Pool; contracts: ContractService }): Router {
   const router = Router();
 
-  router.post('/contracts', allow(...STEP_ROLES.create), async (req, res) => {
-    const body = newContractSchema.parse(req.body);
-    send(res, await contracts.create(actorOf(req), body, stepIdOf(req)));
-  });
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/contracts',
+      summary: 'Create a contract from the standard form: numbered, registered, and sent to the lawyer when its terms are not standard',
+      who: STEP_ROLES.create,
+      body: newContractSchema,
+      answers: { 201: 'the contract: {number, status, workflowId, …}', 202: 'started and still being registered' },
+      keyed: true,
+      tag: 'contracts',
+    },
+    async (req, res, { actor, body }) => {
+      send(res, await contracts.create(actor, body(), stepIdOf(req)));
+    },
+  );
 
   function step<S extends z.ZodType, Arg>(
     method: 'post' | 'put',
     path: string,
     name: StepName,
+    summary: string,
     schema: S,
     update: UpdateDefinition<StepResult, [Arg]>,
     toArg: (body: z.output<S>, actor: Actor) => Arg | Promise<Arg>,
   ): void {
-    router[method](`/contracts/:number/${path}`, async (req: Request<{ number: string }>, res) => {
-      const actor = actorOf(req);
-      requireRole(actor, STEP_ROLES[name]);
-      // An unknown contract is a 404 before the body is judged.
-      await contracts.workflowIdOf(req.params.number);
-      const body = schema.parse(req.body ?? {});
-      send(res, await contracts.step(req.params.number, update, await toArg(body, actor), stepIdOf(req)));
-    });
+    route(
+      router,
+      {
+        method,
+        path: `/contracts/:number/${path}`,
+        summary,
+        who: STEP_ROLES[name],
+        rule: STEP_RULES[name] ?? ((MANAGER_STEPS as readonly string[]).includes(name) ? ownerRule : undefined),
+        body: schema,
+        answers: STEP_ANSWERS,
+        keyed: true,
+        tag: 'contracts',
+      },
+      async (req, res, { actor, body }) => {
+        // An unknown contract is a 404 before the body is judged.
+        await contracts.workflowIdOf(req.params.number!);
+        send(res, await contracts.step(req.params.number!, update, await toArg(body() as z.output<S>, actor), stepIdOf(req)));
+      },
+    );
   }
 
-  step('post', 'approval', 'legalDecision', legalDecisionSchema, legalDecisionUpdate, (b, actor) => ({ ...b, actor }));
-  step('post', 'signature', 'sign', noteSchema, signUpdate, (_b, actor) => ({ actor }));
-  step('post', 'dispatch', 'dispatch', dispatchSchema, dispatchUpdate, (b, actor) => ({ ...b, actor }));
-  step('post', 'follow-up', 'followUp', followUpSchema, followUpUpdate, (b, actor) => ({ ...b, actor }));
-  step('post', 'signed-scan', 'signedScan', noteSchema, signedScanUpdate, (b, actor) => ({ ...b, actor }));
-  step('post', 'original', 'original', noteSchema, originalUpdate, (b, actor) => ({ ...b, actor }));
-  step('post', 'client-record', 'clientRecord', clientRecordSchema, clientRecordUpdate, (b, actor) => ({ ...b, actor }));
-  step('post', 'renewal', 'renewal', renewalSchema, renewalUpdate, (b, actor) => ({ ...b, actor }));
-  step('post', 'cancel', 'cancel', cancelSchema, cancelUpdate, (b, actor) => ({ ...b, actor }));
-  step('post', 'reassign', 'reassign', reassignSchema, reassignUpdate, async ({ managerId }, actor) => {
-    const manager = await findActiveManager(db, managerId);
-    if (!manager) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no active manager has this id' }]);
-    return { actor, managerId, managerName: manager.name };
-  });
+  step(
+    'post',
+    'approval',
+    'legalDecision',
+    'The lawyer approves, requests changes to or rejects non-standard terms',
+    legalDecisionSchema,
+    legalDecisionUpdate,
+    (b, actor) => ({ ...b, actor }),
+  );
+  step(
+    'post',
+    'signature',
+    'sign',
+    'The general director signs; the PDF (two copies of the form) is made now',
+    noteSchema,
+    signUpdate,
+    (_b, actor) => ({ actor }),
+  );
+  step(
+    'post',
+    'dispatch',
+    'dispatch',
+    'The contract is sent to the client (courier, post, e-mail) and recorded in the registry',
+    dispatchSchema,
+    dispatchUpdate,
+    (b, actor) => ({ ...b, actor }),
+  );
+  step(
+    'post',
+    'follow-up',
+    'followUp',
+    'The follow-up call: whether the client received it and when it will sign',
+    followUpSchema,
+    followUpUpdate,
+    (b, actor) => ({ ...b, actor }),
+  );
+  step('post', 'signed-scan', 'signedScan', 'The signed scan arrived', noteSchema, signedScanUpdate, (b, actor) => ({ ...b, actor }));
+  step(
+    'post',
+    'original',
+    'original',
+    'The signed original is back: the registry gets its return mark',
+    noteSchema,
+    originalUpdate,
+    (b, actor) => ({ ...b, actor }),
+  );
+  step(
+    'post',
+    'client-record',
+    'clientRecord',
+    'The lawyer enters the client into the clients base; the contract is active and archived',
+    clientRecordSchema,
+    clientRecordUpdate,
+    (b, actor) => ({ ...b, actor }),
+  );
+  step('post', 'renewal', 'renewal', 'The contract is renewed to a later end date', renewalSchema, renewalUpdate, (b, actor) => ({
+    ...b,
+    actor,
+  }));
+  step(
+    'post',
+    'cancel',
+    'cancel',
+    'The contract is cancelled, from any state that is not final',
+    cancelSchema,
+    cancelUpdate,
+    (b, actor) => ({ ...b, actor }),
+  );
+  step(
+    'post',
+    'reassign',
+    'reassign',
+    'The contract is handed to another manager with its open tasks',
+    reassignSchema,
+    reassignUpdate,
+    async ({ managerId }, actor) => {
+      const manager = await findActiveManager(db, managerId);
+      if (!manager) throw badRequest('the request is not valid', [{ path: 'managerId', message: 'no active manager has this id' }]);
+      return { actor, managerId, managerName: manager.name };
+    },
+  );
 
-  router.put('/contracts/:number/terms', async (req: Request<{ number: string }>, res) => {
-    const actor = actorOf(req);
-    requireRole(actor, STEP_ROLES.reviseTerms);
-    await contracts.workflowIdOf(req.params.number);
-    const draft = draftSchema.parse(req.body ?? {});
-    send(res, await contracts.reviseTerms(req.params.number, actor, draft, stepIdOf(req)));
-  });
+  route(
+    router,
+    {
+      method: 'put',
+      path: '/contracts/:number/terms',
+      summary: 'Revised terms after the lawyer asked for changes; back to the lawyer',
+      who: STEP_ROLES.reviseTerms,
+      rule: ownerRule,
+      body: draftSchema,
+      answers: STEP_ANSWERS,
+      keyed: true,
+      tag: 'contracts',
+    },
+    async (req, res, { actor, body }) => {
+      await contracts.workflowIdOf(req.params.number!);
+      send(res, await contracts.reviseTerms(req.params.number!, actor, body(), stepIdOf(req)));
+    },
+  );
 
   return router;
 }
