@@ -5,7 +5,7 @@
 // path through its diagram and the registry says what the workflow says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConsistent } from '../support/contract-checks';
-import { clientBody, stepOk, EVERY_REQUIRED_ANSWER, freightQuestionnaireId } from '../support/fixtures';
+import { clientBody, stepOk, EVERY_REQUIRED_ANSWER, onboardingTeam } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 
@@ -14,23 +14,13 @@ let ops: Person;
 let kamHead: Person;
 let lawyer: Person;
 let director: Person;
-const managers = new Map<string, Person>();
+let managers: Map<string, Person>;
 let questionnaireId: string;
 
 beforeAll(async () => {
   // A norm no test reaches: every onboarding is assigned automatically.
   h = await startHarness({ workloadNorm: 1_000_000 });
-  [ops, kamHead, lawyer, director] = await Promise.all([
-    h.person('Олег Операционный', ['ops']),
-    h.person('Ким Руководитель', ['kam_head']),
-    h.person('Юлия Юристова', ['lawyer']),
-    h.person('Иванов Иван Иванович', ['director']),
-  ]);
-  for (const name of ['Мария Менеджерова', 'Пётр Менеджеров']) {
-    const m = await h.person(name, ['manager']);
-    managers.set(m.id, m);
-  }
-  questionnaireId = await freightQuestionnaireId(h, ops);
+  ({ ops, kamHead, lawyer, director, managers, questionnaireId } = await onboardingTeam(h));
 });
 afterAll(() => h?.close());
 

@@ -3,7 +3,7 @@
 // assigned or reassigned to) or a head's; another manager gets 403 and nothing is written. A
 // checklist item is done by its role: the manager's items by the onboarding's manager, ops' by ops.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientBody, stepOk, EVERY_REQUIRED_ANSWER, freightQuestionnaireId } from '../support/fixtures';
+import { clientBody, stepOk, EVERY_REQUIRED_ANSWER, onboardingTeam } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 
@@ -12,7 +12,7 @@ let ops: Person;
 let kamHead: Person;
 let lawyer: Person;
 let director: Person;
-const managers = new Map<string, Person>();
+let managers: Map<string, Person>;
 let questionnaireId: string;
 
 const today = new Date().toISOString().slice(0, 10);
@@ -32,17 +32,7 @@ const QUALIFICATION = {
 
 beforeAll(async () => {
   h = await startHarness({ workloadNorm: 1_000_000 });
-  [ops, kamHead, lawyer, director] = await Promise.all([
-    h.person('Олег Операционный', ['ops']),
-    h.person('Ким Руководитель', ['kam_head']),
-    h.person('Юлия Юристова', ['lawyer']),
-    h.person('Иванов Иван Иванович', ['director']),
-  ]);
-  for (const name of ['Мария Менеджерова', 'Пётр Менеджеров']) {
-    const m = await h.person(name, ['manager']);
-    managers.set(m.id, m);
-  }
-  questionnaireId = await freightQuestionnaireId(h, ops);
+  ({ ops, kamHead, lawyer, director, managers, questionnaireId } = await onboardingTeam(h));
 });
 afterAll(() => h?.close());
 

@@ -136,3 +136,29 @@ export async function freightQuestionnaireId(h: Harness, person: Person): Promis
   expect(list.status, JSON.stringify(list.body)).toBe(200);
   return list.body.items.find((q: { key: string }) => q.key === 'freight-logistics').id;
 }
+
+/** The people of an onboarding that goes all the way: ops, kam_head, lawyer, director and two managers. */
+export interface OnboardingTeam {
+  ops: Person;
+  kamHead: Person;
+  lawyer: Person;
+  director: Person;
+  /** By id: the onboarding's automatic assignment picks one of them. */
+  managers: Map<string, Person>;
+  questionnaireId: string;
+}
+
+export async function onboardingTeam(h: Harness): Promise<OnboardingTeam> {
+  const [ops, kamHead, lawyer, director] = await Promise.all([
+    h.person('Олег Операционный', ['ops']),
+    h.person('Ким Руководитель', ['kam_head']),
+    h.person('Юлия Юристова', ['lawyer']),
+    h.person('Иванов Иван Иванович', ['director']),
+  ]);
+  const managers = new Map<string, Person>();
+  for (const name of ['Мария Менеджерова', 'Пётр Менеджеров']) {
+    const m = await h.person(name, ['manager']);
+    managers.set(m.id, m);
+  }
+  return { ops, kamHead, lawyer, director, managers, questionnaireId: await freightQuestionnaireId(h, ops) };
+}
