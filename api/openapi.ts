@@ -112,11 +112,17 @@ function operation(spec: RouteSpec, params: string[]): Record<string, unknown> {
     ...(spec.public ? {} : { 401: errorAnswer('no valid token') }),
     ...(spec.who !== 'anyone' || spec.rule ? { 403: errorAnswer(`not for the caller: ${roles}${spec.rule ? `; ${spec.rule}` : ''}`) } : {}),
     ...(params.length ? { 404: errorAnswer('nothing has this id') } : {}),
+    ...(spec.keyed
+      ? {
+          409: errorAnswer('the step is out of order, already taken, or its process has ended'),
+          422: errorAnswer('the process refused the step (invalid_step, step_failed), or the Idempotency-Key was used with another body'),
+        }
+      : {}),
     503: errorAnswer('Postgres or Temporal did not answer in time (Retry-After)'),
   });
   return {
     summary: spec.summary,
-    description: `Who: ${roles}.${spec.rule ? ` ${spec.rule}.` : ''}`,
+    description: `Who: ${roles}${spec.rule ? `; ${spec.rule}` : ''}.`,
     tags: [spec.tag],
     'x-roles': spec.who === 'anyone' ? ['anyone'] : [...spec.who],
     ...(parameters.length ? { parameters } : {}),
