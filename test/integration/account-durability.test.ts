@@ -2,6 +2,7 @@
 // here by a small history limit) and carries its open complaints, commitments and clocks over;
 // the periodic review keeps coming; a worker restart loses no deadline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
 import { castAndClient, newClient as newClientOf, type Cast } from '../support/fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { keepHistory } from '../support/histories';
@@ -9,18 +10,15 @@ import { accountStateQuery } from '../../workflows/account/messages';
 
 let h: Harness;
 let cast: Cast;
-const HOUR = 3_600_000;
 
 beforeAll(async () => {
+  // Only these clocks are shrunk; every other one keeps its default (days, weeks).
   h = await startHarness({
     accountSla: {
-      complaintDueMs: { low: HOUR, medium: HOUR, high: 9_000 },
+      complaintDueMs: { ...DEFAULT_ACCOUNT_SLA.complaintDueMs, high: 9_000 },
       complaintsToDissatisfied: 100,
-      complaintWindowMs: HOUR,
       commitmentReminderBeforeMs: 1_000,
-      reviewEveryMs: { key: HOUR, gold: HOUR, regular: 2_500, low: HOUR },
-      lowSatisfaction: 5,
-      stageDeadlineMs: { dissatisfied: HOUR, adversarial: HOUR, ultimatum: HOUR, arbitration: HOUR },
+      reviewEveryMs: { ...DEFAULT_ACCOUNT_SLA.reviewEveryMs, regular: 2_500 },
       watchPeriodMs: 3_000,
       historyLimit: 120,
     },

@@ -116,7 +116,15 @@ describe('renaming the task queue', () => {
     worker = await startProcessWorker(workerConfig(` ${oldQueue} `), h.db, { workflowBundle });
     expect(worker.worker.taskQueues).toEqual([h.taskQueue, oldQueue]);
     const oldNumber = await eventually(() => numberOf(oldWorkflowId), 30_000, 'the old-queue contract to register');
-    expect((await h.request('GET', `/api/contracts/${oldNumber}`, { token: cast.manager.token })).body.status).toBe('pending_signature');
+    // The number is taken in the registering activity; the registration step that moves it on follows.
+    await eventually(
+      async () =>
+        (await h.request('GET', `/api/contracts/${oldNumber}`, { token: cast.manager.token })).body.status === 'pending_signature'
+          ? true
+          : undefined,
+      30_000,
+      'the old-queue contract to wait for its signature',
+    );
 
     await Promise.all([toActive(oldNumber), toActive(newNumber)]);
 
