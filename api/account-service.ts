@@ -105,15 +105,6 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
 
   const client = (id: string): Promise<ClientRow> => foundByUuid(id, (uuid) => findClient(db, uuid), 'client');
 
-  /** Whether the keyed step was taken: its update on the timeline, or the row it names (a complaint's). */
-  const taken = async (
-    workflowId: string,
-    update: UpdateDefinition<AccountResult, any>,
-    opts: { stepId?: string; recorded?: () => Promise<boolean> },
-  ) =>
-    opts.stepId !== undefined &&
-    ((await steps.taken(workflowId, update, opts.stepId)) || (opts.recorded !== undefined && (await opts.recorded())));
-
   /**
    * A step of the client's relationship: 409 when it has ended, or when there is none and the step
    * cannot open one (`startsAs`). `recorded` says whether a step with this Idempotency-Key was
@@ -144,7 +135,8 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
     const existing = await accountOf(db, clientId);
     // A keyed step already taken (its answer lost to a 503 or a 202) answers as done, before any
     // check that the step itself has since made true (a resolved complaint, a lost client).
-    if (existing && (await taken(workflowId, update, opts))) return { kind: 'done', id: opts.id, account: existing };
+    if (existing && (await steps.taken(workflowId, update, opts.stepId, opts.recorded)))
+      return { kind: 'done', id: opts.id, account: existing };
     const refused = opts.refusal?.();
     if (refused) throw refused;
     if (existing?.stage === 'lost')
@@ -185,6 +177,7 @@ export function createAccountService({ db, temporal, taskQueue, sla, callTimeout
       statusNow: async () => (await accountOf(db, clientId))?.stage,
       startWith,
       taken: opts.recorded,
+      takenChecked: existing !== undefined,
     });
     if (outcome === 'accepted') {
       return {

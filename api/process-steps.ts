@@ -64,6 +64,8 @@ export interface ProcessStep<Arg> {
   startWith?: () => WithStartWorkflowOperation<any>;
   /** Besides its update on the timeline, what shows the keyed step was taken (the row it names). */
   taken?: () => Promise<boolean>;
+  /** The caller has just asked `taken` itself (before its own checks): not asked again before sending. */
+  takenChecked?: boolean;
 }
 
 /**
@@ -94,23 +96,33 @@ export interface ProcessSteps {
    */
   send<Arg>(step: ProcessStep<Arg>): Promise<'done' | 'accepted'>;
   /** Whether a step with this Idempotency-Key was recorded: checked before an API's own pre-checks. */
-  taken(workflowId: string, update: UpdateDefinition<unknown, any>, stepId: string | undefined): Promise<boolean>;
+  taken(
+    workflowId: string,
+    update: UpdateDefinition<unknown, any>,
+    stepId: string | undefined,
+    namesTaken?: () => Promise<boolean>,
+  ): Promise<boolean>;
   withDeadline<T>(deadline: number, call: () => Promise<T>): Promise<T>;
   callTimeoutMs: number;
 }
 
 export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; temporal: Client; callTimeoutMs: number }): ProcessSteps {
   const withDeadline = <T>(deadline: number, call: () => Promise<T>): Promise<T> => temporal.withDeadline(deadline, call);
-  const taken = async (workflowId: string, update: UpdateDefinition<unknown, any>, stepId: string | undefined) =>
-    stepId !== undefined && (await stepTakenBy(db, workflowId, updateIdOf(update, stepId)));
+  const taken = async (
+    workflowId: string,
+    update: UpdateDefinition<unknown, any>,
+    stepId: string | undefined,
+    namesTaken?: () => Promise<boolean>,
+  ) =>
+    stepId !== undefined &&
+    ((await stepTakenBy(db, workflowId, updateIdOf(update, stepId))) || (namesTaken !== undefined && (await namesTaken())));
   return {
     withDeadline,
     callTimeoutMs,
     taken,
-    async send({ workflowId, update, arg, stepId, subject, location, statusNow, startWith, taken: namesTaken }) {
-      const stepTaken = async () =>
-        stepId !== undefined && ((await taken(workflowId, update, stepId)) || (namesTaken !== undefined && (await namesTaken())));
-      if (await taken(workflowId, update, stepId)) return 'done';
+    async send({ workflowId, update, arg, stepId, subject, location, statusNow, startWith, taken: namesTaken, takenChecked }) {
+      const stepTaken = () => taken(workflowId, update, stepId, namesTaken);
+      if (!takenChecked && (await taken(workflowId, update, stepId))) return 'done';
       /** The step's run failed under it: done if Postgres has it, else the caller may try again. */
       const failedUnder = async (err: unknown): Promise<'done'> => {
         if (await stepTaken()) return 'done';
