@@ -16,6 +16,7 @@ import { findActiveManager } from '../db/staff';
 import type { contractWorkflow } from '../workflows/contract';
 import { registrationUpdate, reviseTermsUpdate, type StepResult } from '../workflows/messages';
 import { badRequest, HttpError, notFound, serviceUnavailable } from './errors';
+import { IDEMPOTENCY_KEY } from './keyed-answers';
 import { createProcessSteps, isNoAnswer, rejectionOf } from './process-steps';
 
 export type NewContract = z.infer<typeof newContractSchema>;
@@ -47,7 +48,6 @@ export interface ContractService {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Idempotency keys are opaque to us but must be sane to store and compare. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function createContractService({ db, temporal, taskQueue, sla, callTimeoutMs }: ContractServiceDeps): ContractService {
   const steps = createProcessSteps({ db, temporal, callTimeoutMs });

@@ -12,7 +12,7 @@ import { findStoredAnswer, storeAnswer } from '../db/step-answers';
 import { actorOf } from './auth';
 import { badRequest, HttpError } from './errors';
 
-/** 1–200 visible ASCII characters, as for POST /api/contracts. */
+/** An Idempotency-Key: 1–200 visible ASCII characters, on every keyed request (POST /api/contracts included). */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

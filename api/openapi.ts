@@ -5,6 +5,7 @@
 import type { Express, Router } from 'express';
 import { z } from 'zod';
 import { specOf, type Method, type RouteSpec } from './described-routes';
+import { IDEMPOTENCY_KEY } from './keyed-answers';
 
 export interface ServedRoute {
   method: Method;
@@ -91,7 +92,7 @@ function operation(spec: RouteSpec, params: string[]): Record<string, unknown> {
       in: 'header',
       required: false,
       description: 'The same key (1–200 visible ASCII characters) makes a retried request the same request, answered as the first time',
-      schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
+      schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
     });
   }
   const content =
