@@ -1,5 +1,5 @@
 // Sends a human step to any process's workflow and turns Temporal's answer into an HTTP one:
-// typed rejections (shared/rejections.ts) become 403/409/422, a closed process 409, and silence
+// typed rejections (engine/rejections.ts) become 403/409/422, a closed process 409, and silence
 // past the deadline 503 (nothing known to be taken) or "accepted" (it will be done).
 import { createHash } from 'node:crypto';
 import {
@@ -14,7 +14,7 @@ import {
   type WithStartWorkflowOperation,
 } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
-import { STEP_REJECTIONS, type StepRejection } from '../workflows/shared/rejections';
+import { STEP_REJECTIONS, type StepRejection } from '../workflows/engine/rejections';
 import type { Pool } from 'pg';
 import { stepTakenBy } from '../db/step-answers';
 import { conflict, serviceUnavailable, StepRefusal, type HttpError } from './errors';

@@ -2,7 +2,7 @@
 // runs: a workflow upserting an attribute the server does not know would fail its task forever.
 // Idempotent; a server that already has them is left alone.
 import type { NativeConnection } from '@temporalio/worker';
-import { PROCESS_SEARCH_ATTRIBUTES } from '../workflows/shared/search-attributes';
+import { PROCESS_SEARCH_ATTRIBUTES } from '../workflows/engine/search-attributes';
 
 // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 const KEYWORD = 2;

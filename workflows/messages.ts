@@ -83,4 +83,4 @@ export const reassignUpdate = defineUpdate<StepResult, [ReassignInput]>('reassig
 
 export const stateQuery = defineQuery<ContractSnapshot>('state');
 
-export { STEP_REJECTIONS, type StepRejection } from './shared/rejections';
+export { STEP_REJECTIONS, type StepRejection } from './engine/rejections';

@@ -38,12 +38,12 @@ import {
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
 import type { TaskKind } from '../../domain/steps';
-import { keepDeadlines, processClock, type Deadline } from '../shared/deadlines';
-import { humanSteps } from '../shared/human-steps';
-import { reject } from '../shared/rejections';
-import { processSearchAttributes } from '../shared/search-attributes';
-import { takenBy } from '../shared/taken-by';
-import { advance, startingPosition, type StepPosition } from '../shared/step-position';
+import { keepDeadlines, processClock, type Deadline } from '../engine/deadlines';
+import { humanSteps } from '../engine/human-steps';
+import { reject } from '../engine/rejections';
+import { processSearchAttributes } from '../engine/search-attributes';
+import { takenBy } from '../engine/taken-by';
+import { advance, startingPosition, type StepPosition } from '../engine/step-position';
 import {
   accountManagerUpdate,
   accountOwnerSignal,

@@ -1,10 +1,10 @@
 // The contract's clocks: the chase of the signed original (follow-up calls, a reminder, an
 // escalation, counted from dispatch), the SLA chase of every other wait, and the watch over an
-// active contract (renewal notice, expiry). All act through the step lock (shared/deadlines.ts).
+// active contract (renewal notice, expiry). All act through the step lock (engine/deadlines.ts).
 import type { Recipient } from '../../activities/types';
 import { isAwaitingOriginal, type ContractStatus } from '../../domain/contract';
 import type { TaskKind } from '../../domain/steps';
-import { keepDeadlines, slaChase } from '../shared/deadlines';
+import { keepDeadlines, slaChase } from '../engine/deadlines';
 import { isoDate, type ContractRun } from './run';
 import { expiresAt } from './steps';
 

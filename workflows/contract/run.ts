@@ -1,17 +1,17 @@
 // One run of a contract's workflow: its state, its step lock and the means every step and deadline
 // shares (recording a step, closing the contract, addressing the manager).
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { processSearchAttributes } from '../shared/search-attributes';
-import { tellParent, type ParentCancelOutcome } from '../shared/parent-child';
+import { processSearchAttributes } from '../engine/search-attributes';
+import { tellParent, type ParentCancelOutcome } from '../engine/parent-child';
 import type { createActivities } from '../../activities';
 import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import type { ContractSla, ContractStatus } from '../../domain/contract';
 import type { Actor } from '../../domain/people';
 import type { TaskKind } from '../../domain/steps';
-import type { ProcessClock } from '../shared/deadlines';
-import { advance } from '../shared/step-position';
-import { StepLock } from '../shared/step-lock';
-import { takenBy } from '../shared/taken-by';
+import type { ProcessClock } from '../engine/deadlines';
+import { advance } from '../engine/step-position';
+import { StepLock } from '../engine/step-lock';
+import { takenBy } from '../engine/taken-by';
 import type { ContractState } from './state';
 import type { StepResult } from '../messages';
 

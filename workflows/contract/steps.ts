@@ -17,8 +17,8 @@ import {
   signedScanUpdate,
 } from '../messages';
 import { tellAccount } from '../account/tell';
-import { humanSteps } from '../shared/human-steps';
-import { reject } from '../shared/rejections';
+import { humanSteps } from '../engine/human-steps';
+import { reject } from '../engine/rejections';
 import { activities, isoDate, nowIso, type ContractRun } from './run';
 import { copyState } from './state';
 

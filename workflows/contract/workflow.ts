@@ -18,8 +18,8 @@ import {
 } from '@temporalio/workflow';
 import { isAwaitingOriginal, isFinal } from '../../domain/contract';
 import { registrationUpdate, stateQuery, type ContractSnapshot } from '../messages';
-import { cancellingParent, parentCancelledSignal, type ParentCancelOutcome } from '../shared/parent-child';
-import { reject } from '../shared/rejections';
+import { cancellingParent, parentCancelledSignal, type ParentCancelOutcome } from '../engine/parent-child';
+import { reject } from '../engine/rejections';
 import { chaseOriginal, chaseWait, watchExpiry, WAITS } from './deadlines';
 import { activities, ContractRun } from './run';
 import { copyState, initialNeedsLegalApproval, initialState, isContinued, type ContractRunInput } from './state';

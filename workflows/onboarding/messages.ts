@@ -5,7 +5,7 @@ import type { ContractStatus, TemplateLanguage } from '../../domain/contract';
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
 import type { ChecklistItem, OnboardingStage, SupplierPosition } from '../../domain/onboarding';
-import type { ChildProgress } from '../shared/parent-child';
+import type { ChildProgress } from '../engine/parent-child';
 
 export interface OnboardingResult {
   workflowId: string;

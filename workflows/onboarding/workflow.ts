@@ -1,8 +1,8 @@
 // One workflow per onboarding request: intake of the questionnaire, qualification (or a polite
 // refusal), the choice of a manager under the workload norm, the contract as a child process that
 // outlives it, and the implementation checklist, to `completed`. Steps and clocks share the engine's
-// parts: one step at a time (shared/step-lock.ts), undo of a step that fails for good
-// (shared/human-steps.ts), and the SLA chase of every wait (shared/deadlines.ts).
+// parts: one step at a time (engine/step-lock.ts), undo of a step that fails for good
+// (engine/human-steps.ts), and the SLA chase of every wait (engine/deadlines.ts).
 //
 // Decided here, in the step lock, where concurrent requests cannot both pass: the merge of answers
 // given later and whether the form is then complete; who may take each step (the onboarding's
@@ -44,13 +44,13 @@ import type { accountWorkflow } from '../account/workflow';
 import { accountWorkflowId } from '../account/messages';
 import { tellAccount } from '../account/tell';
 import type { contractWorkflow } from '../contract';
-import { keepDeadlines, processClock, quietly, slaChase, type Deadline } from '../shared/deadlines';
-import { humanSteps } from '../shared/human-steps';
-import { reject } from '../shared/rejections';
-import { processSearchAttributes } from '../shared/search-attributes';
-import { childProgressSignal, parentCancelledSignal, type ParentCancelOutcome } from '../shared/parent-child';
-import { takenBy } from '../shared/taken-by';
-import { advance, startingPosition } from '../shared/step-position';
+import { keepDeadlines, processClock, quietly, slaChase, type Deadline } from '../engine/deadlines';
+import { humanSteps } from '../engine/human-steps';
+import { reject } from '../engine/rejections';
+import { processSearchAttributes } from '../engine/search-attributes';
+import { childProgressSignal, parentCancelledSignal, type ParentCancelOutcome } from '../engine/parent-child';
+import { takenBy } from '../engine/taken-by';
+import { advance, startingPosition } from '../engine/step-position';
 import {
   answersUpdate,
   assignmentUpdate,
