@@ -1,31 +1,33 @@
-// Every process's activities, built from their dependencies (a pool, the company's requisites).
-import type { Pool } from 'pg';
-import type { Config } from '../config/env';
-import { enterClientsBaseActivity } from './clients-base';
+// Every process's activities, built from their dependencies (a pool, the company's requisites):
+// the engine's step recorder, which moves each process's record through its projection, and each
+// process's own activities. A process is added here, once.
+import type { ProcessType } from '../domain/processes';
+import { accountActivities } from './account';
+import { contractActivities } from './contract';
+import type { ActivityDeps, ProcessActivities } from './engine/definition';
+import type { Projections } from './engine/projection';
+import { recordStepActivity } from './engine/record-step';
 import { nonRetryableWhenPermanent } from './failures';
-import type { WorkloadNorm } from '../domain/workload';
-import { chooseManagerActivity, mergeAnswersActivity, refusalLetterActivity } from './onboarding';
-import { resumeAccountActivity } from './account';
-import { renderContractDocumentActivity } from './contract-document';
-import { recordStepActivity } from './record-step';
-import { registerContractActivity } from './register-contract';
+import { onboardingActivities } from './onboarding';
 
-export interface ActivityDeps {
-  db: Pool;
-  company: Config['company'];
-  /** The workload norm managers are chosen under; the defaults when absent. */
-  workload?: WorkloadNorm;
-}
+export type { ActivityDeps } from './engine/definition';
 
-export function createActivities({ db, company, workload }: ActivityDeps) {
-  return {
-    registerContract: nonRetryableWhenPermanent('registerContract', registerContractActivity(db)),
-    recordStep: nonRetryableWhenPermanent('recordStep', recordStepActivity(db)),
-    renderContractDocument: nonRetryableWhenPermanent('renderContractDocument', renderContractDocumentActivity(db, company)),
-    enterClientsBase: nonRetryableWhenPermanent('enterClientsBase', enterClientsBaseActivity(db)),
-    mergeOnboardingAnswers: nonRetryableWhenPermanent('mergeOnboardingAnswers', mergeAnswersActivity(db)),
-    chooseOnboardingManager: nonRetryableWhenPermanent('chooseOnboardingManager', chooseManagerActivity(db, workload)),
-    renderRefusalLetter: nonRetryableWhenPermanent('renderRefusalLetter', refusalLetterActivity(db, company)),
-    resumeAccount: nonRetryableWhenPermanent('resumeAccount', resumeAccountActivity(db)),
-  };
+const PROCESSES = {
+  contract: contractActivities,
+  onboarding: onboardingActivities,
+  account: accountActivities,
+} satisfies Record<ProcessType, ProcessActivities<any>>;
+
+type Processes = typeof PROCESSES;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** Every process's own activities, by the names their workflows call them. */
+type OwnActivities = UnionToIntersection<{ [P in keyof Processes]: ReturnType<Processes[P]['activities']> }[keyof Processes]>;
+
+export function createActivities(deps: ActivityDeps) {
+  const projections = Object.fromEntries(Object.entries(PROCESSES).map(([type, p]) => [type, p.projection])) as Projections;
+  const all: Record<string, (...args: any[]) => Promise<unknown>> = { recordStep: recordStepActivity(deps.db, projections) };
+  for (const process of Object.values(PROCESSES)) Object.assign(all, process.activities(deps));
+  // Errors a retry cannot fix come back non-retryable, so a step fails at once and is undone.
+  const wrapped = Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, nonRetryableWhenPermanent(name, fn)]));
+  return wrapped as { recordStep: ReturnType<typeof recordStepActivity> } & OwnActivities;
 }

@@ -4,7 +4,7 @@ import { parseDuration } from '../../config/duration';
 import { loadConfig } from '../../config/env';
 import { isValidInn } from '../../domain/inn';
 import { newClientSchema, termsSchema } from '../../domain/schemas';
-import { formatContractNumber } from '../../activities/register-contract';
+import { formatContractNumber } from '../../activities/contract/register-contract';
 
 describe('INN check digits', () => {
   it('accepts real 10- and 12-digit INNs and rejects a wrong check digit', () => {

@@ -18,7 +18,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ResumedAccount } from '../../activities/account';
+import type { ResumedAccount } from '../../activities/account/resume';
 import type { createActivities } from '../../activities';
 import type { AccountPatch, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import {

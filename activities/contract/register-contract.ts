@@ -1,11 +1,11 @@
 // Gives a contract its number and its row in the registration registry, once per workflow.
 import type { Pool, PoolClient } from 'pg';
-import type { ContractDraft } from '../domain/contract';
-import { queryOne, withTransaction } from '../db/pool';
-import { nextInYear } from '../db/year-counters';
-import { PermanentError } from './failures';
-import { registerContractInput } from './schemas';
-import type { RegisterContractInput, RegisterContractResult } from './types';
+import type { ContractDraft } from '../../domain/contract';
+import { queryOne, withTransaction } from '../../db/pool';
+import { nextInYear } from '../../db/year-counters';
+import { PermanentError } from '../failures';
+import { registerContractInput } from '../schemas';
+import type { RegisterContractInput, RegisterContractResult } from '../types';
 
 /** CT-2026-00017: the year of registration and its place in that year's sequence. */
 export const formatContractNumber = (year: number, sequence: number): string => `CT-${year}-${String(sequence).padStart(5, '0')}`;

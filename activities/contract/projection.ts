@@ -4,7 +4,7 @@ import type { PoolClient } from 'pg';
 import { REGISTRY_WRITES } from '../../db/registry-fields';
 import { CONTRACT_STATUSES, type ContractDraft } from '../../domain/contract';
 import { PermanentError } from '../failures';
-import { draftById } from '../register-contract';
+import { draftById } from './register-contract';
 import type { RecordStepInput, RegistryPatch } from '../types';
 
 /** The registry's SET list for a step: the fields it changes, and the whole draft when terms are revised. */

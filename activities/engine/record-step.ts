@@ -4,13 +4,11 @@
 // is keyed by the workflow id and the step's position, which the process carries across
 // continue-as-new, so a retried or replayed activity writes nothing twice.
 import type { Pool, PoolClient } from 'pg';
-import { queryOne, withTransaction } from '../db/pool';
-import { PermanentError } from './failures';
-import { projectAccountStep } from './projections/account';
-import { projectContractStep } from './projections/contract-registry';
-import { projectOnboardingStep } from './projections/onboarding';
-import { recordStepInput } from './schemas';
-import type { NotificationSpec, ProcessRef, RecordStepInput } from './types';
+import { queryOne, withTransaction } from '../../db/pool';
+import { PermanentError } from '../failures';
+import { recordStepInput } from '../schemas';
+import type { NotificationSpec, ProcessRef, RecordStepInput } from '../types';
+import type { Projections } from './projection';
 
 /** Steps recorded before processes named themselves carry only the contract number. */
 async function processOf(tx: PoolClient, input: RecordStepInput): Promise<ProcessRef> {
@@ -19,13 +17,6 @@ async function processOf(tx: PoolClient, input: RecordStepInput): Promise<Proces
   if (!row) throw new PermanentError(`contract ${input.number} is not in the registry`);
   return { type: 'contract', clientId: row.client_id, contractNumber: input.number };
 }
-
-/** Each process type's own record of where it stands, moved in the step's transaction. */
-const PROJECTIONS: Record<ProcessRef['type'], (tx: PoolClient, input: RecordStepInput, process: ProcessRef) => Promise<void>> = {
-  contract: (tx, input, process) => projectContractStep(tx, input, process.contractNumber ?? input.number!),
-  onboarding: (tx, input) => projectOnboardingStep(tx, input),
-  account: (tx, input, process) => projectAccountStep(tx, input, process.clientId),
-};
 
 async function insertNotification(
   tx: PoolClient,
@@ -52,7 +43,8 @@ async function insertNotification(
   );
 }
 
-export function recordStepActivity(db: Pool) {
+/** The recorder of every process; each process's own record is moved by its projection. */
+export function recordStepActivity(db: Pool, projections: Projections) {
   return async function recordStep(raw: RecordStepInput): Promise<void> {
     const input = recordStepInput.parse(raw);
     const key = `${input.workflowId}:${input.seq}`;
@@ -85,7 +77,7 @@ export function recordStepActivity(db: Pool) {
         ],
       );
       if (fresh.rowCount === 0) return;
-      await PROJECTIONS[process.type](tx, input, process);
+      await projections[process.type].project(tx, input, process);
 
       if (input.closeTasks || input.closeTaskRefs) {
         const all = input.closeTasks === 'all';

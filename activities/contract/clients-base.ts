@@ -1,12 +1,12 @@
 // The clients base («Клиенты») and the contract archive: a provisional entry from a signed scan,
 // the final one from the original, which is then archived with a chronological reference.
 import type { Pool, PoolClient } from 'pg';
-import { findClient } from '../db/clients';
-import { queryOne, withTransaction } from '../db/pool';
-import { nextInYear } from '../db/year-counters';
-import { PermanentError } from './failures';
-import { enterClientsBaseInput } from './schemas';
-import type { EnterClientsBaseInput, EnterClientsBaseResult } from './types';
+import { findClient } from '../../db/clients';
+import { queryOne, withTransaction } from '../../db/pool';
+import { nextInYear } from '../../db/year-counters';
+import { PermanentError } from '../failures';
+import { enterClientsBaseInput } from '../schemas';
+import type { EnterClientsBaseInput, EnterClientsBaseResult } from '../types';
 
 interface RegistryRow {
   client_id: string;

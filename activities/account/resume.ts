@@ -5,10 +5,10 @@
 // Never the texts: what the new run carries is as small as what a running one carries.
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { queryOne, queryRows } from '../db/pool';
-import { ACCOUNT_BOUNDS, type AccountStage, type ChurnStage, type Severity } from '../domain/account';
-import type { Role } from '../domain/people';
-import type { Segment } from '../domain/client';
+import { queryOne, queryRows } from '../../db/pool';
+import { ACCOUNT_BOUNDS, type AccountStage, type ChurnStage, type Severity } from '../../domain/account';
+import type { Role } from '../../domain/people';
+import type { Segment } from '../../domain/client';
 
 const resumeAccountInput = z.object({
   workflowId: z.string().min(1),

@@ -6,15 +6,15 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import type { Config } from '../config/env';
-import type { Deviation, TemplateLanguage } from '../domain/contract';
-import { findClient } from '../db/clients';
-import { queryOne } from '../db/pool';
-import { PermanentError } from './failures';
-import { ContractDocumentTooLargeError } from './documents/limits';
-import { PdfRenderPool, PdfRenderThreadError, PdfRenderTimeoutError, sharedPdfRenderPool } from './documents/pdf-render-pool';
-import { renderContractDocumentInput } from './schemas';
-import type { RenderContractDocumentInput, RenderContractDocumentResult } from './types';
+import type { Config } from '../../config/env';
+import type { Deviation, TemplateLanguage } from '../../domain/contract';
+import { findClient } from '../../db/clients';
+import { queryOne } from '../../db/pool';
+import { PermanentError } from '../failures';
+import { ContractDocumentTooLargeError } from '../documents/limits';
+import { PdfRenderPool, PdfRenderThreadError, PdfRenderTimeoutError, sharedPdfRenderPool } from '../documents/pdf-render-pool';
+import { renderContractDocumentInput } from '../schemas';
+import type { RenderContractDocumentInput, RenderContractDocumentResult } from '../types';
 
 interface DraftRow {
   client_id: string;

@@ -4,15 +4,15 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { Config } from '../config/env';
-import { findClient } from '../db/clients';
-import { queryOne, queryRows, withTransaction } from '../db/pool';
-import { validateAnswers } from '../db/questionnaires';
-import { mergeAnswers, type AnswerChanges, type Answers } from '../domain/questionnaires';
-import { SEGMENTS } from '../domain/client';
-import { chooseManager, DEFAULT_WORKLOAD_NORM, type ClientLoad, type ManagerLoadInput, type WorkloadNorm } from '../domain/workload';
-import { renderRefusalLetterPdf } from './documents/render-refusal-letter';
-import { PermanentError } from './failures';
+import type { Config } from '../../config/env';
+import { findClient } from '../../db/clients';
+import { queryOne, queryRows, withTransaction } from '../../db/pool';
+import { validateAnswers } from '../../db/questionnaires';
+import { mergeAnswers, type AnswerChanges, type Answers } from '../../domain/questionnaires';
+import { SEGMENTS } from '../../domain/client';
+import { chooseManager, DEFAULT_WORKLOAD_NORM, type ClientLoad, type ManagerLoadInput, type WorkloadNorm } from '../../domain/workload';
+import { renderRefusalLetterPdf } from '../documents/render-refusal-letter';
+import { PermanentError } from '../failures';
 
 const mergeAnswersInput = z.object({ workflowId: z.string().min(1), answerSetId: z.string().min(1) });
 export type MergeAnswersInput = z.infer<typeof mergeAnswersInput>;

@@ -1,0 +1,25 @@
+// What each process gives the activity side of the engine: its projection (the only writer of its
+// tables) and its own activities, built from the worker's dependencies. The worker registers every
+// process's activities under the names its workflow calls them.
+import type { Pool } from 'pg';
+import type { Config } from '../../config/env';
+import type { WorkloadNorm } from '../../domain/workload';
+import type { Projection } from './projection';
+
+export interface ActivityDeps {
+  db: Pool;
+  company: Config['company'];
+  /** The workload norm managers are chosen under; the defaults when absent. */
+  workload?: WorkloadNorm;
+}
+
+type AnyActivity = (...args: any[]) => Promise<unknown>;
+
+export interface ProcessActivities<A extends Record<string, AnyActivity> = Record<string, AnyActivity>> {
+  projection: Projection;
+  activities(deps: ActivityDeps): A;
+}
+
+/** Declares a process's activity side, keeping its activities' types for the workflow's proxies. */
+export const processActivities = <A extends Record<string, AnyActivity>>(definition: ProcessActivities<A>): ProcessActivities<A> =>
+  definition;
