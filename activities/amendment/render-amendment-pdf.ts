@@ -38,7 +38,9 @@ export interface AmendmentDocumentInput {
   before: { subject: string; amount: number; currency: string; endDate: string; paymentTermsDays: number };
   changes: { subject?: string; amount?: number; endDate?: string; paymentTermsDays?: number };
   deviations: { clause: string; standard: string; proposed: string }[];
+  /** Why the agreement is made: one sentence, printed after the preamble ("…в связи со следующим: {reason}." / "Whereas: {reason}."). */
   reason: string;
+  /** Who signs it for the company, as the contract's input has it; not printed (the company signs through its director). */
   signedBy: string;
 }
 
@@ -209,9 +211,9 @@ export function amendmentElements(input: AmendmentDocumentInput): AmendmentLayou
   const fill = (raw: string): string => raw.replace(TOKEN, (_, i: string) => values[Number(i)] ?? '');
   const elements: AmendmentElement[] = [];
   let clauses = 0;
-  for (const line of output.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const raw = typography(line);
+  for (const out of output.split(/\r?\n/)) {
+    if (out.trim() === '') continue;
+    const raw = typography(out);
     const directive = /^@([a-z]+)(?: (.*))?$/.exec(raw.trimEnd());
     if (!directive) {
       elements.push({ kind: 'paragraph', text: fill(raw.trim()) });
@@ -324,8 +326,9 @@ function collectParties(elements: AmendmentElement[], from: number): { parties: 
 }
 
 const COLUMN_GAP = 24;
-const SIGNATURE_GAP = 20;
+const SIGNATURE_GAP = 18;
 const HEADING_GAP = 12;
+const HEADING_AFTER = 8;
 function partiesHeight(doc: Doc, parties: Party[]): number {
   const w = (width(doc) - COLUMN_GAP * (parties.length - 1)) / parties.length;
   return (
@@ -370,15 +373,21 @@ function drawParties(doc: Doc, parties: Party[]): void {
 function layOut(doc: Doc, { elements }: AmendmentLayout, language: 'ru' | 'en'): void {
   const left = doc.page.margins.left;
   const w = width(doc);
-  const indent = language === 'ru' ? 28 : 0;
-  const body = (text: string) =>
-    doc.font(REGULAR).fontSize(BODY).fillColor('black').text(breakLongWords(text), left, doc.y, {
-      width: w,
-      align: 'justify',
-      indent,
-      lineGap: 1.5,
-      paragraphGap: 5,
-    });
+  const justified = { width: w, align: 'justify', indent: language === 'ru' ? 28 : 0, lineGap: 1.5, paragraphGap: 5 } as const;
+  const body = (text: string) => doc.font(REGULAR).fontSize(BODY).fillColor('black').text(breakLongWords(text), left, doc.y, justified);
+  const bodyHeight = (text: string) => doc.font(REGULAR).fontSize(BODY).heightOfString(breakLongWords(text), justified);
+  /** The heading at elements[at] with the parties after it, how tall they are together, and the first element after them. */
+  const headed = (at: number) => {
+    const { parties, end } = collectParties(elements, at + 1);
+    const heading = (elements[at] as { text: string }).text;
+    doc.font(BOLD).fontSize(BODY);
+    const headingHeight = HEADING_GAP + doc.heightOfString(breakLongWords(heading), { width: w }) + HEADING_AFTER;
+    return { heading, parties, end, height: headingHeight + (parties.length ? partiesHeight(doc, parties) : 3 * BODY) };
+  };
+  /** A new page unless this much fits on this one (but not for a block no page could hold). */
+  const keep = (height: number) => {
+    if (!fits(doc, height) && height <= fresh(doc)) doc.addPage();
+  };
   for (let i = 0; i < elements.length; i++) {
     const el = elements[i]!;
     switch (el.kind) {
@@ -405,22 +414,23 @@ function layOut(doc: Doc, { elements }: AmendmentLayout, language: 'ru' | 'en'):
       case 'paragraph':
         body(el.text);
         break;
-      case 'clause':
-        body(`${el.n}. ${el.text}`);
+      case 'clause': {
+        const text = `${el.n}. ${el.text}`;
+        // The last clause goes over with the signatures, so that their page is never without the agreement's text.
+        if (elements[i + 1]?.kind === 'heading') keep(bodyHeight(text) + headed(i + 1).height);
+        body(text);
         break;
+      }
       case 'heading': {
         // A heading stays on the page with what follows it; the parties' block is not split when a page can hold it.
-        const { parties, end } = collectParties(elements, i + 1);
-        doc.font(BOLD).fontSize(BODY);
-        const headingHeight = HEADING_GAP + doc.heightOfString(breakLongWords(el.text), { width: w }) + 8;
-        const needed = headingHeight + (parties.length ? partiesHeight(doc, parties) : 3 * BODY);
-        if (!fits(doc, needed) && needed <= fresh(doc)) doc.addPage();
+        const { heading, parties, end, height } = headed(i);
+        keep(height);
         doc
           .font(BOLD)
           .fontSize(BODY)
           .fillColor('black')
-          .text(breakLongWords(el.text), left, doc.y + HEADING_GAP, { width: w, align: 'center' });
-        doc.y += 8;
+          .text(breakLongWords(heading), left, doc.y + HEADING_GAP, { width: w, align: 'center' });
+        doc.y += HEADING_AFTER;
         if (parties.length) drawParties(doc, parties);
         i = end - 1;
         break;
@@ -428,8 +438,7 @@ function layOut(doc: Doc, { elements }: AmendmentLayout, language: 'ru' | 'en'):
       case 'party': {
         // Parties without a heading before them.
         const { parties, end } = collectParties(elements, i);
-        const needed = partiesHeight(doc, parties);
-        if (!fits(doc, needed) && needed <= fresh(doc)) doc.addPage();
+        keep(partiesHeight(doc, parties));
         drawParties(doc, parties);
         i = end - 1;
         break;
