@@ -3,6 +3,7 @@
 // process's own activities. A process is added here, once.
 import type { ProcessType } from '../domain/processes';
 import { accountActivities } from './account';
+import { amendmentActivities } from './amendment';
 import { contractActivities } from './contract';
 import type { ActivityDeps, ProcessActivities } from './engine/definition';
 import type { Projections } from './engine/projection';
@@ -16,6 +17,7 @@ const PROCESSES = {
   contract: contractActivities,
   onboarding: onboardingActivities,
   account: accountActivities,
+  amendment: amendmentActivities,
 } satisfies Record<ProcessType, ProcessActivities<any>>;
 
 type Processes = typeof PROCESSES;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
 import { actorSchema, draftSchema, isoDate, roleSchema } from '../domain/schemas';
-import { NOTIFICATION_KINDS, TASK_KINDS } from '../domain/steps';
+import { NOTIFICATION_KINDS } from '../domain/steps';
 import { ACCOUNT_STAGES, COMPLAINT_CATEGORIES, LOSS_REASONS, ROOT_CAUSES, SEVERITIES } from '../domain/account';
 import { SEGMENTS } from '../domain/client';
 import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SUPPLIER_POSITIONS } from '../domain/onboarding';
@@ -25,6 +25,8 @@ export const registerContractInput = z
   .refine((i) => i.draftId !== undefined || i.draft !== undefined, { message: 'a draftId or a draft is required', path: ['draftId'] });
 
 const stage = z.string().min(1).max(64);
+/** Task kinds are each process's own words; the engine asks only that they are words. */
+const taskKind = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a snake_case word');
 
 export const recordStepInput = z
   .object({
@@ -52,6 +54,9 @@ export const recordStepInput = z
         scanReceivedDate: isoDate.optional(),
         returnedDate: isoDate.optional(),
         endDate: isoDate.optional(),
+        amount: z.number().positive().optional(),
+        paymentTermsDays: z.number().int().min(0).max(365).optional(),
+        subject: z.string().min(1).optional(),
         closedAt: instant.optional(),
         closeReason: z.string().optional(),
         managerId: z.uuid().optional(),
@@ -59,12 +64,13 @@ export const recordStepInput = z
         draft: draftSchema.optional(),
       })
       .optional(),
-    closeTasks: z.union([z.array(z.enum(TASK_KINDS)), z.literal('all')]).optional(),
+    closeTasks: z.union([z.array(taskKind), z.literal('all')]).optional(),
+    projection: z.record(z.string(), z.unknown()).optional(),
     closeTaskRefs: z.array(z.string().min(1).max(200)).optional(),
     openTasks: z
       .array(
         z.object({
-          kind: z.enum(TASK_KINDS),
+          kind: taskKind,
           ref: z.string().min(1).max(200).optional(),
           title: z.string().min(1),
           assignee: recipientSchema,

@@ -10,8 +10,11 @@ export interface Recipient {
   staffId?: string;
 }
 
+/** A task's kind: the process's own word for it (snake_case), the same for every task of that kind. */
+export type TaskKindName = TaskKind | (string & {});
+
 export interface TaskSpec {
-  kind: TaskKind;
+  kind: TaskKindName;
   /** Its name within the process, when several of one kind may be open at once; by default its kind. */
   ref?: string;
   title: string;
@@ -45,6 +48,10 @@ export interface RegistryPatch {
   scanReceivedDate?: string;
   returnedDate?: string;
   endDate?: string;
+  /** Terms an agreement in force changed (the contract's amendments). */
+  amount?: number;
+  paymentTermsDays?: number;
+  subject?: string;
   closedAt?: string;
   closeReason?: string;
   managerId?: string;
@@ -138,7 +145,9 @@ export interface RecordStepInput {
   onboarding?: OnboardingPatch;
   /** The relationship's projection, for an account's steps. */
   account?: AccountPatch;
-  closeTasks?: TaskKind[] | 'all';
+  /** The process's own record of the step, checked and written by its projection (activities/<process>/projection.ts). */
+  projection?: Record<string, unknown>;
+  closeTasks?: TaskKindName[] | 'all';
   /** Tasks closed by their ref, when several of one kind are open. */
   closeTaskRefs?: string[];
   openTasks?: TaskSpec[];

@@ -7,6 +7,7 @@ import { DEFAULT_ONBOARDING_SLA, type Config } from '../config/env';
 import { DEFAULT_ACCOUNT_SLA } from '../domain/account';
 import { createAccountService } from './account-service';
 import { createAccountsRouter } from './routes/accounts';
+import { createAmendmentRouter } from './amendment/routes';
 import { authenticate } from './auth';
 import { answerKeyedRequestsOnce } from './keyed-answers';
 import { createApiDocsRouter } from './api-docs';
@@ -137,6 +138,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   api.use(createQuestionnairesRouter({ db }));
   api.use(createOnboardingsRouter({ db, onboardings }));
   api.use(createAccountsRouter({ db, accounts }));
+  api.use(createAmendmentRouter({ db, temporal, taskQueue: config.temporal.taskQueue, callTimeoutMs: config.temporal.callTimeoutMs }));
   api.use(
     createProcessesRouter({
       db,

@@ -2,3 +2,4 @@
 export { contractWorkflow } from './contract';
 export { onboardingWorkflow } from './onboarding/workflow';
 export { accountWorkflow } from './account/workflow';
+export { amendmentWorkflow } from './amendment/workflow';

@@ -16,7 +16,9 @@ import { Worker } from 'node:worker_threads';
 import { parseDuration } from '../../config/duration';
 import type { ContractDocumentInput } from '../../domain/contract';
 import { assertPrintable, ContractDocumentTooLargeError } from './limits';
-import type { RenderReply, RenderRequest } from './pdf-render-protocol';
+import type { DocumentRenderer, RenderReply, RenderRequest } from './pdf-render-protocol';
+
+export type { DocumentRenderer } from './pdf-render-protocol';
 
 export interface PdfRenderPoolOptions {
   /** Threads rendering at once; 1 by default. */
@@ -44,7 +46,8 @@ export class PdfRenderPoolClosedError extends Error {
 
 interface Job {
   id: number;
-  input: ContractDocumentInput;
+  input: unknown;
+  renderer?: DocumentRenderer;
   timeoutMs: number;
   resolve(pdf: Buffer): void;
   reject(err: Error): void;
@@ -113,8 +116,22 @@ export class PdfRenderPool {
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.enqueue(input, undefined, timeoutMs);
+  }
+
+  /**
+   * Another process's document, rendered in a thread by its own renderer (an absolute module path,
+   * `.ts` or `.js` like this file, and the name of its `(input) => Promise<Buffer>`); its input
+   * must be structured-cloneable and bounded by its own limits.
+   */
+  renderWith(renderer: DocumentRenderer, input: unknown, opts: { timeoutMs?: number } = {}): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new PdfRenderPoolClosedError('the PDF render pool is closed'));
+    return this.enqueue(input, renderer, opts.timeoutMs ?? this.timeoutMs);
+  }
+
+  private enqueue(input: unknown, renderer: DocumentRenderer | undefined, timeoutMs: number): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input, timeoutMs, resolve, reject });
+      this.queue.push({ id: this.nextId++, input, ...(renderer ? { renderer } : {}), timeoutMs, resolve, reject });
       this.dispatch();
     });
   }
@@ -153,11 +170,15 @@ export class PdfRenderPool {
       slot.worker.ref();
       slot.timer = setTimeout(() => {
         slot!.failure = new PdfRenderTimeoutError(
-          `rendering the contract PDF took longer than ${job.timeoutMs} ms; the render thread was restarted`,
+          `rendering the PDF took longer than ${job.timeoutMs} ms; the render thread was restarted`,
         );
         void slot!.worker.terminate();
       }, job.timeoutMs);
-      slot.worker.postMessage({ id: job.id, input: job.input } satisfies RenderRequest);
+      slot.worker.postMessage({
+        id: job.id,
+        input: job.input,
+        ...(job.renderer ? { renderer: job.renderer } : {}),
+      } satisfies RenderRequest);
     }
   }
 

@@ -1,18 +1,37 @@
-// The body of a PDF render thread (see pdf-render-pool.ts): renders one contract per message and
-// answers with the bytes or the error. Loaded only inside a worker thread.
+// The body of a PDF render thread (see pdf-render-pool.ts): renders one document per message (a
+// contract, or any process's document with its own renderer) and answers with the bytes or the
+// error. Loaded only inside a worker thread.
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { ContractDocumentTooLargeError } from './limits';
 import { renderContractPdf } from './render-contract-pdf';
-import type { RenderReply, RenderRequest } from './pdf-render-protocol';
+import type { DocumentRenderer, RenderReply, RenderRequest } from './pdf-render-protocol';
+import type { ContractDocumentInput } from '../../domain/contract';
 
 if (isMainThread || !parentPort) throw new Error('pdf-render-thread runs only inside a worker thread');
 const port = parentPort;
 
-port.on('message', async ({ id, input }: RenderRequest) => {
+type Render = (input: unknown) => Promise<Buffer>;
+const renderers = new Map<string, Render>();
+
+/** A process's renderer, loaded once per thread. */
+function rendererOf({ module, name }: DocumentRenderer): Render {
+  const key = `${module}#${name}`;
+  let render = renderers.get(key);
+  if (!render) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(module) as Record<string, unknown>;
+    if (typeof loaded[name] !== 'function') throw new Error(`${module} has no renderer named ${name}`);
+    render = loaded[name] as Render;
+    renderers.set(key, render);
+  }
+  return render;
+}
+
+port.on('message', async ({ id, input, renderer }: RenderRequest) => {
   let reply: RenderReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const pdf = await renderContractPdf(input);
+    const pdf = renderer ? await rendererOf(renderer)(input) : await renderContractPdf(input as ContractDocumentInput);
     // A Buffer that owns its whole ArrayBuffer moves to the main thread without a copy.
     if (pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength && pdf.buffer instanceof ArrayBuffer) transfer.push(pdf.buffer);
     reply = { id, ok: true, pdf };

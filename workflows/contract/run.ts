@@ -2,7 +2,8 @@
 // shares (recording a step, closing the contract, addressing the manager).
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { processSearchAttributes } from '../engine/search-attributes';
-import { tellParent, type ParentCancelOutcome } from '../engine/parent-child';
+import { endChildren, tellParent, type ParentCancelOutcome } from '../engine/parent-child';
+import { isFinal } from '../../domain/contract';
 import type { createActivities } from '../../activities';
 import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import type { ContractSla, ContractStatus } from '../../domain/contract';
@@ -102,6 +103,10 @@ export class ContractRun implements ProcessClock {
     });
     if (to !== from) this.index();
     if (state.parentWorkflowId && to !== from) await this.tellParent(state.parentWorkflowId);
+    // An open agreement about a contract that has ended has nothing left to change.
+    if (to !== from && isFinal(to) && state.children?.length) {
+      await endChildren(this.workflowId, state.children, `contract ${state.number} is ${to}`, extra.actor);
+    }
   }
 
   /** The contract's search attributes as they are now, so the Temporal UI filters like GET /api/processes. */
@@ -112,8 +117,8 @@ export class ContractRun implements ProcessClock {
   }
 
   /** The process that started this contract hears of each new status, and of what it did about its parent's cancellation. */
-  tellParent(parentWorkflowId: string, parentCancel?: ParentCancelOutcome): Promise<void> {
-    return tellParent(parentWorkflowId, {
+  async tellParent(parentWorkflowId: string, parentCancel?: ParentCancelOutcome): Promise<void> {
+    await tellParent(parentWorkflowId, {
       workflowId: this.workflowId,
       number: this.state.number,
       status: this.state.status,

@@ -43,6 +43,8 @@ export interface ContractState {
   /** The onboarding this contract was started by, if any. */
   parentWorkflowId?: string;
   clientCode?: string;
+  /** Its children still open (its amendments), told to end with it when it ends. */
+  children?: string[];
 }
 
 /** The input of a run that continues a contract: its state and the rules it started with. */

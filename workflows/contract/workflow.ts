@@ -24,6 +24,7 @@ import { chaseOriginal, chaseWait, watchExpiry, WAITS } from './deadlines';
 import { activities, ContractRun } from './run';
 import { copyState, initialNeedsLegalApproval, initialState, isContinued, type ContractRunInput } from './state';
 import { registerContractSteps } from './steps';
+import { hearChildren } from './children';
 
 export async function contractWorkflow(input: ContractRunInput): Promise<ContractSnapshot> {
   const run = new ContractRun(isContinued(input) ? input.continued : initialState(input, Date.now()), input.sla);
@@ -54,6 +55,7 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
   });
 
   registerContractSteps(run);
+  hearChildren(run);
 
   // The onboarding that started this contract was cancelled. What is in force stays in force: the
   // contract goes only if it is not active, decided here, in its own step lock, so a step that

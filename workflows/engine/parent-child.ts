@@ -23,6 +23,13 @@ export interface ChildProgress {
   status: string;
   /** Its answer to `parentCancelledSignal`, decided in its own step lock. */
   parentCancel?: ParentCancelOutcome;
+  /** It has ended (in force, rejected, cancelled): the parent stops counting it as open. */
+  final?: boolean;
+  /**
+   * It has come into force and changes its parent so (an agreement changing its contract's terms):
+   * the parent applies what it knows of, in its own step lock, while it is in force itself.
+   */
+  changes?: Record<string, unknown>;
 }
 
 /** The parent was cancelled: the child goes too, unless it is in force. */
@@ -30,7 +37,8 @@ export interface ParentCancelled {
   /** The parent's workflow id (first sent under the onboarding's name; both are read). */
   parentWorkflowId?: string;
   onboardingWorkflowId?: string;
-  actor: Actor;
+  /** Who ended the parent; none when it ended by its own clock (a contract's expiry). */
+  actor?: Actor;
   reason: string;
 }
 
@@ -41,11 +49,30 @@ export const parentCancelledSignal = defineSignal<[ParentCancelled]>('parentCanc
 /** The parent a cancellation came from. */
 export const cancellingParent = (signal: ParentCancelled): string | undefined => signal.parentWorkflowId ?? signal.onboardingWorkflowId;
 
-/** Tells the parent where the child stands; a parent that has ended no longer listens. */
-export async function tellParent(parentWorkflowId: string, progress: ChildProgress): Promise<void> {
+/** Tells the parent where the child stands; false when the parent has ended and no longer listens. */
+export async function tellParent(parentWorkflowId: string, progress: ChildProgress): Promise<boolean> {
   try {
     await getExternalWorkflowHandle(parentWorkflowId).signal(childProgressSignal, progress);
+    return true;
   } catch (err) {
     log.info('the parent of this process no longer listens', { parentWorkflowId, error: String((err as Error).message) });
+    return false;
+  }
+}
+
+/** A parent's open children after a child's progress: kept in the parent's state, across continue-as-new. */
+export function openChildren(children: readonly string[] | undefined, progress: ChildProgress): string[] {
+  const others = (children ?? []).filter((id) => id !== progress.workflowId);
+  return progress.final ? others : [...others, progress.workflowId];
+}
+
+/** A parent that has ended asks each open child to end with it; each decides in its own lock and answers. */
+export async function endChildren(parentWorkflowId: string, children: readonly string[], reason: string, actor?: Actor): Promise<void> {
+  for (const child of children) {
+    try {
+      await getExternalWorkflowHandle(child).signal(parentCancelledSignal, { parentWorkflowId, reason, ...(actor ? { actor } : {}) });
+    } catch (err) {
+      log.info('a child of this process had already ended', { child, error: String((err as Error).message) });
+    }
   }
 }

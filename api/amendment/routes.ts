@@ -1,0 +1,278 @@
+// The amendment's routes, made from its steps: each step's path, roles, body, workflow update and
+// answer are declared once here; the role is checked by the route, the order of steps, four eyes
+// and whose contract it is by the workflow, where concurrent requests cannot both pass.
+import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import type { Pool } from 'pg';
+import type { Client } from '@temporalio/client';
+import { cancelSchema, clientRecordSchema, dispatchSchema, legalDecisionSchema, noteSchema } from '../../domain/schemas';
+import type { Actor } from '../../domain/people';
+import { documentsOfWorkflow, findDocument } from '../../db/documents';
+import { timelineOfWorkflows } from '../../db/onboardings';
+import { openTasksOfWorkflows } from '../../db/processes';
+import {
+  amendmentArchiveUpdate,
+  amendmentCancelUpdate,
+  amendmentDecisionUpdate,
+  amendmentDispatchUpdate,
+  amendmentOriginalUpdate,
+  amendmentSignUpdate,
+  type AmendmentResult,
+} from '../../workflows/amendment/messages';
+import { AMENDMENT_STEP_ROLES, type AmendmentStep } from '../../workflows/amendment/rules';
+import type { UpdateDefinition } from '@temporalio/common';
+import { route } from '../described-routes';
+import { notFound } from '../errors';
+import { sendDocument } from '../routes/documents';
+import { amendmentsOfContract } from './reads';
+import { amendmentDraftSchema } from './schemas';
+import { createAmendmentService, type AmendmentAnswer } from './service';
+import { amendmentSlaFrom } from './settings';
+
+const TAG = 'amendments';
+const OWNER_RULE = "the contract's manager (when the amendment was drafted) or a kam_head; another manager gets 403";
+const STEP_ANSWERS = {
+  200: 'the amendment after the step',
+  202: 'accepted and still being recorded: {accepted, id, message}, with Location',
+} as const;
+
+function send(res: Response, answer: AmendmentAnswer): void {
+  if (answer.kind === 'done') {
+    if (answer.httpStatus === 201) res.set('Location', `/api/amendments/${answer.amendment.id}`);
+    res.status(answer.httpStatus).json(answer.amendment);
+    return;
+  }
+  res
+    .set('Location', `/api/amendments/${answer.id}`)
+    .set('Retry-After', '2')
+    .status(202)
+    .json({ accepted: true, ...answer, kind: undefined });
+}
+
+const keyOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;
+
+/** Each step: its path under /api/amendments/:id, its summary, its body, its update, and who may take it beyond the role. */
+interface StepRoute<S extends z.ZodType, Arg> {
+  path: string;
+  step: Exclude<AmendmentStep, 'create' | 'reviseTerms'>;
+  summary: string;
+  body: S;
+  update: UpdateDefinition<AmendmentResult, [Arg]>;
+  arg: (body: z.output<S>, actor: Actor) => Arg;
+  rule?: string;
+}
+const stepRoute = <S extends z.ZodType, Arg>(r: StepRoute<S, Arg>) => r;
+
+const STEPS = [
+  stepRoute({
+    path: 'approval',
+    step: 'legalDecision',
+    summary: 'The lawyer approves, requests changes to or rejects an amendment that departs from the standard terms',
+    body: legalDecisionSchema,
+    update: amendmentDecisionUpdate,
+    arg: (b, actor) => ({ ...b, actor }),
+    rule: 'not the person who drafted the amendment (four eyes)',
+  }),
+  stepRoute({
+    path: 'signature',
+    step: 'sign',
+    summary: 'The general director signs; the PDF of the additional agreement is made now',
+    body: noteSchema,
+    update: amendmentSignUpdate,
+    arg: (_b, actor) => ({ actor }),
+    rule: 'neither the drafter nor the lawyer who approved it',
+  }),
+  stepRoute({
+    path: 'dispatch',
+    step: 'dispatch',
+    summary: 'The signed amendment is sent to the client',
+    body: dispatchSchema,
+    update: amendmentDispatchUpdate,
+    arg: (b, actor) => ({ ...b, actor }),
+    rule: OWNER_RULE,
+  }),
+  stepRoute({
+    path: 'original',
+    step: 'original',
+    summary: "The client's signed original is back",
+    body: noteSchema,
+    update: amendmentOriginalUpdate,
+    arg: (b, actor) => ({ ...b, actor }),
+    rule: OWNER_RULE,
+  }),
+  stepRoute({
+    path: 'archive',
+    step: 'archive',
+    summary: "The lawyer archives the original: the amendment is in force and the contract's terms change",
+    body: clientRecordSchema,
+    update: amendmentArchiveUpdate,
+    arg: (b, actor) => ({ ...b, actor }),
+  }),
+  stepRoute({
+    path: 'cancel',
+    step: 'cancel',
+    summary: 'The amendment is cancelled, from any state that is not final',
+    body: cancelSchema,
+    update: amendmentCancelUpdate,
+    arg: (b, actor) => ({ ...b, actor }),
+    rule: OWNER_RULE,
+  }),
+];
+
+export interface AmendmentRouterDeps {
+  db: Pool;
+  temporal: Client;
+  taskQueue: string;
+  callTimeoutMs: number;
+}
+
+export function createAmendmentRouter({ db, temporal, taskQueue, callTimeoutMs }: AmendmentRouterDeps): Router {
+  const amendments = createAmendmentService({ db, temporal, taskQueue, callTimeoutMs, sla: amendmentSlaFrom(process.env) });
+  const router = Router();
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/contracts/:number/amendments',
+      summary:
+        'Draft an amendment (additional agreement) of a contract in force: numbered <contract>/ДС-<n>, to the lawyer when it departs from the standard terms',
+      who: AMENDMENT_STEP_ROLES.create,
+      rule: `${OWNER_RULE}; the contract must be active (else 409)`,
+      body: amendmentDraftSchema,
+      answers: { 201: 'the amendment: {id, number, status, …}, with Location', 202: 'started and still being registered' },
+      keyed: true,
+      tag: TAG,
+    },
+    async (req, res, { actor, body }) => {
+      await amendments.contractOr404(req.params.number!);
+      send(res, await amendments.create(actor, req.params.number!, body(), keyOf(req)));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/contracts/:number/amendments',
+      summary: "A contract's amendments, in their order, each with its status and changes",
+      who: 'anyone',
+      answers: { 200: '{contractNumber, items: [amendment, …]}' },
+      tag: TAG,
+    },
+    async (req, res) => {
+      const contract = await amendments.contractOr404(req.params.number!);
+      res.json({ contractNumber: contract.number, items: await amendmentsOfContract(db, contract.number) });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/amendments/:id',
+      summary: 'An amendment: its status, changes, deviations, reason, the terms before it, its dates, documents and open tasks',
+      who: 'anyone',
+      answers: { 200: 'the amendment with its documents (each with its url) and open tasks' },
+      tag: TAG,
+    },
+    async (req, res) => {
+      const amendment = await amendments.amendmentOr404(req.params.id!);
+      const [documents, openTasks] = await Promise.all([
+        documentsOfWorkflow(db, amendment.workflowId),
+        openTasksOfWorkflows(db, [amendment.workflowId]),
+      ]);
+      res.json({ ...amendment, documents, openTasks });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/amendments/:id/timeline',
+      summary: 'Every step of the amendment (time, actor, waited ms), and what it waits on now',
+      who: 'anyone',
+      answers: { 200: '{id, number, status, items, waitingOn}' },
+      tag: TAG,
+    },
+    async (req, res) => {
+      const amendment = await amendments.amendmentOr404(req.params.id!);
+      const [items, waitingOn] = await Promise.all([
+        timelineOfWorkflows(db, [amendment.workflowId]),
+        openTasksOfWorkflows(db, [amendment.workflowId]),
+      ]);
+      res.json({ id: amendment.id, number: amendment.number, status: amendment.status, items, waitingOn });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/amendments/:id/document',
+      summary: 'The signed additional agreement (PDF); the same bytes as GET /api/documents/:id',
+      who: 'anyone',
+      answers: { 200: 'the PDF' },
+      produces: 'document',
+      tag: TAG,
+    },
+    async (req, res) => {
+      const amendment = await amendments.amendmentOr404(req.params.id!);
+      const document = amendment.documentId ? await findDocument(db, amendment.documentId) : undefined;
+      if (!document) throw notFound(`the signed document of amendment ${amendment.number}`);
+      sendDocument(res, document);
+    },
+  );
+
+  for (const s of STEPS) {
+    route(
+      router,
+      {
+        method: 'post',
+        path: `/amendments/:id/${s.path}`,
+        summary: s.summary,
+        who: AMENDMENT_STEP_ROLES[s.step],
+        rule: s.rule,
+        body: s.body,
+        answers: STEP_ANSWERS,
+        keyed: true,
+        tag: TAG,
+      },
+      async (req, res, { actor, body }) => {
+        // An unknown amendment is a 404 before the body is judged.
+        await amendments.amendmentOr404(req.params.id!);
+        send(
+          res,
+          await amendments.step(
+            req.params.id!,
+            s.update as UpdateDefinition<AmendmentResult, [unknown]>,
+            s.arg(body() as never, actor),
+            keyOf(req),
+          ),
+        );
+      },
+    );
+  }
+
+  route(
+    router,
+    {
+      method: 'put',
+      path: '/amendments/:id/terms',
+      summary: 'Revised text after the lawyer asked for changes; back to the lawyer',
+      who: AMENDMENT_STEP_ROLES.reviseTerms,
+      rule: OWNER_RULE,
+      body: amendmentDraftSchema,
+      answers: STEP_ANSWERS,
+      keyed: true,
+      tag: TAG,
+    },
+    async (req, res, { actor, body }) => {
+      await amendments.amendmentOr404(req.params.id!);
+      send(res, await amendments.reviseTerms(actor, req.params.id!, body(), keyOf(req)));
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,163 @@
+// One run of any process's workflow: its state, its step lock and clock, and what every step
+// shares: recording it (the recorder writes its projection, timeline event, tasks and
+// notifications in one transaction, keyed by the workflow id and the step's position), addressing
+// tasks, undo of a step that fails for good, search attributes, and telling the parent.
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import type { NotificationSpec, ProcessRef, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
+import type { ProcessClock } from './deadlines';
+import { tellParent, type ChildProgress } from './parent-child';
+import { processSearchAttributes } from './search-attributes';
+import { StepLock } from './step-lock';
+import { advance, type StepPosition } from './step-position';
+import { takenBy } from './taken-by';
+
+export type Activities = ReturnType<typeof createActivities>;
+
+// Short timeouts: these are single transactions, and a crashed worker's attempt is retried only
+// after one. Errors a retry cannot fix come back non-retryable (activities/failures.ts).
+export const transactions = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+/** Documents take longer (a PDF is rendered). */
+export const rendering = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** What every process's state carries besides its own facts. */
+export interface RunState extends StepPosition {
+  /** 1 for the first run, +1 at every continue-as-new. */
+  run: number;
+  /** The process that started this one, told of every stage this one reaches. */
+  parentWorkflowId?: string;
+}
+
+/** How the engine reads a process's state: the process's own words for its stage, owner and subject. */
+export interface RunShape<S extends RunState> {
+  ref(state: S): ProcessRef;
+  stage(state: S): string;
+  setStage(state: S, stage: string): void;
+  /** The person whose steps these are (a manager), for tasks and notices addressed to them. */
+  owner(state: S): string | undefined;
+  clientCode?(state: S): string | undefined;
+  isFinal(stage: string): boolean;
+  /** What the child tells its parent beyond its stage (its number). */
+  progress?(state: S): Omit<ChildProgress, 'workflowId' | 'status'>;
+  historyLimit?: number;
+}
+
+export const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+export const nowIso = (): string => new Date(Date.now()).toISOString();
+
+export class ProcessRun<S extends RunState> implements ProcessClock {
+  readonly workflowId = workflowInfo().workflowId;
+  readonly lock = new StepLock();
+  private changeCount = 0;
+  /** The parent did not hear the last thing it was told: it has ended. */
+  parentGone = false;
+
+  constructor(
+    /** Replaced whole when a failed step is undone; always read through `run.state`. */
+    public state: S,
+    readonly shape: RunShape<S>,
+  ) {}
+
+  get stage(): string {
+    return this.shape.stage(this.state);
+  }
+
+  changes(): number {
+    return this.changeCount;
+  }
+
+  changed(): void {
+    this.changeCount++;
+  }
+
+  mustContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (this.shape.historyLimit !== undefined && info.historyLength >= this.shape.historyLimit);
+  }
+
+  /** A deep copy of the state, taken before a step; the state is plain JSON by construction. */
+  save(): S {
+    return JSON.parse(JSON.stringify(this.state)) as S;
+  }
+
+  /** Puts a saved state back (a step failed for good) and lets waiting clocks re-plan. */
+  restore(saved: S): void {
+    this.state = saved;
+    this.changed();
+  }
+
+  owner(): Recipient {
+    return { role: 'manager', staffId: this.shape.owner(this.state) };
+  }
+
+  toOwner(message: string, kind: NotificationSpec['kind'] = 'status'): NotificationSpec {
+    return { kind, message, recipient: this.owner() };
+  }
+
+  task(kind: TaskSpec['kind'], title: string, assignee: Recipient): TaskSpec {
+    return { kind, title, assignee };
+  }
+
+  /** Moves the process and writes the step in one activity; the parent hears of a new stage. */
+  async record(step: string, to: string, extra: Partial<RecordStepInput> = {}): Promise<void> {
+    const from = this.stage;
+    this.shape.setStage(this.state, to);
+    this.changed();
+    const { at, waitedMs } = advance(this.state, from, to);
+    await transactions.recordStep({
+      workflowId: this.workflowId,
+      process: this.shape.ref(this.state),
+      seq: this.state.seq,
+      step,
+      from: this.state.seq === 1 ? null : from,
+      to,
+      at: new Date(at).toISOString(),
+      waitedMs,
+      ...takenBy(),
+      ...extra,
+    });
+    if (to !== from) {
+      this.index();
+      await this.tellParent();
+    }
+  }
+
+  /** Ends the process: every open task is closed and the owner is told why. */
+  closeAs(step: string, to: string, actor: RecordStepInput['actor'], reason: string, message: string): Promise<void> {
+    return this.record(step, to, { actor, details: { reason }, closeTasks: 'all', notifications: [this.toOwner(message)] });
+  }
+
+  /** The process's search attributes as it stands, so the Temporal UI filters like GET /api/processes. */
+  index(): void {
+    const { type } = this.shape.ref(this.state);
+    upsertSearchAttributes(
+      processSearchAttributes({
+        type,
+        stage: this.stage,
+        managerId: this.shape.owner(this.state),
+        clientCode: this.shape.clientCode?.(this.state),
+      }),
+    );
+  }
+
+  /** Tells the parent where this process stands; false when no parent listens any more. */
+  async tellParent(extra: Partial<ChildProgress> = {}): Promise<boolean> {
+    const parent = this.state.parentWorkflowId;
+    if (parent === undefined) return false;
+    const heard = await tellParent(parent, {
+      workflowId: this.workflowId,
+      status: this.stage,
+      ...(this.shape.isFinal(this.stage) ? { final: true } : {}),
+      ...this.shape.progress?.(this.state),
+      ...extra,
+    });
+    this.parentGone = !heard;
+    return heard;
+  }
+}
