@@ -32,7 +32,14 @@ export const recordStepInput = z
   .object({
     workflowId: z.string().min(1),
     updateId: z.string().min(1).max(200).optional(),
-    process: z.object({ type: z.enum(PROCESS_TYPES), clientId: z.uuid(), contractNumber: z.string().min(1).optional() }).optional(),
+    process: z
+      .object({
+        type: z.enum(PROCESS_TYPES),
+        clientId: z.uuid(),
+        contractNumber: z.string().min(1).optional(),
+        parentWorkflowId: z.string().min(1).optional(),
+      })
+      .optional(),
     number: z.string().min(1).optional(),
     seq: z.number().int().positive(),
     step: z.string().min(1),

@@ -28,6 +28,8 @@ export interface ProcessRef {
   type: ProcessType;
   clientId: string;
   contractNumber?: string;
+  /** The process that started this one (an onboarding's contract, a contract's amendment). */
+  parentWorkflowId?: string;
 }
 
 export interface NotificationSpec {

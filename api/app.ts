@@ -7,7 +7,7 @@ import { DEFAULT_ONBOARDING_SLA, type Config } from '../config/env';
 import { DEFAULT_ACCOUNT_SLA } from '../domain/account';
 import { createAccountService } from './account-service';
 import { createAccountsRouter } from './routes/accounts';
-import { createAmendmentRouter } from './amendment/routes';
+import { PROCESS_APIS } from './process-apis';
 import { authenticate } from './auth';
 import { answerKeyedRequestsOnce } from './keyed-answers';
 import { createApiDocsRouter } from './api-docs';
@@ -138,15 +138,21 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   api.use(createQuestionnairesRouter({ db }));
   api.use(createOnboardingsRouter({ db, onboardings }));
   api.use(createAccountsRouter({ db, accounts }));
-  api.use(createAmendmentRouter({ db, temporal, taskQueue: config.temporal.taskQueue, callTimeoutMs: config.temporal.callTimeoutMs }));
+  // Processes whose routes are made from their definitions.
+  for (const process of Object.values(PROCESS_APIS)) {
+    if (process.router) {
+      api.use(process.router({ db, temporal, taskQueue: config.temporal.taskQueue, callTimeoutMs: config.temporal.callTimeoutMs }));
+    }
+  }
   api.use(
     createProcessesRouter({
       db,
       overdueAfter: {
-        contractMs: config.contract.stepReminderAfterMs ?? 2 * 86_400_000,
-        onboardingMs: onboardingSla.stepReminderAfterMs,
+        ...Object.fromEntries(Object.entries(PROCESS_APIS).flatMap(([type, p]) => (p.overdueAfterMs ? [[type, p.overdueAfterMs()]] : []))),
+        contract: config.contract.stepReminderAfterMs ?? 2 * 86_400_000,
+        onboarding: onboardingSla.stepReminderAfterMs,
         // An account's task is overdue past the shortest complaint deadline (its escalations count at once).
-        accountMs: Math.min(...Object.values(accountSla.complaintDueMs)),
+        account: Math.min(...Object.values(accountSla.complaintDueMs)),
       },
     }),
   );

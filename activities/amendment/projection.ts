@@ -3,7 +3,7 @@
 import type { PoolClient } from 'pg';
 import { queryOne } from '../../db/pool';
 import { AMENDMENT_STATUSES } from '../../workflows/amendment/rules';
-import type { Projection } from '../engine/projection';
+import { listingFrom, type Projection } from '../engine/projection';
 import { PermanentError } from '../failures';
 import { amendmentPatch, type AmendmentPatch } from './schemas';
 
@@ -55,4 +55,13 @@ export const amendmentProjection: Projection = {
     const updated = await tx.query(`UPDATE amendments SET ${sets.join(', ')}, updated_at = now() WHERE workflow_id = $1`, values);
     if (updated.rowCount === 0) throw new PermanentError(`amendment of ${input.workflowId} is not registered`);
   },
+  listing: (tx, input) =>
+    listingFrom(
+      tx,
+      `SELECT id::text AS id, number, manager_id AS "managerId", registered_at AS "startedAt",
+         COALESCE(closed_at, in_force_at) AS "closedAt"
+       FROM amendments WHERE workflow_id = $1`,
+      [input.workflowId],
+      `amendment ${input.workflowId}`,
+    ),
 };

@@ -77,7 +77,29 @@ export function recordStepActivity(db: Pool, projections: Projections) {
         ],
       );
       if (fresh.rowCount === 0) return;
-      await projections[process.type].project(tx, input, process);
+      const projection = projections[process.type];
+      await projection.project(tx, input, process);
+      // The list of every process, from what the process says of itself now.
+      const listed = await projection.listing(tx, input, process);
+      await tx.query(
+        `INSERT INTO processes (workflow_id, type, id, number, client_id, parent_workflow_id, stage, manager_id, started_at, closed_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+         ON CONFLICT (workflow_id) DO UPDATE SET number = EXCLUDED.number, stage = EXCLUDED.stage, manager_id = EXCLUDED.manager_id,
+           closed_at = EXCLUDED.closed_at, parent_workflow_id = COALESCE(EXCLUDED.parent_workflow_id, processes.parent_workflow_id),
+           updated_at = now()`,
+        [
+          input.workflowId,
+          process.type,
+          listed.id,
+          listed.number,
+          process.clientId,
+          process.parentWorkflowId ?? null,
+          input.to,
+          listed.managerId,
+          listed.startedAt,
+          listed.closedAt,
+        ],
+      );
 
       if (input.closeTasks || input.closeTaskRefs) {
         const all = input.closeTasks === 'all';

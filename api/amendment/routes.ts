@@ -27,7 +27,7 @@ import { sendDocument } from '../routes/documents';
 import { amendmentsOfContract } from './reads';
 import { amendmentDraftSchema } from './schemas';
 import { createAmendmentService, type AmendmentAnswer } from './service';
-import { amendmentSlaFrom } from './settings';
+import type { AmendmentSla } from '../../workflows/amendment/rules';
 
 const TAG = 'amendments';
 const OWNER_RULE = "the contract's manager (when the amendment was drafted) or a kam_head; another manager gets 403";
@@ -124,10 +124,11 @@ export interface AmendmentRouterDeps {
   temporal: Client;
   taskQueue: string;
   callTimeoutMs: number;
+  sla: AmendmentSla;
 }
 
-export function createAmendmentRouter({ db, temporal, taskQueue, callTimeoutMs }: AmendmentRouterDeps): Router {
-  const amendments = createAmendmentService({ db, temporal, taskQueue, callTimeoutMs, sla: amendmentSlaFrom(process.env) });
+export function createAmendmentRouter({ db, temporal, taskQueue, callTimeoutMs, sla }: AmendmentRouterDeps): Router {
+  const amendments = createAmendmentService({ db, temporal, taskQueue, callTimeoutMs, sla });
   const router = Router();
 
   route(

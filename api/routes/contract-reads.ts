@@ -10,6 +10,8 @@ import { documentsOfContract, signedContractDocument } from '../../db/documents'
 import { route } from '../described-routes';
 import { notFound } from '../errors';
 import { sendDocument } from './documents';
+import { childrenOf } from '../../db/processes';
+import { processUrl } from '../process-apis';
 
 export function createContractReadsRouter({ db }: { db: Pool }): Router {
   const router = Router();
@@ -26,20 +28,24 @@ export function createContractReadsRouter({ db }: { db: Pool }): Router {
     {
       method: 'get',
       path: '/contracts/:number',
-      summary: 'A contract: status, parties, registry fields, its documents and open tasks',
+      summary: 'A contract: status, parties, its terms in force, its documents, open tasks and the processes it started (its amendments)',
       who: 'anyone',
-      answers: { 200: 'the contract with its client, documents (each with its url) and open tasks' },
+      answers: {
+        200: 'the contract with its client, documents (each with its url), open tasks and children [{type, id, number, stage, url}]',
+      },
       tag: 'contracts',
     },
     async (req, res) => {
       const contract = await contractOr404(req.params.number!);
-      const [client, documents, openTasks] = await Promise.all([
+      const [client, documents, openTasks, children] = await Promise.all([
         findClient(db, contract.clientId),
         documentsOfContract(db, contract.number),
         openTasksOf(db, contract.number),
+        childrenOf(db, contract.workflowId),
       ]);
-      // Each document is served at its url (GET /api/documents/:id), like every process's.
-      res.json({ ...contract, client, documents, openTasks });
+      // Each document is served at its url (GET /api/documents/:id), like every process's. Its
+      // terms are those in force: what its amendments in force changed is in the registry.
+      res.json({ ...contract, client, documents, openTasks, children: children.map((c) => ({ ...c, url: processUrl(c.type, c.id) })) });
     },
   );
 

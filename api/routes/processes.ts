@@ -4,15 +4,11 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { CONTRACT_STATUSES } from '../../domain/contract';
-import { ONBOARDING_STAGES } from '../../domain/onboarding';
-import { ACCOUNT_STAGES } from '../../domain/account';
 import { LIMITS, pageQuerySchema, uuid } from '../../domain/schemas';
 import { PROCESS_TYPES } from '../../domain/processes';
 import { processesPage, type OverdueAfter } from '../../db/processes';
 import { route } from '../described-routes';
-
-const STAGES = [...new Set<string>([...CONTRACT_STATUSES, ...ONBOARDING_STAGES, ...ACCOUNT_STAGES])];
+import { ALL_STAGES as STAGES, processUrl } from '../process-apis';
 
 export const processesQuerySchema = pageQuerySchema(
   z
@@ -42,15 +38,16 @@ export function createProcessesRouter({ db, overdueAfter }: { db: Pool; overdueA
       method: 'get',
       path: '/processes',
       summary:
-        'Every process of every type (contracts, onboardings, accounts): its stage, owner, age and what it waits on now; overdue=true for the late ones',
+        'Every process of every type (contracts, onboardings, accounts, amendments…): its stage, owner, age and what it waits on now; overdue=true for the late ones',
       who: 'anyone',
       query: processesQuerySchema,
-      answers: { 200: '{items, nextCursor}' },
+      answers: { 200: '{items: [{type, id, number, url, stage, …}], nextCursor}' },
       tag: 'processes',
     },
     async (_req, res, { query }) => {
       const { limit, cursor, ...filter } = query();
-      res.json(await processesPage(db, filter, overdueAfter, { limit, after: cursor }));
+      const page = await processesPage(db, filter, overdueAfter, { limit, after: cursor });
+      res.json({ ...page, items: page.items.map((item) => ({ ...item, url: processUrl(item.type, item.id) })) });
     },
   );
 

@@ -101,6 +101,17 @@ describe('an amendment on the standard terms', () => {
     expect(list.map((a: { number: string }) => a.number)).toEqual([`${number}/ДС-1`, `${number}/ДС-2`]);
     await stepOk(h, cast.manager, 'POST', `/api/amendments/${second.body.id}/cancel`, { reason: 'клиент передумал' });
 
+    // The contract names the processes it started; the list of every process has them too.
+    const children = (await contract(number)).children as { type: string; number: string; stage: string; url: string }[];
+    expect(children.map((c) => [c.type, c.number, c.stage, c.url])).toEqual([
+      ['amendment', `${number}/ДС-1`, 'in_force', `/api/amendments/${id}`],
+      ['amendment', `${number}/ДС-2`, 'cancelled', `/api/amendments/${second.body.id}`],
+    ]);
+    const listed = (await h.request('GET', '/api/processes?type=amendment&stage=in_force&limit=200', { token: cast.manager.token })).body
+      .items;
+    expect(listed.map((p: { id: string }) => p.id)).toContain(id);
+    expect(listed.find((p: { id: string }) => p.id === id)).toMatchObject({ number: `${number}/ДС-1`, parentWorkflowId: workflowId });
+
     await keepHistory(h.temporal, `amendment-${id}`, 'amendment-standard-in-force');
     await keepHistory(h.temporal, workflowId, 'contract-terms-amended');
   });

@@ -1,7 +1,8 @@
 // GET /api/processes: contracts and onboardings in one list, newest first, filtered by type, stage,
 // manager, client and overdue, each with what it waits on now; keyset pages walk every row once.
 // Contracts are real (started through the API); onboardings are written as their workflow's steps
-// would leave them, so the list is checked on known stages, owners and tasks.
+// would leave them (their row, their line in `processes`, their task), so the list is checked on
+// known stages, owners and tasks.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castAndClient, clientBody, contractBody, DEVIATION, type Cast } from '../support/fixtures';
@@ -41,6 +42,12 @@ async function onboarding(
     `INSERT INTO onboardings (id, workflow_id, client_id, line_of_business, questionnaire_id, stage, manager_id, created_by, created_at)
      VALUES ($1, $2, $3, 'Грузоперевозки', $4, $5, $6, $7, now() - $8::bigint * interval '1 millisecond')`,
     [id, workflowId, o.clientId, questionnaireId, o.stage, o.managerId ?? null, cast.ops.id, o.startedAgoMs],
+  );
+  // … and its line in the list of every process, as the step recorder writes it with each step.
+  await h.db.query(
+    `INSERT INTO processes (workflow_id, type, id, client_id, stage, manager_id, started_at)
+     SELECT workflow_id, 'onboarding', id::text, client_id, stage, manager_id, created_at FROM onboardings WHERE id = $1`,
+    [id],
   );
   if (o.task) {
     await h.db.query(

@@ -90,7 +90,12 @@ export class ContractRun implements ProcessClock {
     const { at: now, waitedMs } = advance(state, from, to);
     await activities.recordStep({
       workflowId: this.workflowId,
-      process: { type: 'contract', clientId: state.clientId, contractNumber: state.number },
+      process: {
+        type: 'contract',
+        clientId: state.clientId,
+        contractNumber: state.number,
+        ...(state.parentWorkflowId ? { parentWorkflowId: state.parentWorkflowId } : {}),
+      },
       number: state.number!,
       seq: state.seq,
       step,

@@ -112,7 +112,7 @@ export class ProcessRun<S extends RunState> implements ProcessClock {
     const { at, waitedMs } = advance(this.state, from, to);
     await transactions.recordStep({
       workflowId: this.workflowId,
-      process: this.shape.ref(this.state),
+      process: { ...this.shape.ref(this.state), ...(this.state.parentWorkflowId ? { parentWorkflowId: this.state.parentWorkflowId } : {}) },
       seq: this.state.seq,
       step,
       from: this.state.seq === 1 ? null : from,
