@@ -1,7 +1,7 @@
 // The contract PDF: two copies of the standard form (the company's and the client's), each with
 // both parties' requisites, signature lines and the company's round seal.
 //
-// The wording lives in templates/contract.<lang>.hbs. Handlebars renders it to a line markup
+// The wording lives in templates/contract/contract.<lang>.hbs. Handlebars renders it to a line markup
 // that this module lays out with pdfkit:
 //   `# text`      a centred bold title line
 //   `## text`     a section heading
@@ -83,7 +83,7 @@ const compiled = new Map<TemplateLanguage, HandlebarsTemplateDelegate>();
 function template(language: TemplateLanguage): HandlebarsTemplateDelegate {
   let t = compiled.get(language);
   if (!t) {
-    const source = readFileSync(path.join(repoRoot(), 'templates', `contract.${language}.hbs`), 'utf8');
+    const source = readFileSync(path.join(repoRoot(), 'templates', 'contract', `contract.${language}.hbs`), 'utf8');
     t = handlebars.compile(source, { noEscape: true, strict: false });
     compiled.set(language, t);
   }

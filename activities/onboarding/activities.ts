@@ -11,7 +11,7 @@ import { validateAnswers } from '../../db/questionnaires';
 import { mergeAnswers, type AnswerChanges, type Answers } from '../../domain/questionnaires';
 import { SEGMENTS } from '../../domain/client';
 import { chooseManager, DEFAULT_WORKLOAD_NORM, type ClientLoad, type ManagerLoadInput, type WorkloadNorm } from '../../domain/workload';
-import { renderRefusalLetterPdf } from '../documents/render-refusal-letter';
+import { renderRefusalLetterPdf } from './render-refusal-letter';
 import { PermanentError } from '../failures';
 
 const mergeAnswersInput = z.object({ workflowId: z.string().min(1), answerSetId: z.string().min(1) });

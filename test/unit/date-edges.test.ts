@@ -1,7 +1,7 @@
 // Dates and instants are judged as instants in UTC: everything inside 1900-01-01T00:00Z ..
 // 2199-12-31T23:59:59Z is accepted, nothing outside, whatever offset it is written with.
 import { describe, expect, it } from 'vitest';
-import { commitmentSchema } from '../../api/account-service';
+import { commitmentSchema } from '../../api/account/service';
 import { isoDate, isoInstant } from '../../domain/schemas';
 
 const OWNER = '3f1c1f64-2d5a-4a57-9b0e-6f1f3c1b2a10';

@@ -17,9 +17,9 @@ import {
   notTheClientsManager,
   type AccountSla,
   type AccountWorkflowInput,
-} from '../domain/account';
-import type { Actor, Role } from '../domain/people';
-import { LIMITS, isoDate, isoInstant, safeText, uuid } from '../domain/schemas';
+} from '../../domain/account';
+import type { Actor, Role } from '../../domain/people';
+import { LIMITS, isoDate, isoInstant, safeText, uuid } from '../../domain/schemas';
 import {
   accountContext,
   accountOf,
@@ -29,9 +29,9 @@ import {
   type Account,
   type Commitment,
   type Complaint,
-} from '../db/accounts';
-import { findClient, type Client as ClientRow } from '../db/clients';
-import { findActiveManager, findActiveStaff } from '../db/staff';
+} from '../../db/accounts';
+import { findClient, type Client as ClientRow } from '../../db/clients';
+import { findActiveManager, findActiveStaff } from '../../db/staff';
 import {
   accountManagerUpdate,
   accountWorkflowId,
@@ -45,9 +45,9 @@ import {
   reviewUpdate,
   stageActionUpdate,
   type AccountResult,
-} from '../workflows/account/messages';
-import { badRequest, conflict, forbidden, foundByUuid, type HttpError } from './errors';
-import { createProcessSteps } from './process-steps';
+} from '../../workflows/account/messages';
+import { badRequest, conflict, forbidden, foundByUuid, type HttpError } from '../errors';
+import { createProcessSteps } from '../process-steps';
 
 // ---- Bodies ---------------------------------------------------------------------------------------
 

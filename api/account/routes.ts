@@ -24,7 +24,7 @@ import {
   stageActionSchema,
   type AccountAnswer,
   type AccountService,
-} from '../account-service';
+} from './service';
 
 const ANYONE: readonly Role[] = ['ops', 'manager', 'kam_head', 'lawyer', 'director', 'admin'];
 

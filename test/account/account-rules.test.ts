@@ -1,7 +1,7 @@
 // The health score and the ids of the relationship's rows, as pure functions.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { idFor } from '../../api/account-service';
+import { idFor } from '../../api/account/service';
 import { healthOf, stageRank } from '../../domain/account';
 
 describe('healthOf', () => {

@@ -9,7 +9,7 @@ import { findClient } from '../../db/clients';
 import { documentsOfContract, signedContractDocument } from '../../db/documents';
 import { route } from '../described-routes';
 import { notFound } from '../errors';
-import { sendDocument } from './documents';
+import { sendDocument } from '../routes/documents';
 import { childrenOf } from '../../db/processes';
 import { processUrl } from '../process-apis';
 

@@ -3,7 +3,7 @@
 // at the left, the client's name and address at the right, a courteous body, the manager's reason
 // when one was given, and the general director's signature. Russian or English.
 //
-// The wording lives in templates/refusal-letter.<lang>.hbs, one element a line (`@head`, `@ref`,
+// The wording lives in templates/onboarding/refusal-letter.<lang>.hbs, one element a line (`@head`, `@ref`,
 // `@to`, `@sign L|R`, …; any other line is a paragraph; the templates list them). Every value the
 // template is given (the client's name and address, the reason, our requisites) reaches it as an
 // opaque token that is replaced by the text only after the lines have been read, so no value can
@@ -18,8 +18,8 @@ import Handlebars from 'handlebars';
 import PDFDocument from 'pdfkit';
 import { repoRoot } from '../../config/paths';
 import type { Requisites } from '../../domain/client';
-import { BOLD, REGULAR, withProductFonts } from './pdf-fonts';
-import { breakLongWords } from './line-breaks';
+import { BOLD, REGULAR, withProductFonts } from '../documents/pdf-fonts';
+import { breakLongWords } from '../documents/line-breaks';
 
 export interface RefusalLetterInput {
   language: 'ru' | 'en';
@@ -59,7 +59,7 @@ const compiled = new Map<'ru' | 'en', HandlebarsTemplateDelegate>();
 function template(language: 'ru' | 'en'): HandlebarsTemplateDelegate {
   let t = compiled.get(language);
   if (!t) {
-    const source = readFileSync(path.join(repoRoot(), 'templates', `refusal-letter.${language}.hbs`), 'utf8');
+    const source = readFileSync(path.join(repoRoot(), 'templates', 'onboarding', `refusal-letter.${language}.hbs`), 'utf8');
     t = handlebars.compile(source, { noEscape: true });
     compiled.set(language, t);
   }

@@ -34,7 +34,7 @@ import {
   type StepResult,
 } from '../../workflows/messages';
 import { route } from '../described-routes';
-import type { ContractAnswer, ContractService } from '../contract-service';
+import type { ContractAnswer, ContractService } from './service';
 import { badRequest } from '../errors';
 
 function send(res: Response, answer: ContractAnswer): void {

@@ -11,10 +11,10 @@ import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { AccountSla } from '../domain/account';
-import { SEGMENTS } from '../domain/client';
-import { needsLegalApproval, TEMPLATES, type ContractSla } from '../domain/contract';
-import type { Actor } from '../domain/people';
+import type { AccountSla } from '../../domain/account';
+import { SEGMENTS } from '../../domain/client';
+import { needsLegalApproval, TEMPLATES, type ContractSla } from '../../domain/contract';
+import type { Actor } from '../../domain/people';
 import {
   CHECKLIST_ITEMS,
   QUALIFICATION_DECISIONS,
@@ -22,10 +22,10 @@ import {
   type ChecklistItem,
   type OnboardingSla,
   type OnboardingWorkflowInput,
-} from '../domain/onboarding';
-import { draftSchema, LIMITS, newClientSchema, safeText, uuid } from '../domain/schemas';
-import { deleteNewClient, findClient, insertClientIn } from '../db/clients';
-import { saveDraft } from '../db/contract-drafts';
+} from '../../domain/onboarding';
+import { draftSchema, LIMITS, newClientSchema, safeText, uuid } from '../../domain/schemas';
+import { deleteNewClient, findClient, insertClientIn } from '../../db/clients';
+import { saveDraft } from '../../db/contract-drafts';
 import {
   deleteAnswerChanges,
   deleteUnstartedOnboarding,
@@ -36,10 +36,10 @@ import {
   stageOf,
   type Onboarding,
   type OnboardingDetail,
-} from '../db/onboardings';
-import { queryOne, withTransaction } from '../db/pool';
-import { validateAnswerChanges, validateAnswers } from '../db/questionnaires';
-import { findActiveManager } from '../db/staff';
+} from '../../db/onboardings';
+import { queryOne, withTransaction } from '../../db/pool';
+import { validateAnswerChanges, validateAnswers } from '../../db/questionnaires';
+import { findActiveManager } from '../../db/staff';
 import {
   answersUpdate,
   assignmentUpdate,
@@ -49,9 +49,9 @@ import {
   qualificationUpdate,
   requestUpdate,
   type OnboardingResult,
-} from '../workflows/onboarding/messages';
-import { badRequest, HttpError, notFound, serviceUnavailable } from './errors';
-import { createProcessSteps, isNoAnswer } from './process-steps';
+} from '../../workflows/onboarding/messages';
+import { badRequest, HttpError, notFound, serviceUnavailable } from '../errors';
+import { createProcessSteps, isNoAnswer } from '../process-steps';
 
 // ---- Bodies ---------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ import {
   qualificationSchema,
   type OnboardingAnswer,
   type OnboardingService,
-} from '../onboarding-service';
+} from './service';
 
 /** Which roles may ask for each onboarding step; the workflow then decides whose it is (README, "Who may take which step"). */
 export const ONBOARDING_STEP_ROLES = {

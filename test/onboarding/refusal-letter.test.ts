@@ -1,9 +1,9 @@
-// The polite refusal letter (activities/documents/render-refusal-letter.ts): read back as text, in
+// The polite refusal letter (activities/onboarding/render-refusal-letter.ts): read back as text, in
 // both languages; the manager's reason printed as it is, never as markup; long words wrapped;
 // the same letter, the same bytes.
 import { describe, expect, it } from 'vitest';
 import { withoutBreaks } from '../../activities/documents/line-breaks';
-import { refusalLetterElements, renderRefusalLetterPdf, type RefusalLetterInput } from '../../activities/documents/render-refusal-letter';
+import { refusalLetterElements, renderRefusalLetterPdf, type RefusalLetterInput } from '../../activities/onboarding/render-refusal-letter';
 import { longWord } from '../../activities/documents/worst-case';
 import { pdfText } from '../support/pdf-text';
 

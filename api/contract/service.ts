@@ -6,18 +6,18 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import { isContractNumber, needsLegalApproval, type ContractDraft, type ContractSla, type NewContractInput } from '../domain/contract';
-import type { Actor } from '../domain/people';
-import type { newContractSchema } from '../domain/schemas';
-import { findContract, type RegistryEntry } from '../db/contracts';
-import { findClient } from '../db/clients';
-import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../db/contract-drafts';
-import { findActiveManager } from '../db/staff';
-import type { contractWorkflow } from '../workflows/contract';
-import { registrationUpdate, reviseTermsUpdate, type StepResult } from '../workflows/messages';
-import { badRequest, HttpError, notFound, serviceUnavailable } from './errors';
-import { IDEMPOTENCY_KEY } from './keyed-answers';
-import { createProcessSteps, isNoAnswer, rejectionOf } from './process-steps';
+import { isContractNumber, needsLegalApproval, type ContractDraft, type ContractSla, type NewContractInput } from '../../domain/contract';
+import type { Actor } from '../../domain/people';
+import type { newContractSchema } from '../../domain/schemas';
+import { findContract, type RegistryEntry } from '../../db/contracts';
+import { findClient } from '../../db/clients';
+import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../../db/contract-drafts';
+import { findActiveManager } from '../../db/staff';
+import type { contractWorkflow } from '../../workflows/contract';
+import { registrationUpdate, reviseTermsUpdate, type StepResult } from '../../workflows/messages';
+import { badRequest, HttpError, notFound, serviceUnavailable } from '../errors';
+import { IDEMPOTENCY_KEY } from '../keyed-answers';
+import { createProcessSteps, isNoAnswer, rejectionOf } from '../process-steps';
 
 export type NewContract = z.infer<typeof newContractSchema>;
 
