@@ -1,11 +1,11 @@
 // Activity inputs are checked on arrival: a workflow bug must fail loudly, not write a bad row.
 import { z } from 'zod';
-import { DISPATCH_CHANNELS, TEMPLATES } from '../domain/contract';
+import { DISPATCH_CHANNELS, TEMPLATES } from '../workflows/contract/rules';
 import { actorSchema, draftSchema, isoDate, roleSchema } from '../domain/schemas';
 import { NOTIFICATION_KINDS } from '../domain/steps';
-import { ACCOUNT_STAGES, COMPLAINT_CATEGORIES, LOSS_REASONS, ROOT_CAUSES, SEVERITIES } from '../domain/account';
+import { ACCOUNT_STAGES, COMPLAINT_CATEGORIES, LOSS_REASONS, ROOT_CAUSES, SEVERITIES } from '../workflows/account/rules';
 import { SEGMENTS } from '../domain/client';
-import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SUPPLIER_POSITIONS } from '../domain/onboarding';
+import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SUPPLIER_POSITIONS } from '../workflows/onboarding/rules';
 import { PROCESS_TYPES } from '../domain/processes';
 
 const instant = z.iso.datetime();

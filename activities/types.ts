@@ -1,6 +1,6 @@
 // Inputs and outputs of the activities: types and constants only, so workflow code can import them.
 import type { ProcessType } from '../domain/processes';
-import type { ContractDraft, DispatchChannel, TemplateLanguage } from '../domain/contract';
+import type { ContractDraft, DispatchChannel, TemplateLanguage } from '../workflows/contract/rules';
 import type { Actor, Role } from '../domain/people';
 import type { NotificationKind, TaskKind } from '../domain/steps';
 

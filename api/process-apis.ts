@@ -4,9 +4,9 @@
 import type { Client } from '@temporalio/client';
 import type { Router } from 'express';
 import type { Pool } from 'pg';
-import { ACCOUNT_STAGES } from '../domain/account';
-import { CONTRACT_STATUSES } from '../domain/contract';
-import { ONBOARDING_STAGES } from '../domain/onboarding';
+import { ACCOUNT_STAGES } from '../workflows/account/rules';
+import { CONTRACT_STATUSES } from '../workflows/contract/rules';
+import { ONBOARDING_STAGES } from '../workflows/onboarding/rules';
 import type { ProcessType } from '../domain/processes';
 import { amendmentApi } from './amendment';
 

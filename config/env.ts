@@ -2,10 +2,10 @@
 // A bad variable stops the process with a message naming it; values are never logged.
 import { z } from 'zod';
 import { isValidInn } from '../domain/inn';
-import type { ContractSla } from '../domain/contract';
+import type { ContractSla } from '../workflows/contract/rules';
 import type { Requisites } from '../domain/client';
-import { ACCOUNT_BOUNDS, type AccountSla } from '../domain/account';
-import type { OnboardingSla } from '../domain/onboarding';
+import { ACCOUNT_BOUNDS, type AccountSla } from '../workflows/account/rules';
+import type { OnboardingSla } from '../workflows/onboarding/rules';
 import { parseDuration } from './duration';
 import { DEFAULT_WORKLOAD_WEIGHTS, type WorkloadNorm } from '../domain/workload';
 

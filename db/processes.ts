@@ -1,7 +1,7 @@
 // Processes of every type as one list (GET /api/processes, from the `processes` table the step
 // recorder writes), and what every process waits on: its open tasks, keyed by its workflow id.
 import type { ProcessType } from '../domain/processes';
-import type { HealthReason } from '../domain/account';
+import type { HealthReason } from '../workflows/account/rules';
 import { queryRows, type Queryable } from './pool';
 import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from './keyset-pages';
 

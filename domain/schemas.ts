@@ -6,7 +6,7 @@
 // unpaired UTF-16 surrogates (jsonb, and any UTF-8 encoder), every date stays in a range Postgres
 // and people both accept, and every size is bounded.
 import { z } from 'zod';
-import { CONTRACT_STATUSES, DISPATCH_CHANNELS, isContractNumber, LEGAL_DECISIONS, TEMPLATES } from './contract';
+import { CONTRACT_STATUSES, DISPATCH_CHANNELS, isContractNumber, LEGAL_DECISIONS, TEMPLATES } from '../workflows/contract/rules';
 import { ROLES } from './people';
 import { isValidInn } from './inn';
 

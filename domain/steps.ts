@@ -1,6 +1,6 @@
 // Human steps of the contract procedure: who may take each, and the task that waits for it.
 // Workflow-safe (no I/O, no zod).
-import type { ContractStatus } from './contract';
+import type { ContractStatus } from '../workflows/contract/rules';
 import type { Role } from './people';
 
 export const STEP_ROLES = {

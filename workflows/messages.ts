@@ -1,7 +1,7 @@
 // The contract workflow's messages: stable wire names shared by the workflow and the API.
 // Arguments and answers carry ids and small facts; drafts and documents live in Postgres.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ContractDraft, ContractStatus, DispatchChannel, LegalDecision } from '../domain/contract';
+import type { ContractDraft, ContractStatus, DispatchChannel, LegalDecision } from './contract/rules';
 import type { Actor } from '../domain/people';
 
 /** What a step answers: enough to find the rest in the registry. */

@@ -4,7 +4,7 @@
 // step recorded twice (a retry after a lost answer) changes nothing the second time.
 import type { PoolClient } from 'pg';
 import { queryOne } from '../../db/pool';
-import { ACCOUNT_STAGES } from '../../domain/account';
+import { ACCOUNT_STAGES } from '../../workflows/account/rules';
 import { PermanentError } from '../failures';
 import type { RecordStepInput } from '../types';
 

@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { queryOne, queryRows } from '../../db/pool';
-import { ACCOUNT_BOUNDS, type AccountStage, type ChurnStage, type Severity } from '../../domain/account';
+import { ACCOUNT_BOUNDS, type AccountStage, type ChurnStage, type Severity } from '../../workflows/account/rules';
 import type { Role } from '../../domain/people';
 import type { Segment } from '../../domain/client';
 

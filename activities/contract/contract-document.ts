@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Config } from '../../config/env';
-import type { Deviation, TemplateLanguage } from '../../domain/contract';
+import type { Deviation, TemplateLanguage } from '../../workflows/contract/rules';
 import { findClient } from '../../db/clients';
 import { queryOne } from '../../db/pool';
 import { PermanentError } from '../failures';

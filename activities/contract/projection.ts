@@ -2,7 +2,7 @@
 // the step's own transaction (activities/record-step.ts).
 import type { PoolClient } from 'pg';
 import { REGISTRY_WRITES } from '../../db/registry-fields';
-import { CONTRACT_STATUSES, type ContractDraft } from '../../domain/contract';
+import { CONTRACT_STATUSES, type ContractDraft } from '../../workflows/contract/rules';
 import { PermanentError } from '../failures';
 import { draftById } from './register-contract';
 import type { RecordStepInput, RegistryPatch } from '../types';

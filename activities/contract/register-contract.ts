@@ -1,6 +1,6 @@
 // Gives a contract its number and its row in the registration registry, once per workflow.
 import type { Pool, PoolClient } from 'pg';
-import type { ContractDraft } from '../../domain/contract';
+import type { ContractDraft } from '../../workflows/contract/rules';
 import { queryOne, withTransaction } from '../../db/pool';
 import { nextInYear } from '../../db/year-counters';
 import { PermanentError } from '../failures';

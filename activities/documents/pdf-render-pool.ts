@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseDuration } from '../../config/duration';
-import type { ContractDocumentInput } from '../../domain/contract';
+import type { ContractDocumentInput } from '../../workflows/contract/rules';
 import { assertPrintable, ContractDocumentTooLargeError } from './limits';
 import type { DocumentRenderer, RenderReply, RenderRequest } from './pdf-render-protocol';
 

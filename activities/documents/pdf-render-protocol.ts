@@ -1,5 +1,5 @@
 // Messages between the render pool and its threads. Types only.
-import type { ContractDocumentInput } from '../../domain/contract';
+import type { ContractDocumentInput } from '../../workflows/contract/rules';
 
 /** A process's own renderer, loaded by the thread: an absolute module path and the name of its `(input) => Promise<Buffer>`. */
 export interface DocumentRenderer {

@@ -5,7 +5,7 @@ import { isMainThread, parentPort } from 'node:worker_threads';
 import { ContractDocumentTooLargeError } from './limits';
 import { renderContractPdf } from './render-contract-pdf';
 import type { DocumentRenderer, RenderReply, RenderRequest } from './pdf-render-protocol';
-import type { ContractDocumentInput } from '../../domain/contract';
+import type { ContractDocumentInput } from '../../workflows/contract/rules';
 
 if (isMainThread || !parentPort) throw new Error('pdf-render-thread runs only inside a worker thread');
 const port = parentPort;

@@ -19,7 +19,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import PDFDocument from 'pdfkit';
 import { repoRoot } from '../../config/paths';
-import type { ContractDocumentInput, TemplateLanguage } from '../../domain/contract';
+import type { ContractDocumentInput, TemplateLanguage } from '../../workflows/contract/rules';
 import type { Requisites } from '../../domain/client';
 import { assertPrintable } from './limits';
 import { BOLD, REGULAR, withProductFonts } from './pdf-fonts';

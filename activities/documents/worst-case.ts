@@ -2,7 +2,7 @@
 // maximum length, in wide Cyrillic capitals, written as words without spaces (the shape that once
 // took pdfkit 79 s) or as thousands of one-letter lines (the shape that makes the most pages).
 // Deterministic: the same shape gives the same text, so renders can be compared byte for byte.
-import type { ContractDocumentInput, Deviation } from '../../domain/contract';
+import type { ContractDocumentInput, Deviation } from '../../workflows/contract/rules';
 import type { Requisites } from '../../domain/client';
 import { CONTRACT_DOCUMENT_LIMITS as L } from './limits';
 

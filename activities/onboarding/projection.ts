@@ -1,7 +1,7 @@
 // The onboarding's projection: its row in `onboardings` (and the client's loyalty stage), moved by
 // each of its steps in the step's own transaction (activities/record-step.ts).
 import type { PoolClient } from 'pg';
-import { ONBOARDING_STAGES } from '../../domain/onboarding';
+import { ONBOARDING_STAGES } from '../../workflows/onboarding/rules';
 import { PermanentError } from '../failures';
 import type { OnboardingPatch, RecordStepInput } from '../types';
 

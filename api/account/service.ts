@@ -17,7 +17,7 @@ import {
   notTheClientsManager,
   type AccountSla,
   type AccountWorkflowInput,
-} from '../../domain/account';
+} from '../../workflows/account/rules';
 import type { Actor, Role } from '../../domain/people';
 import { LIMITS, isoDate, isoInstant, safeText, uuid } from '../../domain/schemas';
 import {

@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { findContract } from '../../db/contracts';
-import { isContractNumber } from '../../domain/contract';
+import { isContractNumber } from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
 import { amendmentRegistrationUpdate, amendmentRevisionUpdate, type AmendmentResult } from '../../workflows/amendment/messages';
 import { needsLegalApproval, type AmendmentSla, type NewAmendmentInput } from '../../workflows/amendment/rules';

@@ -2,7 +2,7 @@
 // PDF; the timeline (a keyset page) with what it waits on now.
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { isContractNumber } from '../../domain/contract';
+import { isContractNumber } from '../../workflows/contract/rules';
 import { timelineQuerySchema } from '../../domain/schemas';
 import { findContract, openTasksOf, timelinePage } from '../../db/contracts';
 import { findClient } from '../../db/clients';

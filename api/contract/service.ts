@@ -6,7 +6,13 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import { isContractNumber, needsLegalApproval, type ContractDraft, type ContractSla, type NewContractInput } from '../../domain/contract';
+import {
+  isContractNumber,
+  needsLegalApproval,
+  type ContractDraft,
+  type ContractSla,
+  type NewContractInput,
+} from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
 import type { newContractSchema } from '../../domain/schemas';
 import { findContract, type RegistryEntry } from '../../db/contracts';

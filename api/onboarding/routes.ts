@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Actor, Role } from '../../domain/people';
-import { ONBOARDING_STAGES } from '../../domain/onboarding';
+import { ONBOARDING_STAGES } from '../../workflows/onboarding/rules';
 import { pageQuerySchema, uuid } from '../../domain/schemas';
 import { childContractWorkflows, onboardingDetail, onboardingsPage, timelineOfWorkflows } from '../../db/onboardings';
 import type { Onboarding } from '../../db/onboardings';

@@ -11,9 +11,9 @@ import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { AccountSla } from '../../domain/account';
+import type { AccountSla } from '../../workflows/account/rules';
 import { SEGMENTS } from '../../domain/client';
-import { needsLegalApproval, TEMPLATES, type ContractSla } from '../../domain/contract';
+import { needsLegalApproval, TEMPLATES, type ContractSla } from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
 import {
   CHECKLIST_ITEMS,
@@ -22,7 +22,7 @@ import {
   type ChecklistItem,
   type OnboardingSla,
   type OnboardingWorkflowInput,
-} from '../../domain/onboarding';
+} from '../../workflows/onboarding/rules';
 import { draftSchema, LIMITS, newClientSchema, safeText, uuid } from '../../domain/schemas';
 import { deleteNewClient, findClient, insertClientIn } from '../../db/clients';
 import { saveDraft } from '../../db/contract-drafts';

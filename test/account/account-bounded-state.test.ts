@@ -9,7 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
+import { DEFAULT_ACCOUNT_SLA } from '../../workflows/account/rules';
 import { accountStateQuery } from '../../workflows/account/messages';
 import { castAndClient, newClient as newClientOf, type Cast } from '../support/fixtures';
 import { HISTORIES_DIR } from '../support/histories';

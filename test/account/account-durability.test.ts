@@ -2,7 +2,7 @@
 // here by a small history limit) and carries its open complaints, commitments and clocks over;
 // the periodic review keeps coming; a worker restart loses no deadline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
+import { DEFAULT_ACCOUNT_SLA } from '../../workflows/account/rules';
 import { castAndClient, newClient as newClientOf, type Cast } from '../support/fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { keepHistory } from '../support/histories';

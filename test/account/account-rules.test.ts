@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { idFor } from '../../api/account/service';
-import { healthOf, stageRank } from '../../domain/account';
+import { healthOf, stageRank } from '../../workflows/account/rules';
 
 describe('healthOf', () => {
   it('is 100 with nothing against the client', () => {

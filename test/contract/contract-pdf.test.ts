@@ -16,7 +16,7 @@ import {
 import { contractMarkup, renderContractPdf } from '../../activities/documents/render-contract-pdf';
 import { longWord, worstCaseDocumentInput } from '../../activities/documents/worst-case';
 import { repoRoot } from '../../config/paths';
-import type { ContractDocumentInput } from '../../domain/contract';
+import type { ContractDocumentInput } from '../../workflows/contract/rules';
 import { LIMITS } from '../../domain/schemas';
 import { pdfText } from '../support/pdf-text';
 

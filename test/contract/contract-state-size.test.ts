@@ -4,7 +4,7 @@
 // be is built here field by field and measured, for the README's table of workflow sizes.
 import { describe, expect, it } from 'vitest';
 import type { ContinuedContractInput, ContractState } from '../../workflows/contract/state';
-import type { ContractSla } from '../../domain/contract';
+import type { ContractSla } from '../../workflows/contract/rules';
 
 const UUID = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
 /** Longer than any number JSON writes for a clock or a count. */

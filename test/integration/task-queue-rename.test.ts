@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../config/env';
 import { saveDraft } from '../../db/contract-drafts';
 import { findClient } from '../../db/clients';
-import type { NewContractInput } from '../../domain/contract';
+import type { NewContractInput } from '../../workflows/contract/rules';
 import { startProcessWorker, type RunningWorker } from '../../worker/create-worker';
 import type { contractWorkflow } from '../../workflows/contract';
 import { expectConsistent } from '../support/contract-checks';

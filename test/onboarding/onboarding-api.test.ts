@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
-import { ONBOARDING_STAGES } from '../../domain/onboarding';
+import { ONBOARDING_STAGES } from '../../workflows/onboarding/rules';
 import { castAndClient, clientBody, CLIENT_NAME, contractBody, type Cast, freightQuestionnaireId } from '../support/fixtures';
 import { ADMIN_TOKEN, QUIET_ONBOARDING_SLA, QUIET_CONTRACT_SLA, startHarness, type Harness } from '../support/harness';
 

@@ -2,7 +2,7 @@
 // made by the API (so a retried request names the same complaint); texts are short, checked there.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Role } from '../../domain/people';
-import type { AccountStage, ComplaintCategory, Health, LossReason, ReportedStage, RootCause, Severity } from '../../domain/account';
+import type { AccountStage, ComplaintCategory, Health, LossReason, ReportedStage, RootCause, Severity } from './rules';
 import type { Segment } from '../../domain/client';
 
 export interface AccountResult {

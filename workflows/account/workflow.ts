@@ -34,7 +34,7 @@ import {
   type ChurnStage,
   type Health,
   type Severity,
-} from '../../domain/account';
+} from './rules';
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
 import type { TaskKind } from '../../domain/steps';

@@ -3,7 +3,7 @@
 // with changes it takes the new terms — amount, end date, payment terms, subject — in its own step
 // lock, while it is in force itself. The expiry watch re-plans from the new end date.
 import { ActivityFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
-import { isFinal } from '../../domain/contract';
+import { isFinal } from './rules';
 import { childProgressSignal, endChildren, openChildren, type ChildProgress } from '../engine/parent-child';
 import type { RegistryPatch } from '../../activities/types';
 import type { ContractRun } from './run';

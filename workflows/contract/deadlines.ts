@@ -2,7 +2,7 @@
 // escalation, counted from dispatch), the SLA chase of every other wait, and the watch over an
 // active contract (renewal notice, expiry). All act through the step lock (engine/deadlines.ts).
 import type { Recipient } from '../../activities/types';
-import { isAwaitingOriginal, type ContractStatus } from '../../domain/contract';
+import { isAwaitingOriginal, type ContractStatus } from './rules';
 import type { TaskKind } from '../../domain/steps';
 import { keepDeadlines, slaChase } from '../engine/deadlines';
 import { isoDate, type ContractRun } from './run';

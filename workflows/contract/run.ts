@@ -3,10 +3,10 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { processSearchAttributes } from '../engine/search-attributes';
 import { endChildren, tellParent, type ParentCancelOutcome } from '../engine/parent-child';
-import { isFinal } from '../../domain/contract';
+import { isFinal } from './rules';
 import type { createActivities } from '../../activities';
 import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
-import type { ContractSla, ContractStatus } from '../../domain/contract';
+import type { ContractSla, ContractStatus } from './rules';
 import type { Actor } from '../../domain/people';
 import type { TaskKind } from '../../domain/steps';
 import type { ProcessClock } from '../engine/deadlines';

@@ -1,13 +1,7 @@
 // Everything a contract's workflow decides by, in one plain object: copied before a step so a step
 // that fails for good leaves the contract as it was, and handed whole to the next run when the
 // contract continues as new. Ids and small facts only; drafts and documents live in Postgres.
-import {
-  needsLegalApproval,
-  type ContractSla,
-  type ContractStatus,
-  type ContractWorkflowInput,
-  type TemplateLanguage,
-} from '../../domain/contract';
+import { needsLegalApproval, type ContractSla, type ContractStatus, type ContractWorkflowInput, type TemplateLanguage } from './rules';
 
 export interface ContractState {
   number?: string;

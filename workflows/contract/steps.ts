@@ -1,6 +1,6 @@
 // The contract's human steps: who may take each, in which status, and what it records.
 import { patched } from '@temporalio/workflow';
-import { isFinal, type ContractStatus } from '../../domain/contract';
+import { isFinal, type ContractStatus } from './rules';
 import type { Actor } from '../../domain/people';
 import { STEP_ALLOWED_IN } from '../../domain/steps';
 import {

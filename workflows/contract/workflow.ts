@@ -16,7 +16,7 @@ import {
   patched,
   setHandler,
 } from '@temporalio/workflow';
-import { isAwaitingOriginal, isFinal } from '../../domain/contract';
+import { isAwaitingOriginal, isFinal } from './rules';
 import { registrationUpdate, stateQuery, type ContractSnapshot } from '../messages';
 import { cancellingParent, parentCancelledSignal, type ParentCancelOutcome } from '../engine/parent-child';
 import { reject } from '../engine/rejections';

@@ -1,10 +1,10 @@
 // The onboarding workflow's messages: stable wire names shared by the workflow and the API.
 // Arguments carry ids and small facts; answers and contract drafts are written to Postgres first.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ContractStatus, TemplateLanguage } from '../../domain/contract';
+import type { ContractStatus, TemplateLanguage } from '../contract/rules';
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
-import type { ChecklistItem, OnboardingStage, SupplierPosition } from '../../domain/onboarding';
+import type { ChecklistItem, OnboardingStage, SupplierPosition } from './rules';
 import type { ChildProgress } from '../engine/parent-child';
 
 export interface OnboardingResult {

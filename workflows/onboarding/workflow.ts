@@ -27,7 +27,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../../activities';
 import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
-import type { ContractStatus } from '../../domain/contract';
+import type { ContractStatus } from '../contract/rules';
 import type { Actor, Role } from '../../domain/people';
 import {
   CHECKLIST,
@@ -36,10 +36,10 @@ import {
   type ChecklistItem,
   type OnboardingStage,
   type OnboardingWorkflowInput,
-} from '../../domain/onboarding';
+} from './rules';
 import type { Segment } from '../../domain/client';
 import type { TaskKind } from '../../domain/steps';
-import { DEFAULT_ACCOUNT_SLA } from '../../domain/account';
+import { DEFAULT_ACCOUNT_SLA } from '../account/rules';
 import type { accountWorkflow } from '../account/workflow';
 import { accountWorkflowId } from '../account/messages';
 import { tellAccount } from '../account/tell';

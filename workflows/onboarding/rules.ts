@@ -1,7 +1,7 @@
 // Client onboarding's vocabulary (DOMAIN.md, "The client's path"). Imported by workflow code, so
 // free of I/O, Node built-ins and zod.
-import type { AccountSla } from './account';
-import type { ContractSla, ContractStatus } from './contract';
+import type { AccountSla } from '../account/rules';
+import type { ContractSla, ContractStatus } from '../contract/rules';
 
 export const ONBOARDING_STAGES = [
   'intake',

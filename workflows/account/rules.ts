@@ -1,8 +1,8 @@
 // The account relationship's vocabulary (DOMAIN.md, "Losing a key client: the churn stages"):
 // complaints, commitments, reviews, the churn stages with their owners, losses, and the health
 // score. Imported by workflow code, so free of I/O, Node built-ins and zod.
-import type { Actor, Role } from './people';
-import type { Segment } from './client';
+import type { Actor, Role } from '../../domain/people';
+import type { Segment } from '../../domain/client';
 
 /** The slide of a key client, in order; each stage is a chance to act. */
 export const CHURN_STAGES = ['healthy', 'dissatisfied', 'adversarial', 'ultimatum', 'arbitration'] as const;

@@ -1,7 +1,7 @@
 // The contract procedure's vocabulary (DOMAIN.md, "The contract procedure").
 // Imported by workflow code, so it must stay free of I/O, Node built-ins and zod.
-import type { Actor } from './people';
-import type { Requisites } from './client';
+import type { Actor } from '../../domain/people';
+import type { Requisites } from '../../domain/client';
 
 export const CONTRACT_STATUSES = [
   'registering',
