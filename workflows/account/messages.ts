@@ -1,6 +1,6 @@
 // The account workflow's messages: stable wire names shared by the workflow and the API. Ids are
 // made by the API (so a retried request names the same complaint); texts are short, checked there.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Role } from '../../domain/people';
 import type { AccountStage, ComplaintCategory, Health, LossReason, ReportedStage, RootCause, Severity } from './rules';
 import type { Segment } from '../../domain/client';
@@ -79,12 +79,6 @@ export interface AccountManagerInput extends WithActor {
   managerName: string;
 }
 /** A completed onboarding tells the relationship who manages the client and its segment. */
-export interface AccountOwnerNews {
-  managerId?: string;
-  segment?: Segment;
-  /** When given, the news holds only if this is the relationship's manager (a contract handed over by them). */
-  previousManagerId?: string;
-}
 
 export const complaintUpdate = defineUpdate<AccountResult, [ComplaintInput]>('complaint');
 export const resolveComplaintUpdate = defineUpdate<AccountResult, [ResolveComplaintInput]>('resolveComplaint');
@@ -96,7 +90,6 @@ export const stageActionUpdate = defineUpdate<AccountResult, [StageActionInput]>
 export const resolveEscalationUpdate = defineUpdate<AccountResult, [ResolveEscalationInput]>('resolveEscalation');
 export const lossUpdate = defineUpdate<AccountResult, [LossInput]>('loss');
 export const accountManagerUpdate = defineUpdate<AccountResult, [AccountManagerInput]>('manager');
-export const accountOwnerSignal = defineSignal<[AccountOwnerNews]>('accountOwner');
 export const accountStateQuery = defineQuery<AccountSnapshot>('state');
 
 export const accountWorkflowId = (clientId: string): string => `account-${clientId}`;

@@ -40,13 +40,13 @@ import type { Segment } from '../../domain/client';
 import type { TaskKind } from '../../domain/steps';
 import { keepDeadlines, processClock, type Deadline } from '../engine/deadlines';
 import { humanSteps } from '../engine/human-steps';
+import { clientNewsSignal, type ClientNews } from '../engine/client-news';
 import { reject } from '../engine/rejections';
 import { processSearchAttributes } from '../engine/search-attributes';
 import { takenBy } from '../engine/taken-by';
 import { advance, startingPosition, type StepPosition } from '../engine/step-position';
 import {
   accountManagerUpdate,
-  accountOwnerSignal,
   accountStateQuery,
   commitmentUpdate,
   complaintUpdate,
@@ -57,7 +57,6 @@ import {
   resolveEscalationUpdate,
   reviewUpdate,
   stageActionUpdate,
-  type AccountOwnerNews,
   type AccountResult,
   type AccountSnapshot,
 } from './messages';
@@ -103,7 +102,7 @@ export interface AccountState extends StepPosition {
   /** The owners of the current stage whose required action is done (absent in runs from before). */
   stageActionsDone?: Recipient['role'][];
   /** News from a completed onboarding, not yet recorded. */
-  ownerNews?: AccountOwnerNews;
+  ownerNews?: ClientNews;
   run: number;
 }
 
@@ -567,7 +566,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
     },
   );
 
-  setHandler(accountOwnerSignal, ({ previousManagerId, ...news }) => {
+  setHandler(clientNewsSignal, ({ previousManagerId, ...news }) => {
     if (previousManagerId !== undefined && previousManagerId !== (state.ownerNews?.managerId ?? state.managerId)) return;
     state.ownerNews = { ...state.ownerNews, ...news };
     clock.changed();

@@ -1,33 +1,17 @@
-// One run of a contract's workflow: its state, its step lock and the means every step and deadline
-// shares (recording a step, closing the contract, addressing the manager).
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { processSearchAttributes } from '../engine/search-attributes';
-import { endChildren, tellParent, type ParentCancelOutcome } from '../engine/parent-child';
-import { isFinal } from './rules';
-import type { createActivities } from '../../activities';
-import type { NotificationSpec, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
-import type { ContractSla, ContractStatus } from './rules';
+// One run of a contract's workflow: the engine's process run (state, step lock, clock, recording a
+// step, telling the parent) with the contract's own words: its status, its manager, its number on
+// every step, its registry's close fields, its children ended with it, and search attributes only
+// for contracts started after they existed.
 import type { Actor } from '../../domain/people';
-import type { TaskKind } from '../../domain/steps';
-import type { ProcessClock } from '../engine/deadlines';
-import { advance } from '../engine/step-position';
-import { StepLock } from '../engine/step-lock';
-import { takenBy } from '../engine/taken-by';
-import type { ContractState } from './state';
+import type { RecordStepInput } from '../../activities/types';
+import { endChildren, type ParentCancelOutcome } from '../engine/parent-child';
+import { isoDate, nowIso, ProcessRun, rendering, transactions } from '../engine/process-run';
 import type { StepResult } from '../messages';
+import { isFinal, type ContractSla, type ContractStatus } from './rules';
+import type { ContractState } from './state';
 
-type Activities = ReturnType<typeof createActivities>;
+export { isoDate, nowIso };
 
-// Short timeouts: these are single transactions, and a crashed worker's attempt is retried only
-// after one. Errors that a retry cannot fix come back non-retryable (activities/failures.ts).
-const transactions = proxyActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-const rendering = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
 export const activities = {
   registerContract: transactions.registerContract,
   recordStep: transactions.recordStep,
@@ -35,104 +19,61 @@ export const activities = {
   renderContractDocument: rendering.renderContractDocument,
 };
 
-export const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-export const nowIso = (): string => new Date(Date.now()).toISOString();
-
-export class ContractRun implements ProcessClock {
-  readonly workflowId = workflowInfo().workflowId;
-  readonly lock = new StepLock();
-  private changeCount = 0;
+export class ContractRun extends ProcessRun<ContractState> {
   /** Whether this run keeps its search attributes current (runs started before they existed do not). */
   indexed = false;
 
   constructor(
-    /** Replaced whole when a failed step is undone; always read through `run.state`. */
-    public state: ContractState,
+    state: ContractState,
     readonly sla: ContractSla,
-  ) {}
-
-  changes(): number {
-    return this.changeCount;
-  }
-
-  changed(): void {
-    this.changeCount++;
-  }
-
-  /** Past the configured size (or when the server suggests it), the contract continues as new. */
-  mustContinueAsNew(): boolean {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || (this.sla.historyLimit !== undefined && info.historyLength >= this.sla.historyLimit);
+  ) {
+    super(state, {
+      ref: (s) => ({ type: 'contract', clientId: s.clientId, contractNumber: s.number }),
+      stage: (s) => s.status,
+      setStage: (s, stage) => void (s.status = stage as ContractStatus),
+      startStage: 'registering',
+      owner: (s) => s.managerId,
+      clientCode: (s) => s.clientCode,
+      isFinal: (stage) => isFinal(stage as ContractStatus),
+      progress: (s) => ({ number: s.number }),
+      historyLimit: sla.historyLimit,
+    });
   }
 
   result(): StepResult {
     return { workflowId: this.workflowId, number: this.state.number, status: this.state.status };
   }
 
-  manager(): Recipient {
-    return { role: 'manager', staffId: this.state.managerId };
+  /** The contract's manager, whose steps and notices these are. */
+  manager() {
+    return this.owner();
   }
 
-  toManager(message: string): NotificationSpec {
-    return { kind: 'status', message, recipient: this.manager() };
+  toManager(message: string) {
+    return this.toOwner(message);
   }
 
-  task(kind: TaskKind, title: string, assignee: Recipient): TaskSpec {
-    return { kind, title, assignee };
-  }
-
-  /** Moves the contract and writes the step (registry, timeline, tasks, notifications) in one activity. */
-  async record(step: string, to: ContractStatus, extra: Partial<RecordStepInput> = {}): Promise<void> {
-    const state = this.state;
-    const from = state.status;
-    state.status = to;
-    this.changed();
-    const { at: now, waitedMs } = advance(state, from, to);
-    await activities.recordStep({
-      workflowId: this.workflowId,
-      process: {
-        type: 'contract',
-        clientId: state.clientId,
-        contractNumber: state.number,
-        ...(state.parentWorkflowId ? { parentWorkflowId: state.parentWorkflowId } : {}),
-      },
-      number: state.number!,
-      seq: state.seq,
-      step,
-      from: from === 'registering' ? null : from,
-      to,
-      at: new Date(now).toISOString(),
-      waitedMs,
-      ...takenBy(),
-      ...extra,
-    });
-    if (to !== from) this.index();
-    if (state.parentWorkflowId && to !== from) await this.tellParent(state.parentWorkflowId);
+  /** Moves the contract and writes the step; its open children end when it does. */
+  override async record(step: string, to: ContractStatus, extra: Partial<RecordStepInput> = {}): Promise<void> {
+    const from = this.state.status;
+    await super.record(step, to, { number: this.state.number!, ...extra });
     // An open agreement about a contract that has ended has nothing left to change.
-    if (to !== from && isFinal(to) && state.children?.length) {
-      await endChildren(this.workflowId, state.children, `contract ${state.number} is ${to}`, extra.actor);
+    if (to !== from && isFinal(to) && this.state.children?.length) {
+      await endChildren(this.workflowId, this.state.children, `contract ${this.state.number} is ${to}`, extra.actor);
     }
   }
 
-  /** The contract's search attributes as they are now, so the Temporal UI filters like GET /api/processes. */
-  index(): void {
-    if (!this.indexed) return;
-    const { status, managerId, clientCode } = this.state;
-    upsertSearchAttributes(processSearchAttributes({ type: 'contract', stage: status, managerId, clientCode }));
+  override index(): void {
+    if (this.indexed) super.index();
   }
 
-  /** The process that started this contract hears of each new status, and of what it did about its parent's cancellation. */
-  async tellParent(parentWorkflowId: string, parentCancel?: ParentCancelOutcome): Promise<void> {
-    await tellParent(parentWorkflowId, {
-      workflowId: this.workflowId,
-      number: this.state.number,
-      status: this.state.status,
-      ...(parentCancel ? { parentCancel } : {}),
-    });
+  /** The onboarding that started this contract hears what it did about the onboarding's cancellation. */
+  answerParent(outcome: ParentCancelOutcome): Promise<boolean> {
+    return this.tellParent({ parentCancel: outcome });
   }
 
-  /** Ends the contract: every open task is closed and the manager is told why. */
-  closeAs(step: string, to: ContractStatus, actor: Actor | undefined, reason: string, message: string): Promise<void> {
+  /** Ends the contract: every open task is closed, the registry says when and why, and the manager is told. */
+  override closeAs(step: string, to: ContractStatus, actor: Actor | undefined, reason: string, message: string): Promise<void> {
     return this.record(step, to, {
       actor,
       details: { reason },

@@ -16,7 +16,7 @@ import {
   signUpdate,
   signedScanUpdate,
 } from '../messages';
-import { tellAccount } from '../account/tell';
+import { tellClientNews } from '../engine/client-news';
 import { humanSteps } from '../engine/human-steps';
 import { reject } from '../engine/rejections';
 import { activities, isoDate, nowIso, type ContractRun } from './run';
@@ -287,10 +287,10 @@ export function registerContractSteps(run: ContractRun): void {
         ],
       });
       run.index();
-      // The client's relationship follows a contract handed over by the manager who had the client
+      // Whoever follows the client (its relationship) hears that its manager handed the contract over
       // (contracts reassigned before this was built did not tell it).
       if (patched('reassignment-tells-account')) {
-        await tellAccount(run.state.clientId, { managerId, previousManagerId: previous });
+        await tellClientNews(run.state.clientId, { managerId, previousManagerId: previous });
       }
     },
   );

@@ -91,7 +91,7 @@ export async function contractWorkflow(input: ContractRunInput): Promise<Contrac
         return 'left_running';
       }
     });
-    await run.tellParent(parent, outcome);
+    await run.answerParent(outcome);
   });
 
   async function register(): Promise<void> {

@@ -39,6 +39,8 @@ export interface RunShape<S extends RunState> {
   ref(state: S): ProcessRef;
   stage(state: S): string;
   setStage(state: S, stage: string): void;
+  /** Its stage before its first step (registering), recorded as none. */
+  startStage: string;
   /** The person whose steps these are (a manager), for tasks and notices addressed to them. */
   owner(state: S): string | undefined;
   clientCode?(state: S): string | undefined;
@@ -115,7 +117,7 @@ export class ProcessRun<S extends RunState> implements ProcessClock {
       process: { ...this.shape.ref(this.state), ...(this.state.parentWorkflowId ? { parentWorkflowId: this.state.parentWorkflowId } : {}) },
       seq: this.state.seq,
       step,
-      from: this.state.seq === 1 ? null : from,
+      from: from === this.shape.startStage ? null : from,
       to,
       at: new Date(at).toISOString(),
       waitedMs,

@@ -1,6 +1,5 @@
 // Client onboarding's vocabulary (DOMAIN.md, "The client's path"). Imported by workflow code, so
 // free of I/O, Node built-ins and zod.
-import type { AccountSla } from '../account/rules';
 import type { ContractSla, ContractStatus } from '../contract/rules';
 
 export const ONBOARDING_STAGES = [
@@ -57,6 +56,9 @@ export interface OnboardingWorkflowInput {
   sla: OnboardingSla;
   /** The rules the child contract runs by. */
   contractSla: ContractSla;
-  /** The rules of the relationship it opens when completed; the defaults when absent (onboardings started before). */
-  accountSla?: AccountSla;
+  /**
+   * The settings of whoever follows the client (the relationship it opens when completed), carried
+   * for it unread; its own defaults when absent (onboardings started before).
+   */
+  accountSla?: unknown;
 }

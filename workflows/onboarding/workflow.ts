@@ -24,7 +24,6 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../../activities';
 import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
 import type { ContractStatus } from '../contract/rules';
@@ -39,10 +38,7 @@ import {
 } from './rules';
 import type { Segment } from '../../domain/client';
 import type { TaskKind } from '../../domain/steps';
-import { DEFAULT_ACCOUNT_SLA } from '../account/rules';
-import type { accountWorkflow } from '../account/workflow';
-import { accountWorkflowId } from '../account/messages';
-import { tellAccount } from '../account/tell';
+import { openClientFollowers } from '../engine/client-news';
 import type { contractWorkflow } from '../contract';
 import { keepDeadlines, processClock, quietly, slaChase, type Deadline } from '../engine/deadlines';
 import { humanSteps } from '../engine/human-steps';
@@ -673,32 +669,17 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   }
 
   /**
-   * Starts the client's account workflow, which outlives the onboarding; when a complaint or a
-   * commitment opened it first, tells it who manages the client instead. One per client either way.
+   * The company is a client now: whoever follows clients (the account relationship) is opened by
+   * the engine, outliving the onboarding, or told who manages the client when it already runs.
    */
-  async function openAccount(): Promise<void> {
-    const accountId = accountWorkflowId(clientId);
-    try {
-      await startChild<typeof accountWorkflow>('accountWorkflow', {
-        workflowId: accountId,
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [
-          {
-            clientId,
-            clientCode: input.clientCode,
-            managerId: state.managerId,
-            segment: state.segment,
-            openedBy: { kind: 'onboarding' },
-            sla: input.accountSla ?? DEFAULT_ACCOUNT_SLA,
-          },
-        ],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // A relationship that already ended (the client was lost) is not signalled back to life.
-      await tellAccount(clientId, { managerId: state.managerId, segment: state.segment });
-    }
+  function openAccount(): Promise<void> {
+    return openClientFollowers({
+      clientId,
+      clientCode: input.clientCode,
+      news: { managerId: state.managerId, segment: state.segment },
+      openedBy: 'onboarding',
+      settings: input.accountSla,
+    });
   }
 
   function onboardingSnapshotOf(): OnboardingSnapshot {
