@@ -225,6 +225,44 @@ describe('who may amend what', () => {
   });
 });
 
+describe('hostile and enormous input', () => {
+  it('refuses NUL bytes, lone surrogates, unknown terms and too many deviations (400 naming the field), and signs the largest valid one', async () => {
+    const { number } = await activeContract();
+    const bad: [unknown, string][] = [
+      [{ changes: { amount: 1_400_000 }, reason: 'a\u0000b' }, 'reason'],
+      [{ changes: { subject: 'x\ud800y' }, reason: 'x' }, 'changes.subject'],
+      [{ changes: { amount: 1_400_000, currency: 'USD' }, reason: 'x' }, 'changes'],
+      [{ changes: { amount: -5 }, reason: 'x' }, 'changes.amount'],
+      [{ changes: { endDate: '2026-02-30' }, reason: 'x' }, 'changes.endDate'],
+      [{ changes: { amount: 1_400_000 }, deviations: Array.from({ length: 21 }, () => DEVIATION), reason: 'x' }, 'deviations'],
+      [{ changes: { amount: 1_400_000 }, reason: 'x'.repeat(2001) }, 'reason'],
+    ];
+    for (const [body, field] of bad) {
+      // JSON.stringify writes the NUL and the lone surrogate as \u escapes: valid JSON that parses back to them.
+      const res = await amend(number, body);
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(field);
+    }
+    expect((await h.request('GET', `/api/contracts/${number}/amendments`, { token: cast.manager.token })).body.items).toEqual([]);
+
+    // The largest amendment the limits allow: twenty deviations of 2,000 characters each.
+    const long = (seed: number) => `Редакция ${seed}: ` + 'условие оплаты по согласованию сторон '.repeat(60).slice(0, 1980);
+    const largest = await amend(number, {
+      changes: { amount: 1_999_999.99, endDate: isoDay(900), paymentTermsDays: 90, subject: 'С'.repeat(1000) },
+      deviations: Array.from({ length: 20 }, (_, i) => ({ clause: `${i + 1}.1`, standard: long(i), proposed: long(i + 100) })),
+      reason: 'р'.repeat(2000),
+    });
+    expect(largest.status, JSON.stringify(largest.body).slice(0, 300)).toBe(201);
+    const base = `/api/amendments/${largest.body.id}`;
+    await stepOk(h, cast.lawyer, 'POST', `${base}/approval`, { decision: 'approve', comment: 'ok' });
+    expect(await stepOk(h, cast.director, 'POST', `${base}/signature`)).toBe('ready_to_send');
+    const pdf = await h.request('GET', `${base}/document`, { token: cast.manager.token });
+    const text = await pdfText(pdf.raw);
+    expect(text.split('\f').length).toBeGreaterThan(5);
+    expect(text.replace(/\s+/g, '')).toContain('Редакция119:');
+  });
+});
+
 describe('the clocks and the end of the contract', () => {
   it('reminds and escalates a wait, and the contract expiring cancels its open amendments', async () => {
     const expiring = await activeContract(isoDay(0));
