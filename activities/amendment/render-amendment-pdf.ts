@@ -13,14 +13,11 @@
 // Long words get break opportunities (line-breaks.ts), drawn invisibly (invisible-breaks.ts), so
 // a 300-character name without a space wraps inside its column and copies back whole. The
 // creation date is the agreement's date, so the same agreement renders to the same bytes on every retry.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import Handlebars from 'handlebars';
 import PDFDocument from 'pdfkit';
-import { repoRoot } from '../../config/paths';
 import type { Requisites } from '../../domain/client';
 import { BOLD, REGULAR, withProductFonts } from '../documents/pdf-fonts';
 import { breakLongWords } from '../documents/line-breaks';
+import { oneLine, opaqueValues, paragraph, templateOf } from '../documents/template-values';
 
 export interface AmendmentDocumentInput {
   language: 'ru' | 'en';
@@ -79,39 +76,8 @@ function singularDays(n: number, language: 'ru' | 'en'): boolean {
   return language === 'ru' ? n % 10 === 1 && n % 100 !== 11 : n === 1;
 }
 
-const handlebars = Handlebars.create();
-const compiled = new Map<'ru' | 'en', HandlebarsTemplateDelegate>();
-function template(language: 'ru' | 'en'): HandlebarsTemplateDelegate {
-  let t = compiled.get(language);
-  if (!t) {
-    const source = readFileSync(path.join(repoRoot(), 'templates', 'amendment', `amendment.${language}.hbs`), 'utf8');
-    t = handlebars.compile(source, { noEscape: true });
-    compiled.set(language, t);
-  }
-  return t;
-}
+const template = templateOf('amendment', 'amendment');
 
-// A value stands in the template's output as TOKEN_OPEN index TOKEN_CLOSE (private-use characters
-// no template contains) and is put back, in one pass that never rescans what it inserted, after
-// the output has been split into elements.
-const TOKEN_OPEN = '\ue000';
-const TOKEN_CLOSE = '\ue001';
-const TOKEN = /\ue000(\d+)\ue001/g;
-
-/** A name, a number, the reason: one line, whatever line breaks it came with. */
-const oneLine = (text: string): string =>
-  text
-    .replace(/[\r\n\t\v\f\u2028\u2029]+/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-/** A deviation's wording: its own line breaks kept, blank lines and trailing spaces dropped. */
-const paragraph = (text: string): string =>
-  text
-    .replace(/\r\n?|[\u2028\u2029\v\f]/g, '\n')
-    .split('\n')
-    .map((l) => l.replace(/\t/g, ' ').trimEnd())
-    .filter((l) => l.trim() !== '')
-    .join('\n');
 /**
  * No-break spaces in the template's own text (the values are still tokens here): "№", "No." and "г." stay
  * with what follows them, and a dash never starts a line.
@@ -167,8 +133,7 @@ export function amendmentElements(input: AmendmentDocumentInput): AmendmentLayou
   if (Object.keys(changes).length === 0 && input.deviations.length === 0) {
     throw new RangeError('the additional agreement changes no term and agrees no deviation');
   }
-  const values: string[] = [];
-  const token = (text: string): string => `${TOKEN_OPEN}${values.push(text) - 1}${TOKEN_CLOSE}`;
+  const { token, fill } = opaqueValues();
   const line = (text: string): string => token(oneLine(text));
   const optional = (text: string | undefined): string | undefined => (text?.trim() ? line(text) : undefined);
   const requisites = (r: Requisites) => ({
@@ -208,7 +173,6 @@ export function amendmentElements(input: AmendmentDocumentInput): AmendmentLayou
       proposed: token(paragraph(d.proposed)),
     })),
   });
-  const fill = (raw: string): string => raw.replace(TOKEN, (_, i: string) => values[Number(i)] ?? '');
   const elements: AmendmentElement[] = [];
   let clauses = 0;
   for (const out of output.split(/\r?\n/)) {

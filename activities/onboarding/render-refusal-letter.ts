@@ -12,14 +12,11 @@
 // Long words get break opportunities (line-breaks.ts), drawn invisibly (invisible-breaks.ts), so
 // a 300-character name without a space wraps inside its column and copies back whole. The
 // creation date is the letter's date, so the same letter renders to the same bytes on every retry.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import Handlebars from 'handlebars';
 import PDFDocument from 'pdfkit';
-import { repoRoot } from '../../config/paths';
 import type { Requisites } from '../../domain/client';
 import { BOLD, REGULAR, withProductFonts } from '../documents/pdf-fonts';
 import { breakLongWords } from '../documents/line-breaks';
+import { oneLine, opaqueValues, paragraph, templateOf } from '../documents/template-values';
 
 export interface RefusalLetterInput {
   language: 'ru' | 'en';
@@ -54,39 +51,7 @@ function longDate(iso: string, language: 'ru' | 'en'): string {
   return language === 'ru' ? `${d} ${MONTHS.ru[m - 1]} ${y} г.` : `${d} ${MONTHS.en[m - 1]} ${y}`;
 }
 
-const handlebars = Handlebars.create();
-const compiled = new Map<'ru' | 'en', HandlebarsTemplateDelegate>();
-function template(language: 'ru' | 'en'): HandlebarsTemplateDelegate {
-  let t = compiled.get(language);
-  if (!t) {
-    const source = readFileSync(path.join(repoRoot(), 'templates', 'onboarding', `refusal-letter.${language}.hbs`), 'utf8');
-    t = handlebars.compile(source, { noEscape: true });
-    compiled.set(language, t);
-  }
-  return t;
-}
-
-// A value stands in the template's output as TOKEN_OPEN index TOKEN_CLOSE (private-use characters
-// no template contains) and is put back, in one pass that never rescans what it inserted, after
-// the output has been split into elements.
-const TOKEN_OPEN = '\ue000';
-const TOKEN_CLOSE = '\ue001';
-const TOKEN = /\ue000(\d+)\ue001/g;
-
-/** A name, an address, a number: one line, whatever line breaks it came with. */
-const oneLine = (text: string): string =>
-  text
-    .replace(/[\r\n\t\v\f\u2028\u2029]+/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-/** The reason: its own line breaks kept, blank lines and trailing spaces dropped. */
-const paragraph = (text: string): string =>
-  text
-    .replace(/\r\n?|[\u2028\u2029\v\f]/g, '\n')
-    .split('\n')
-    .map((l) => l.replace(/\t/g, ' ').trimEnd())
-    .filter((l) => l.trim() !== '')
-    .join('\n');
+const template = templateOf('onboarding', 'refusal-letter');
 
 type Element =
   | { kind: 'head' | 'headline' | 'ref' | 'to' | 'centre' | 'line' | 'under' | 'paragraph'; text: string }
@@ -102,8 +67,7 @@ interface Letter {
 
 /** The letter as elements: the template's lines, read before any value is put back. */
 export function refusalLetterElements(input: RefusalLetterInput): Letter {
-  const values: string[] = [];
-  const token = (text: string): string => `${TOKEN_OPEN}${values.push(text) - 1}${TOKEN_CLOSE}`;
+  const { token, fill } = opaqueValues();
   const line = (text: string): string => token(oneLine(text));
   const { company, client } = input;
   const reason = input.reason === undefined ? '' : paragraph(input.reason);
@@ -125,7 +89,6 @@ export function refusalLetterElements(input: RefusalLetterInput): Letter {
     client: { legalName: line(client.legalName), address: line(client.address) },
     reason: reason ? token(reason) : undefined,
   });
-  const fill = (raw: string): string => raw.replace(TOKEN, (_, i: string) => values[Number(i)] ?? '');
   const elements: Element[] = [];
   for (const raw of output.split(/\r?\n/)) {
     if (raw.trim() === '') continue;

@@ -15,7 +15,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Actor } from '../../domain/people';
-import { keepDeadlines, slaChase } from '../engine/deadlines';
+import { chaseWait as chaseWaitOf } from '../engine/wait-chase';
 import { humanSteps } from '../engine/human-steps';
 import { cancellingParent, parentCancelledSignal, type ParentCancelOutcome } from '../engine/parent-child';
 import { isoDate, nowIso, ProcessRun, rendering, transactions, type RunState } from '../engine/process-run';
@@ -347,47 +347,14 @@ export async function amendmentWorkflow(input: AmendmentRunInput): Promise<Amend
 
   /** Any wait: a reminder to whoever it is on, then an escalation to the head of key accounts. */
   function chaseWait(): Promise<void> {
-    const current = s().status;
-    const wait = AMENDMENT_WAITS[current]!;
-    const on = () => (wait.owner === 'manager' ? run.owner() : { role: wait.owner });
-    const since = () => isoDate(s().waitSince);
-    return keepDeadlines(
-      run,
-      `the chase of ${wait.what}`,
-      () => s().status === current,
-      slaChase({
-        since: () => s().waitSince,
-        remindAfterMs: sla.stepReminderAfterMs,
-        escalateAfterMs: sla.stepEscalationAfterMs,
-        reminded: () => s().waitReminded,
-        escalated: () => s().waitEscalated,
-        remind: async () => {
-          s().waitReminded = true;
-          await run.record('reminder', current, {
-            notifications: [
-              {
-                kind: 'reminder',
-                message: `Reminder: amendment ${n()} has been waiting for ${wait.what} since ${since()}`,
-                recipient: on(),
-              },
-            ],
-          });
-        },
-        escalate: async () => {
-          s().waitEscalated = true;
-          await run.record('escalation', current, {
-            openTasks: [
-              task('escalation', `Amendment ${n()} has been waiting for ${wait.what} since ${since()}: see that it moves`, {
-                role: 'kam_head',
-              }),
-            ],
-            notifications: [
-              { kind: 'escalation', message: `Amendment ${n()} was escalated: ${wait.what} overdue since ${since()}`, recipient: on() },
-            ],
-          });
-        },
-      }),
-    );
+    const wait = AMENDMENT_WAITS[s().status]!;
+    return chaseWaitOf(run, {
+      what: wait.what,
+      on: () => (wait.owner === 'manager' ? run.owner() : { role: wait.owner }),
+      name: () => `amendment ${n()}`,
+      remindAfterMs: sla.stepReminderAfterMs,
+      escalateAfterMs: sla.stepEscalationAfterMs,
+    });
   }
 
   run.index();

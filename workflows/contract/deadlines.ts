@@ -4,7 +4,8 @@
 import type { Recipient } from '../../activities/types';
 import { isAwaitingOriginal, type ContractStatus } from './rules';
 import type { TaskKind } from '../../domain/steps';
-import { keepDeadlines, slaChase } from '../engine/deadlines';
+import { keepDeadlines } from '../engine/deadlines';
+import { chaseWait as chaseWaitOf } from '../engine/wait-chase';
 import { isoDate, type ContractRun } from './run';
 import { expiresAt } from './steps';
 
@@ -74,52 +75,14 @@ export function chaseOriginal(run: ContractRun): Promise<void> {
 
 /** Any other wait: a reminder to whoever it waits on, then an escalation to the head of key accounts. */
 export function chaseWait(run: ContractRun): Promise<void> {
-  const s = () => run.state;
-  const current = s().status;
-  const wait = WAITS[current]!;
-  const owner = (): Recipient => (wait.owner === 'manager' ? run.manager() : { role: wait.owner });
-  const since = () => isoDate(s().waitSince);
-  return keepDeadlines(
-    run,
-    `the chase of ${wait.what}`,
-    () => s().status === current,
-    slaChase({
-      since: () => s().waitSince,
-      remindAfterMs: run.sla.stepReminderAfterMs!,
-      escalateAfterMs: run.sla.stepEscalationAfterMs!,
-      reminded: () => s().waitReminded,
-      escalated: () => s().waitEscalated,
-      remind: async () => {
-        s().waitReminded = true;
-        await run.record('reminder', current, {
-          notifications: [
-            {
-              kind: 'reminder',
-              message: `Reminder: contract ${s().number} has been waiting for ${wait.what} since ${since()}`,
-              recipient: owner(),
-            },
-          ],
-        });
-      },
-      escalate: async () => {
-        s().waitEscalated = true;
-        await run.record('escalation', current, {
-          openTasks: [
-            run.task('escalation', `Contract ${s().number} has been waiting for ${wait.what} since ${since()}: see that it moves`, {
-              role: 'kam_head',
-            }),
-          ],
-          notifications: [
-            {
-              kind: 'escalation',
-              message: `Contract ${s().number} was escalated: ${wait.what} overdue since ${since()}`,
-              recipient: owner(),
-            },
-          ],
-        });
-      },
-    }),
-  );
+  const wait = WAITS[run.state.status]!;
+  return chaseWaitOf(run, {
+    what: wait.what,
+    on: (): Recipient => (wait.owner === 'manager' ? run.manager() : { role: wait.owner }),
+    name: () => `contract ${run.state.number}`,
+    remindAfterMs: run.sla.stepReminderAfterMs!,
+    escalateAfterMs: run.sla.stepEscalationAfterMs!,
+  });
 }
 
 /** A renewal task some time before the end date, then expiry unless the contract was renewed. */
