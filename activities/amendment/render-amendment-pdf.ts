@@ -17,6 +17,7 @@ import PDFDocument from 'pdfkit';
 import type { Requisites } from '../../domain/client';
 import { BOLD, REGULAR, withProductFonts } from '../documents/pdf-fonts';
 import { breakLongWords } from '../documents/line-breaks';
+import { numberPages } from '../documents/page-numbers';
 import { oneLine, opaqueValues, paragraph, templateOf } from '../documents/template-values';
 
 export interface AmendmentDocumentInput {
@@ -41,7 +42,6 @@ export interface AmendmentDocumentInput {
   signedBy: string;
 }
 
-const GREY = '#555555';
 const MARGINS = { top: 50, bottom: 56, left: 70, right: 50 };
 const BODY = 10.5;
 const REQUISITES = 9;
@@ -419,30 +419,6 @@ function layOut(doc: Doc, { elements }: AmendmentLayout, language: 'ru' | 'en'):
   }
 }
 
-/** "Page n of N" at the foot of every page. */
-function numberPages(doc: Doc, layout: AmendmentLayout): void {
-  const footer = layout.elements.find((e): e is { kind: 'pages'; raw: string } => e.kind === 'pages');
-  const { start, count } = doc.bufferedPageRange();
-  if (!footer) return;
-  for (let i = start; i < start + count; i++) {
-    doc.switchToPage(i);
-    const bottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0; // writing into the margin must not start a new page
-    // {n} and {of} are replaced before the values go back in, so a value holding "{n}" stays as it is.
-    const text = layout.fill(footer.raw.replace('{n}', String(i + 1 - start)).replace('{of}', String(count)));
-    doc
-      .font(REGULAR)
-      .fontSize(7.5)
-      .fillColor(GREY)
-      .text(text, doc.page.margins.left, doc.page.height - 36, {
-        width: width(doc),
-        align: 'center',
-        lineBreak: false,
-      });
-    doc.page.margins.bottom = bottom;
-  }
-}
-
 /**
  * The additional agreement as PDF bytes; the same input gives the same bytes. Throws a RangeError
  * for a date that is not a real YYYY-MM-DD day and for an agreement with nothing to agree.
@@ -465,7 +441,7 @@ export async function renderAmendmentPdf(input: AmendmentDocumentInput): Promise
   });
   const done = withProductFonts(doc);
   layOut(doc, layout, input.language);
-  numberPages(doc, layout);
+  numberPages(doc, layout.elements.find((e): e is { kind: 'pages'; raw: string } => e.kind === 'pages')?.raw, layout.fill);
   doc.end();
   return done;
 }

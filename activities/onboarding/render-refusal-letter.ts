@@ -16,6 +16,7 @@ import PDFDocument from 'pdfkit';
 import type { Requisites } from '../../domain/client';
 import { BOLD, REGULAR, withProductFonts } from '../documents/pdf-fonts';
 import { breakLongWords } from '../documents/line-breaks';
+import { numberPages } from '../documents/page-numbers';
 import { oneLine, opaqueValues, paragraph, templateOf } from '../documents/template-values';
 
 export interface RefusalLetterInput {
@@ -241,29 +242,6 @@ function layOut(doc: Doc, { elements }: Letter, language: 'ru' | 'en'): void {
 }
 
 /** "Page n of N" at the foot of every page, when the letter runs over one. */
-function numberPages(doc: Doc, letter: Letter): void {
-  const footer = letter.elements.find((e): e is { kind: 'pages'; raw: string } => e.kind === 'pages');
-  const { start, count } = doc.bufferedPageRange();
-  if (!footer || count < 2) return;
-  for (let i = start; i < start + count; i++) {
-    doc.switchToPage(i);
-    const bottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0; // writing into the margin must not start a new page
-    // {n} and {of} are replaced before the values go back in, so a value holding "{n}" stays as it is.
-    const text = letter.fill(footer.raw.replace('{n}', String(i + 1 - start)).replace('{of}', String(count)));
-    doc
-      .font(REGULAR)
-      .fontSize(7.5)
-      .fillColor(GREY)
-      .text(text, doc.page.margins.left, doc.page.height - 36, {
-        width: width(doc),
-        align: 'center',
-        lineBreak: false,
-      });
-    doc.page.margins.bottom = bottom;
-  }
-}
-
 /** The refusal letter as PDF bytes; the same input gives the same bytes. */
 export async function renderRefusalLetterPdf(input: RefusalLetterInput): Promise<Buffer> {
   if (input.language !== 'ru' && input.language !== 'en') throw new RangeError(`no refusal letter in ${JSON.stringify(input.language)}`);
@@ -283,7 +261,7 @@ export async function renderRefusalLetterPdf(input: RefusalLetterInput): Promise
   });
   const done = withProductFonts(doc);
   layOut(doc, letter, input.language);
-  numberPages(doc, letter);
+  numberPages(doc, letter.elements.find((e): e is { kind: 'pages'; raw: string } => e.kind === 'pages')?.raw, letter.fill, 2);
   doc.end();
   return done;
 }
