@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { withoutBreaks } from '../../activities/documents/line-breaks';
 import { longWord } from '../../activities/documents/worst-case';
 import { amendmentElements, renderAmendmentPdf, type AmendmentDocumentInput } from '../../activities/amendment/render-amendment-pdf';
-import { pdfText } from '../support/pdf-text';
+import { pdfItems, pdfText } from '../support/pdf-text';
+import { CLIENT_REQUISITES, COMPANY_REQUISITES } from '../support/parties';
 
 const input = (overrides: Partial<AmendmentDocumentInput> = {}): AmendmentDocumentInput => ({
   language: 'ru',
@@ -15,28 +16,8 @@ const input = (overrides: Partial<AmendmentDocumentInput> = {}): AmendmentDocume
   contractDate: '2026-02-10',
   date: '2026-09-15',
   city: 'Москва',
-  company: {
-    legalName: 'ООО «Логистик Групп»',
-    inn: '7704123450',
-    kpp: '770401001',
-    address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2',
-    bankName: 'ПАО Сбербанк',
-    bik: '044525225',
-    account: '40702810938000012345',
-    correspondentAccount: '30101810400000000225',
-    directorName: 'Иванов Иван Иванович',
-  },
-  client: {
-    legalName: 'ООО «Северный ветер»',
-    inn: '7707083893',
-    kpp: '773601001',
-    address: '191186, г. Санкт-Петербург, Невский пр., д. 1',
-    bankName: 'АО «Альфа-Банк»',
-    bik: '044525593',
-    account: '40702810401300012345',
-    correspondentAccount: '30101810200000000593',
-    signatoryName: 'Петрова Анна Сергеевна',
-  },
+  company: COMPANY_REQUISITES,
+  client: { ...CLIENT_REQUISITES, signatoryName: 'Петрова Анна Сергеевна' },
   before: { subject: 'перевозка грузов', amount: 1_250_000, currency: 'RUB', endDate: '2027-02-09', paymentTermsDays: 30 },
   changes: { amount: 1_500_000, endDate: '2027-12-31', paymentTermsDays: 45 },
   deviations: [
@@ -55,19 +36,6 @@ const squash = (text: string) => withoutBreaks(text).replace(/\s+/g, ' ');
 const noSpace = (text: string) => withoutBreaks(text).replace(/\s+/g, '');
 const PAGE_WIDTH = 595.28;
 const MARGIN = { left: 70, right: 50 };
-
-async function pdfItems(pdf: Buffer): Promise<{ str: string; x: number; width: number; page: number }[]> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
-  const items: { str: string; x: number; width: number; page: number }[] = [];
-  for (let page = 1; page <= doc.numPages; page++) {
-    for (const item of (await (await doc.getPage(page)).getTextContent()).items) {
-      if ('str' in item && item.str) items.push({ str: item.str, x: item.transform[4] as number, width: item.width, page });
-    }
-  }
-  await doc.destroy();
-  return items;
-}
 
 type Element = ReturnType<typeof amendmentElements>['elements'][number];
 const clauses = (elements: Element[]) => elements.flatMap((e) => (e.kind === 'clause' ? [e] : []));

@@ -5,23 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { withoutBreaks } from '../../activities/documents/line-breaks';
 import { refusalLetterElements, renderRefusalLetterPdf, type RefusalLetterInput } from '../../activities/onboarding/render-refusal-letter';
 import { longWord } from '../../activities/documents/worst-case';
-import { pdfText } from '../support/pdf-text';
+import { pdfItems, pdfText } from '../support/pdf-text';
+import { COMPANY_REQUISITES } from '../support/parties';
 
 const input = (overrides: Partial<RefusalLetterInput> = {}): RefusalLetterInput => ({
   language: 'ru',
   date: '2026-03-05',
   city: 'Москва',
-  company: {
-    legalName: 'ООО «Логистик Групп»',
-    inn: '7704123450',
-    kpp: '770401001',
-    address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2',
-    bankName: 'ПАО Сбербанк',
-    bik: '044525225',
-    account: '40702810938000012345',
-    correspondentAccount: '30101810400000000225',
-    directorName: 'Иванов Иван Иванович',
-  },
+  company: COMPANY_REQUISITES,
   client: { legalName: 'АО «Северная Промышленная Компания»', address: '190000, г. Санкт-Петербург, Невский пр., д. 28' },
   reason: 'Перевозка опасных грузов класса 1 с вооружённым сопровождением пока не входит в перечень наших услуг.',
   letterNumber: 'ОТК-2026-CL-00042',
@@ -32,19 +23,6 @@ const squash = (text: string) => withoutBreaks(text).replace(/\s+/g, ' ');
 const noSpace = (text: string) => withoutBreaks(text).replace(/\s+/g, '');
 const PAGE_WIDTH = 595.28;
 const MARGIN = { left: 70, right: 50 };
-
-async function pdfItems(pdf: Buffer): Promise<{ str: string; x: number; width: number; page: number }[]> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
-  const items: { str: string; x: number; width: number; page: number }[] = [];
-  for (let page = 1; page <= doc.numPages; page++) {
-    for (const item of (await (await doc.getPage(page)).getTextContent()).items) {
-      if ('str' in item && item.str) items.push({ str: item.str, x: item.transform[4] as number, width: item.width, page });
-    }
-  }
-  await doc.destroy();
-  return items;
-}
 
 describe('the refusal letter', () => {
   it('in Russian: letterhead, number and date, the client, the courteous refusal, the reason, the director', async () => {

@@ -1,23 +1,15 @@
 // The people and the client most tests need, and a contract body to vary.
 import { expect } from 'vitest';
 import type { Harness, Person } from './harness';
+import { CLIENT_REQUISITES } from './parties';
 
-export const CLIENT_NAME = 'ООО «Северный ветер»';
+export const CLIENT_NAME = CLIENT_REQUISITES.legalName;
 
 export const clientBody = () => ({
   location: 'Санкт-Петербург',
   signatoryName: 'Петрова Анна Сергеевна',
   firstContactDate: '2026-10-01',
-  requisites: {
-    legalName: CLIENT_NAME,
-    inn: '7707083893',
-    kpp: '773601001',
-    address: '191186, г. Санкт-Петербург, Невский пр., д. 1',
-    bankName: 'АО «Альфа-Банк»',
-    bik: '044525593',
-    account: '40702810401300012345',
-    correspondentAccount: '30101810200000000593',
-  },
+  requisites: { ...CLIENT_REQUISITES },
   contacts: [
     { name: 'Петрова Анна Сергеевна', jobTitle: 'Генеральный директор', phone: '+7 812 555-01-01', decisionRole: 'leader' },
     { name: 'Смирнов Олег', jobTitle: 'Начальник склада', email: 'smirnov@veter.example', decisionRole: 'specifier' },

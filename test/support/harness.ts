@@ -8,7 +8,6 @@ import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app';
 import { connectTemporal } from '../../api/temporal-connection';
-import type { Config } from '../../config/env';
 import type { ContractSla } from '../../workflows/contract/rules';
 import type { Role } from '../../domain/people';
 import type { OnboardingSla } from '../../workflows/onboarding/rules';
@@ -18,24 +17,14 @@ import { createPool } from '../../db/pool';
 import { createProcessWorker, type ProcessWorker } from '../../worker/create-worker';
 import { DEFAULT_WORKLOAD_WEIGHTS } from '../../domain/workload';
 import { testDatabase, testTaskQueue } from './env';
+import { COMPANY } from './parties';
 
 // Worker state chatter would bury test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-export const COMPANY: Config['company'] = {
-  legalName: 'ООО «Логистик Групп»',
-  inn: '7704123450',
-  kpp: '770401001',
-  address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11, стр. 2',
-  bankName: 'ПАО Сбербанк',
-  bik: '044525225',
-  account: '40702810938000012345',
-  correspondentAccount: '30101810400000000225',
-  directorName: 'Иванов Иван Иванович',
-  city: 'Москва',
-};
+export { COMPANY } from './parties';
 
 /** Long enough that nothing fires during a test unless the test shortens it. */
 export const QUIET_CONTRACT_SLA: ContractSla = {
