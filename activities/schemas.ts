@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DISPATCH_CHANNELS, TEMPLATES } from '../workflows/contract/rules';
 import { actorSchema, draftSchema, isoDate, roleSchema } from '../domain/schemas';
-import { NOTIFICATION_KINDS } from '../domain/steps';
+import { NOTIFICATION_KINDS } from '../workflows/engine/notifications';
 import { ACCOUNT_STAGES, COMPLAINT_CATEGORIES, LOSS_REASONS, ROOT_CAUSES, SEVERITIES } from '../workflows/account/rules';
 import { SEGMENTS } from '../domain/client';
 import { LOYALTY_STAGES, QUALIFICATION_DECISIONS, SUPPLIER_POSITIONS } from '../workflows/onboarding/rules';

@@ -2,7 +2,7 @@
 import type { ProcessType } from '../domain/processes';
 import type { ContractDraft, DispatchChannel, TemplateLanguage } from '../workflows/contract/rules';
 import type { Actor, Role } from '../domain/people';
-import type { NotificationKind, TaskKind } from '../domain/steps';
+import type { NotificationKind } from '../workflows/engine/notifications';
 
 export interface Recipient {
   role: Role;
@@ -11,7 +11,7 @@ export interface Recipient {
 }
 
 /** A task's kind: the process's own word for it (snake_case), the same for every task of that kind. */
-export type TaskKindName = TaskKind | (string & {});
+export type TaskKindName = string;
 
 export interface TaskSpec {
   kind: TaskKindName;

@@ -1,5 +1,5 @@
 // The amendment's API: its stages, its routes and its clocks' overdue threshold.
-import type { ProcessApi } from '../process-apis';
+import type { ProcessApi } from '../process-api';
 import { AMENDMENT_STATUSES } from '../../workflows/amendment/rules';
 import { createAmendmentRouter } from './routes';
 import { amendmentSlaFrom } from './settings';

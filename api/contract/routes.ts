@@ -18,7 +18,7 @@ import {
   reassignSchema,
   renewalSchema,
 } from '../../domain/schemas';
-import { MANAGER_STEPS, STEP_ROLES, type StepName } from '../../domain/steps';
+import { MANAGER_STEPS, STEP_ROLES, type StepName } from '../../workflows/contract/step-rules';
 import { findActiveManager } from '../../db/staff';
 import {
   cancelUpdate,

@@ -1,6 +1,6 @@
 // The account relationship follows every client: the engine opens it when an onboarding makes a
 // company a client and delivers it client news (who manages the client, its segment).
-import type { ClientFollower } from '../engine/client-news';
+import type { ClientFollower } from '../engine/client-follower';
 import { accountWorkflowId } from './messages';
 import { DEFAULT_ACCOUNT_SLA, type AccountSla, type AccountWorkflowInput } from './rules';
 

@@ -215,3 +215,16 @@ export function healthOf(facts: HealthFacts): Health {
   const score = Math.max(0, Math.min(100, 100 + reasons.reduce((sum, r) => sum + r.points, 0)));
   return { score, reasons };
 }
+
+/** Kinds of the relationship's open tasks (an escalation of any stage too). */
+export const ACCOUNT_TASK_KINDS = [
+  'complaint',
+  'commitment',
+  'account_review',
+  'evaluate_service',
+  'improvement_plan',
+  'root_cause_plan',
+  'arbitration_response',
+  'escalation',
+] as const;
+export type AccountTaskKind = (typeof ACCOUNT_TASK_KINDS)[number];

@@ -34,13 +34,13 @@ import {
   type ChurnStage,
   type Health,
   type Severity,
+  type AccountTaskKind,
 } from './rules';
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
-import type { TaskKind } from '../../domain/steps';
 import { keepDeadlines, processClock, type Deadline } from '../engine/deadlines';
 import { humanSteps } from '../engine/human-steps';
-import { clientNewsSignal, type ClientNews } from '../engine/client-news';
+import { clientNewsSignal, type ClientNews } from '../engine/client-follower';
 import { reject } from '../engine/rejections';
 import { processSearchAttributes } from '../engine/search-attributes';
 import { takenBy } from '../engine/taken-by';
@@ -187,7 +187,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   const manager = (): Recipient => ({ role: 'manager', staffId: state.managerId });
   const recipient = (role: Recipient['role']): Recipient => (role === 'manager' ? manager() : { role });
-  const task = (kind: TaskKind, title: string, assignee: Recipient, ref: string, dueAt?: number): TaskSpec => ({
+  const task = (kind: AccountTaskKind, title: string, assignee: Recipient, ref: string, dueAt?: number): TaskSpec => ({
     kind,
     title,
     assignee,

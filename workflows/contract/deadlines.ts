@@ -3,7 +3,7 @@
 // active contract (renewal notice, expiry). All act through the step lock (engine/deadlines.ts).
 import type { Recipient } from '../../activities/types';
 import { isAwaitingOriginal, type ContractStatus } from './rules';
-import type { TaskKind } from '../../domain/steps';
+import type { ContractTaskKind } from './step-rules';
 import { keepDeadlines } from '../engine/deadlines';
 import { chaseWait as chaseWaitOf } from '../engine/wait-chase';
 import { isoDate, type ContractRun } from './run';
@@ -12,7 +12,7 @@ import { expiresAt } from './steps';
 const DAY_MS = 86_400_000;
 
 /** Who each wait belongs to, for its reminder and its escalation. */
-export const WAITS: Partial<Record<ContractStatus, { task: TaskKind; what: string; owner: 'manager' | 'lawyer' | 'director' }>> = {
+export const WAITS: Partial<Record<ContractStatus, { task: ContractTaskKind; what: string; owner: 'manager' | 'lawyer' | 'director' }>> = {
   pending_legal_approval: { task: 'legal_approval', what: 'legal approval', owner: 'lawyer' },
   changes_requested: { task: 'revise_terms', what: 'revised terms', owner: 'manager' },
   pending_signature: { task: 'signature', what: "the director's signature", owner: 'director' },

@@ -2,7 +2,7 @@
 import { patched } from '@temporalio/workflow';
 import { isFinal, type ContractStatus } from './rules';
 import type { Actor } from '../../domain/people';
-import { STEP_ALLOWED_IN } from '../../domain/steps';
+import { STEP_ALLOWED_IN } from './step-rules';
 import {
   cancelUpdate,
   clientRecordUpdate,

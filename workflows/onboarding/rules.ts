@@ -62,3 +62,16 @@ export interface OnboardingWorkflowInput {
    */
   accountSla?: unknown;
 }
+
+/** Kinds of the onboarding's open tasks (an escalation of any wait too). */
+export const ONBOARDING_TASK_KINDS = [
+  'intake',
+  'qualification',
+  'assign_manager',
+  'prepare_contract',
+  'restart_contracting',
+  'checklist',
+  'send_refusal',
+  'escalation',
+] as const;
+export type OnboardingTaskKind = (typeof ONBOARDING_TASK_KINDS)[number];

@@ -35,9 +35,9 @@ import {
   type ChecklistItem,
   type OnboardingStage,
   type OnboardingWorkflowInput,
+  type OnboardingTaskKind,
 } from './rules';
 import type { Segment } from '../../domain/client';
-import type { TaskKind } from '../../domain/steps';
 import { openClientFollowers } from '../engine/client-news';
 import type { contractWorkflow } from '../contract';
 import { keepDeadlines, processClock, quietly, slaChase, type Deadline } from '../engine/deadlines';
@@ -141,7 +141,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   const result = (): OnboardingResult => ({ workflowId, onboardingId, stage: state.stage });
   setHandler(onboardingStateQuery, () => onboardingSnapshotOf());
 
-  const task = (kind: TaskKind, title: string, assignee: Recipient, ref?: string): TaskSpec => ({
+  const task = (kind: OnboardingTaskKind, title: string, assignee: Recipient, ref?: string): TaskSpec => ({
     kind,
     title,
     assignee,

@@ -1,7 +1,7 @@
-// Human steps of the contract procedure: who may take each, and the task that waits for it.
+// Human steps of the contract procedure: who may take each, in which status, and the tasks that wait for them.
 // Workflow-safe (no I/O, no zod).
-import type { ContractStatus } from '../workflows/contract/rules';
-import type { Role } from './people';
+import type { ContractStatus } from './rules';
+import type { Role } from '../../domain/people';
 
 export const STEP_ROLES = {
   create: ['manager', 'ops'],
@@ -25,8 +25,8 @@ export type StepName = keyof typeof STEP_ROLES;
  */
 export const MANAGER_STEPS: readonly StepName[] = ['reviseTerms', 'dispatch', 'followUp', 'signedScan', 'original', 'renewal', 'cancel'];
 
-/** Kinds of open tasks; a task is addressed to a role, and to one person where the step is theirs. */
-export const TASK_KINDS = [
+/** Kinds of the contract's open tasks; a task is addressed to a role, and to one person where the step is theirs. */
+export const CONTRACT_TASK_KINDS = [
   'legal_approval',
   'revise_terms',
   'signature',
@@ -35,27 +35,8 @@ export const TASK_KINDS = [
   'escalation',
   'client_record',
   'renewal',
-  // Onboarding
-  'intake',
-  'qualification',
-  'assign_manager',
-  'prepare_contract',
-  'restart_contracting',
-  'checklist',
-  'send_refusal',
-  // The account relationship
-  'complaint',
-  'commitment',
-  'account_review',
-  'evaluate_service',
-  'improvement_plan',
-  'root_cause_plan',
-  'arbitration_response',
 ] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
-
-export const NOTIFICATION_KINDS = ['task', 'reminder', 'escalation', 'status'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export type ContractTaskKind = (typeof CONTRACT_TASK_KINDS)[number];
 
 /** Statuses in which each step may be taken; anything else is a step out of order. */
 export const STEP_ALLOWED_IN: Record<Exclude<StepName, 'create' | 'cancel' | 'followUp' | 'reassign'>, readonly ContractStatus[]> = {
