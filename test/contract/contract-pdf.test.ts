@@ -18,35 +18,16 @@ import { longWord, worstCaseDocumentInput } from '../../activities/documents/wor
 import { repoRoot } from '../../config/paths';
 import type { ContractDocumentInput } from '../../workflows/contract/rules';
 import { LIMITS } from '../../domain/schemas';
-import { pdfText } from '../support/pdf-text';
+import { pdfItems, pdfText } from '../support/pdf-text';
+import { CLIENT_REQUISITES, COMPANY_REQUISITES } from '../support/parties';
 
 const input = (overrides: Partial<ContractDocumentInput> = {}): ContractDocumentInput => ({
   number: 'CT-2026-00042',
   template: 'ru',
   date: '2026-11-22',
   city: 'Москва',
-  company: {
-    legalName: 'ООО «Логистик Групп»',
-    inn: '7704123450',
-    kpp: '770401001',
-    address: '119021, г. Москва, ул. Тимура Фрунзе, д. 11',
-    bankName: 'ПАО Сбербанк',
-    bik: '044525225',
-    account: '40702810938000012345',
-    correspondentAccount: '30101810400000000225',
-    directorName: 'Иванов Иван Иванович',
-  },
-  client: {
-    legalName: 'ООО «Северный ветер»',
-    inn: '7707083893',
-    kpp: '773601001',
-    address: '191186, г. Санкт-Петербург, Невский пр., д. 1',
-    bankName: 'АО «Альфа-Банк»',
-    bik: '044525593',
-    account: '40702810401300012345',
-    correspondentAccount: '30101810200000000593',
-    signatoryName: 'Петрова Анна Сергеевна',
-  },
+  company: COMPANY_REQUISITES,
+  client: { ...CLIENT_REQUISITES, signatoryName: 'Петрова Анна Сергеевна' },
   terms: {
     subject: 'перевозка грузов',
     amount: 1250000,
@@ -107,20 +88,6 @@ describe('the contract PDF', () => {
 const PAGE_WIDTH = 595.28;
 const MARGIN_LEFT = 62;
 const MARGIN_RIGHT = 50;
-
-/** Every piece of text pdf.js finds, with where it starts and how wide it is. */
-async function pdfItems(pdf: Buffer): Promise<{ str: string; x: number; width: number; page: number }[]> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
-  const items: { str: string; x: number; width: number; page: number }[] = [];
-  for (let page = 1; page <= doc.numPages; page++) {
-    for (const item of (await (await doc.getPage(page)).getTextContent()).items) {
-      if ('str' in item && item.str) items.push({ str: item.str, x: item.transform[4] as number, width: item.width, page });
-    }
-  }
-  await doc.destroy();
-  return items;
-}
 
 // The text as one string without spaces, line ends, inserted break characters or page footers
 // (a long text runs across pages, and each page's footer comes between its parts).
