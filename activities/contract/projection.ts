@@ -1,7 +1,7 @@
 // The contract's projection: the registration registry row a contract's step moves, written in
 // the step's own transaction (activities/record-step.ts).
 import type { PoolClient } from 'pg';
-import { REGISTRY_WRITES } from '../../db/registry-fields';
+import { REGISTRY_WRITES } from '../../db/contract/registry-fields';
 import { CONTRACT_STATUSES, type ContractDraft } from '../../workflows/contract/rules';
 import { PermanentError } from '../failures';
 import { draftById } from './register-contract';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Config } from '../../config/env';
 import { findClient } from '../../db/clients';
 import { queryOne, queryRows, withTransaction } from '../../db/pool';
-import { validateAnswers } from '../../db/questionnaires';
+import { validateAnswers } from '../../db/onboarding/questionnaires';
 import { mergeAnswers, type AnswerChanges, type Answers } from '../../domain/questionnaires';
 import { SEGMENTS } from '../../domain/client';
 import { chooseManager, DEFAULT_WORKLOAD_NORM, type ClientLoad, type ManagerLoadInput, type WorkloadNorm } from '../../domain/workload';

@@ -7,8 +7,8 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Actor, Role } from '../../domain/people';
 import { isoDate, pageQuerySchema, uuid } from '../../domain/schemas';
-import { churnReport, coolingReport, lossesReport } from '../../db/account-analytics';
-import { commitmentsPage, complaintsPage, healthOfAccount, reviewsPage } from '../../db/accounts';
+import { churnReport, coolingReport, lossesReport } from '../../db/account/analytics';
+import { commitmentsPage, complaintsPage, healthOfAccount, reviewsPage } from '../../db/account/accounts';
 import type { Client as ClientRow } from '../../db/clients';
 import { route } from '../described-routes';
 import {

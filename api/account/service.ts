@@ -29,7 +29,7 @@ import {
   type Account,
   type Commitment,
   type Complaint,
-} from '../../db/accounts';
+} from '../../db/account/accounts';
 import { findClient, type Client as ClientRow } from '../../db/clients';
 import { findActiveManager, findActiveStaff } from '../../db/staff';
 import {

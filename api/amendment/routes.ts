@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { cancelSchema, clientRecordSchema, dispatchSchema, legalDecisionSchema, noteSchema } from '../../domain/schemas';
 import type { Actor } from '../../domain/people';
 import { documentsOfWorkflow, findDocument } from '../../db/documents';
-import { timelineOfWorkflows } from '../../db/onboardings';
+import { timelineOfWorkflows } from '../../db/timelines';
 import { openTasksOfWorkflows } from '../../db/processes';
 import {
   amendmentArchiveUpdate,

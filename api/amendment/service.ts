@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { findContract } from '../../db/contracts';
+import { findContract } from '../../db/contract/registry';
 import { isContractNumber } from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
 import { amendmentRegistrationUpdate, amendmentRevisionUpdate, type AmendmentResult } from '../../workflows/amendment/messages';

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { isContractNumber } from '../../workflows/contract/rules';
 import { timelineQuerySchema } from '../../domain/schemas';
-import { findContract, openTasksOf, timelinePage } from '../../db/contracts';
+import { findContract, openTasksOf, timelinePage } from '../../db/contract/registry';
 import { findClient } from '../../db/clients';
 import { documentsOfContract, signedContractDocument } from '../../db/documents';
 import { route } from '../described-routes';

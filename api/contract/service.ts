@@ -15,9 +15,9 @@ import {
 } from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
 import type { newContractSchema } from '../../domain/schemas';
-import { findContract, type RegistryEntry } from '../../db/contracts';
+import { findContract, type RegistryEntry } from '../../db/contract/registry';
 import { findClient } from '../../db/clients';
-import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../../db/contract-drafts';
+import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../../db/contract/drafts';
 import { findActiveManager } from '../../db/staff';
 import type { contractWorkflow } from '../../workflows/contract';
 import { registrationUpdate, reviseTermsUpdate, type StepResult } from '../../workflows/messages';

@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { questionnaireDefinitionSchema } from '../../domain/questionnaires';
-import { findQuestionnaire, insertQuestionnaireVersion, listQuestionnaires } from '../../db/questionnaires';
+import { findQuestionnaire, insertQuestionnaireVersion, listQuestionnaires } from '../../db/onboarding/questionnaires';
 import { route } from '../described-routes';
 import { notFound } from '../errors';
 

@@ -25,7 +25,7 @@ import {
 } from '../../workflows/onboarding/rules';
 import { draftSchema, LIMITS, newClientSchema, safeText, uuid } from '../../domain/schemas';
 import { deleteNewClient, findClient, insertClientIn } from '../../db/clients';
-import { saveDraft } from '../../db/contract-drafts';
+import { saveDraft } from '../../db/contract/drafts';
 import {
   deleteAnswerChanges,
   deleteUnstartedOnboarding,
@@ -36,9 +36,9 @@ import {
   stageOf,
   type Onboarding,
   type OnboardingDetail,
-} from '../../db/onboardings';
+} from '../../db/onboarding/onboardings';
 import { queryOne, withTransaction } from '../../db/pool';
-import { validateAnswerChanges, validateAnswers } from '../../db/questionnaires';
+import { validateAnswerChanges, validateAnswers } from '../../db/onboarding/questionnaires';
 import { findActiveManager } from '../../db/staff';
 import {
   answersUpdate,

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { newClientSchema, timelineQuerySchema } from '../../domain/schemas';
-import { clientTimelinePage } from '../../db/contracts';
-import { accountOf, healthOfAccount } from '../../db/accounts';
+import { clientTimelinePage } from '../../db/timelines';
+import { accountOf, healthOfAccount } from '../../db/account/accounts';
 import { findClient, insertClient } from '../../db/clients';
 import { route } from '../described-routes';
 import { foundByUuid } from '../errors';

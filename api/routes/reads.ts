@@ -3,9 +3,10 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { markReadSchema, notificationsQuerySchema, registryFilterSchema, tasksQuerySchema, uuid } from '../../domain/schemas';
-import { listRegistry, markNotificationsRead, notificationsPage, openTasksPage, registryPage } from '../../db/contracts';
+import { listRegistry, registryPage } from '../../db/contract/registry';
+import { markNotificationsRead, notificationsPage, openTasksPage } from '../../db/inbox';
 import { toCsv } from '../csv';
-import { REGISTRY_CSV_COLUMNS } from '../../db/registry-fields';
+import { REGISTRY_CSV_COLUMNS } from '../../db/contract/registry-fields';
 import { route } from '../described-routes';
 import { notFound } from '../errors';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../config/env';
-import { saveDraft } from '../../db/contract-drafts';
+import { saveDraft } from '../../db/contract/drafts';
 import { findClient } from '../../db/clients';
 import type { NewContractInput } from '../../workflows/contract/rules';
 import { startProcessWorker, type RunningWorker } from '../../worker/create-worker';

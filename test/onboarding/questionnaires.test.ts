@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { zodIssues } from '../../api/errors';
-import { validateAnswers } from '../../db/questionnaires';
+import { validateAnswers } from '../../db/onboarding/questionnaires';
 import { questionnaireDefinitionSchema } from '../../domain/questionnaires';
 import { ADMIN_TOKEN, startHarness, type Harness, type Person } from '../support/harness';
 

@@ -2,7 +2,7 @@
 // longer write their own last step; this writes it for them, once: the registry closed, every
 // open task closed, the timeline told why, the manager notified.
 import type { Pool } from 'pg';
-import { withTransaction } from './pool';
+import { withTransaction } from '../pool';
 
 const FINAL = ['rejected', 'expired', 'cancelled'];
 

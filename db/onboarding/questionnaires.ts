@@ -12,9 +12,9 @@ import {
   type Question,
   type Questionnaire,
   type QuestionnaireDefinition,
-} from '../domain/questionnaires';
-import { uuid } from '../domain/schemas';
-import { queryOne, queryRows, withTransaction, type Queryable } from './pool';
+} from '../../domain/questionnaires';
+import { uuid } from '../../domain/schemas';
+import { queryOne, queryRows, withTransaction, type Queryable } from '../pool';
 
 export interface QuestionnaireSummary {
   id: string;

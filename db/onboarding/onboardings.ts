@@ -1,12 +1,11 @@
 // Onboardings as the API reads and starts them (migration 006). The onboarding row is the
 // onboarding process's projection: the API writes it once, at the request, and every later change
 // is written by the workflow's steps. Answers given later are stored as answer sets first.
-import type { AnswerChanges, Answers } from '../domain/questionnaires';
-import { uuid } from '../domain/schemas';
-import { afterParams, keysetPage, openTasksOfWorkflows, sortKeyColumn, type OpenTask, type Page, type PageRequest } from './processes';
-import { queryOne, queryRows, type Queryable } from './pool';
-import type { ProcessTimelineRow } from './contracts';
-import { documentsOfWorkflow, type DocumentInfo } from './documents';
+import type { AnswerChanges, Answers } from '../../domain/questionnaires';
+import { uuid } from '../../domain/schemas';
+import { afterParams, keysetPage, openTasksOfWorkflows, sortKeyColumn, type OpenTask, type Page, type PageRequest } from '../processes';
+import { queryOne, queryRows, type Queryable } from '../pool';
+import { documentsOfWorkflow, type DocumentInfo } from '../documents';
 
 export interface Onboarding {
   id: string;
@@ -144,10 +143,6 @@ export async function deleteAnswerChanges(db: Queryable, id: string): Promise<vo
   await db.query('DELETE FROM onboarding_answer_sets WHERE id = $1', [id]);
 }
 
-export interface OnboardingTimelineItem extends ProcessTimelineRow {
-  id: string;
-}
-
 /** The workflow ids of an onboarding's child contracts (`<onboarding workflow id>:contract:<…>`). */
 export async function childContractWorkflows(db: Queryable, workflowId: string): Promise<string[]> {
   const rows = await queryRows<{ workflowId: string }>(
@@ -156,17 +151,4 @@ export async function childContractWorkflows(db: Queryable, workflowId: string):
     [`${workflowId}:contract:`],
   );
   return rows.map((r) => r.workflowId);
-}
-
-/** The timeline events of these workflows, in (at, id) order. */
-export async function timelineOfWorkflows(db: Queryable, workflowIds: readonly string[]): Promise<OnboardingTimelineItem[]> {
-  return queryRows<OnboardingTimelineItem>(
-    db,
-    `SELECT id::text AS id, process_type AS process, workflow_id AS "workflowId", contract_number AS "contractNumber",
-       step, status_from AS "from", status_to AS "to", actor_id AS "actorId", actor_name AS "actorName", at,
-       waited_ms::float8 AS "waitedMs", details
-     FROM timeline_events WHERE workflow_id = ANY($1::text[])
-     ORDER BY at, id`,
-    [workflowIds],
-  );
 }

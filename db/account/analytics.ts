@@ -1,8 +1,8 @@
 // What the relationships teach (seed 000: a loss unanalysed is a mistake repeated; seed 001: a
 // regular analysis of "cooling"): losses by reason, competitor and stage; clients by churn stage
 // and the time spent in each; clients whose health fell over a period, with the reasons.
-import { ACCOUNT_STAGES, type HealthReason } from '../workflows/account/rules';
-import { queryRows, type Queryable } from './pool';
+import { ACCOUNT_STAGES, type HealthReason } from '../../workflows/account/rules';
+import { queryRows, type Queryable } from '../pool';
 
 export interface Count {
   key: string | null;

@@ -1,9 +1,9 @@
 // Reads of the account relationship (its projection, written by the account workflow's steps):
 // where a client stands, its complaints and commitments, and what a new relationship starts with.
-import type { AccountStage, HealthReason } from '../workflows/account/rules';
-import type { Segment } from '../domain/client';
-import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from './keyset-pages';
-import { queryOne, type Queryable } from './pool';
+import type { AccountStage, HealthReason } from '../../workflows/account/rules';
+import type { Segment } from '../../domain/client';
+import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from '../keyset-pages';
+import { queryOne, type Queryable } from '../pool';
 
 export interface Account {
   clientId: string;

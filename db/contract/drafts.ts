@@ -1,7 +1,7 @@
 // Drafts of contract terms and the Idempotency-Keys of contract requests: written by the API
 // before a workflow hears of them, so workflows and activities carry ids, not drafts.
-import type { ContractDraft } from '../workflows/contract/rules';
-import { queryOne, type Queryable } from './pool';
+import type { ContractDraft } from '../../workflows/contract/rules';
+import { queryOne, type Queryable } from '../pool';
 
 export async function saveDraft(
   db: Queryable,
