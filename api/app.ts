@@ -25,6 +25,7 @@ import { createOnboardingsRouter } from './onboarding/routes';
 import { createProcessesRouter } from './routes/processes';
 import { createQuestionnairesRouter } from './onboarding/questionnaire-routes';
 import { createReadsRouter } from './routes/reads';
+import { createRegistryRouter } from './contract/registry-routes';
 import { createTasksRouter } from './routes/tasks';
 import { createStaffRouter } from './routes/staff';
 
@@ -134,6 +135,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   api.use(createContractReadsRouter({ db }));
   api.use(createDocumentsRouter({ db }));
   api.use(createReadsRouter({ db }));
+  api.use(createRegistryRouter({ db }));
   api.use(createTasksRouter({ db }));
   api.use(createQuestionnairesRouter({ db }));
   api.use(createOnboardingsRouter({ db, onboardings }));

@@ -6,7 +6,7 @@
 // unpaired UTF-16 surrogates (jsonb, and any UTF-8 encoder), every date stays in a range Postgres
 // and people both accept, and every size is bounded.
 import { z } from 'zod';
-import { CONTRACT_STATUSES, DISPATCH_CHANNELS, isContractNumber, LEGAL_DECISIONS, TEMPLATES } from '../workflows/contract/rules';
+import { DISPATCH_CHANNELS, LEGAL_DECISIONS } from './signing';
 import { ROLES } from './people';
 import { isValidInn } from './inn';
 
@@ -180,12 +180,6 @@ export const draftSchema = z.object({
   specialAppendix: safeText(LIMITS.specialAppendix).optional(),
 });
 
-export const newContractSchema = draftSchema.extend({
-  clientId: uuid,
-  managerId: uuid,
-  template: z.enum(TEMPLATES).default('ru'),
-});
-
 const comment = () => safeText(LIMITS.comment);
 
 export const legalDecisionSchema = z.object({ decision: z.enum(LEGAL_DECISIONS), comment: comment() });
@@ -249,17 +243,6 @@ export const pageQuerySchema = <T extends z.ZodType>(tiebreak: T) =>
   z.object({ limit: pageLimit, cursor: cursorSchema(z.tuple([cursorInstant, tiebreak])).optional() });
 
 const queryBoolean = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
-
-export const registryFilterSchema = z
-  .object({
-    status: z.enum(CONTRACT_STATUSES).optional(),
-    managerId: uuid.optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    format: z.enum(['json', 'csv']).default('json'),
-    ...pageQuerySchema(z.string().refine(isContractNumber)).shape,
-  })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: 'must not be before from', path: ['to'] });
 
 export const tasksQuerySchema = pageQuerySchema(uuid);
 export const notificationsQuerySchema = pageQuerySchema(uuid).extend({ unread: queryBoolean.optional() });

@@ -13,7 +13,6 @@ import {
   dispatchSchema,
   followUpSchema,
   legalDecisionSchema,
-  newContractSchema,
   noteSchema,
   reassignSchema,
   renewalSchema,
@@ -34,6 +33,7 @@ import {
   type StepResult,
 } from '../../workflows/messages';
 import { route } from '../described-routes';
+import { newContractSchema } from './schemas';
 import type { ContractAnswer, ContractService } from './service';
 import { badRequest } from '../errors';
 

@@ -14,7 +14,7 @@ import {
   type NewContractInput,
 } from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
-import type { newContractSchema } from '../../domain/schemas';
+import type { newContractSchema } from './schemas';
 import { findContract, type RegistryEntry } from '../../db/contract/registry';
 import { findClient } from '../../db/clients';
 import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../../db/contract/drafts';

@@ -1,42 +1,13 @@
-// Lists for the caller: the registry (a page, or every matching row as CSV), their open tasks
-// and their notifications. Every list is a keyset page: `?limit=&cursor=` → `{items, nextCursor}`.
+// Lists for the caller: their open tasks and their notifications. Every list is a keyset page: `?limit=&cursor=` → `{items, nextCursor}`.
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { markReadSchema, notificationsQuerySchema, registryFilterSchema, tasksQuerySchema, uuid } from '../../domain/schemas';
-import { listRegistry, registryPage } from '../../db/contract/registry';
+import { markReadSchema, notificationsQuerySchema, tasksQuerySchema, uuid } from '../../domain/schemas';
 import { markNotificationsRead, notificationsPage, openTasksPage } from '../../db/inbox';
-import { toCsv } from '../csv';
-import { REGISTRY_CSV_COLUMNS } from '../../db/contract/registry-fields';
 import { route } from '../described-routes';
 import { notFound } from '../errors';
 
 export function createReadsRouter({ db }: { db: Pool }): Router {
   const router = Router();
-
-  route(
-    router,
-    {
-      method: 'get',
-      path: '/registry',
-      summary:
-        'The contract registration registry, filtered by status, manager and registration dates; a page, or every matching row as CSV',
-      who: 'anyone',
-      query: registryFilterSchema,
-      answers: { 200: '{items, nextCursor}; with format=csv, every matching row (unpaged) as contract-registry.csv' },
-      produces: 'json-or-csv',
-      tag: 'registry',
-    },
-    async (_req, res, { query }) => {
-      const { format, limit, cursor, ...filter } = query();
-      if (format === 'csv') {
-        // An export is the whole registry as filtered; a page of it would silently drop rows.
-        res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="contract-registry.csv"');
-        res.send(toCsv(await listRegistry(db, filter), REGISTRY_CSV_COLUMNS));
-        return;
-      }
-      res.json(await registryPage(db, filter, { limit, after: cursor }));
-    },
-  );
 
   route(
     router,

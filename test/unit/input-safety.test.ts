@@ -16,11 +16,9 @@ import {
   LIMITS,
   markReadSchema,
   newClientSchema,
-  newContractSchema,
   newStaffSchema,
   noteSchema,
   notificationsQuerySchema,
-  registryFilterSchema,
   renewalSchema,
   safeString,
   safeText,
@@ -28,6 +26,7 @@ import {
   tasksQuerySchema,
   timelineQuerySchema,
 } from '../../domain/schemas';
+import { newContractSchema, registryFilterSchema } from '../../api/contract/schemas';
 
 const NUL = 'a\u0000b';
 const HIGH = 'a\uD800b';

@@ -2,6 +2,14 @@
 // Imported by workflow code, so it must stay free of I/O, Node built-ins and zod.
 import type { Actor } from '../../domain/people';
 import type { Requisites } from '../../domain/client';
+import {
+  DISPATCH_CHANNELS,
+  LEGAL_DECISIONS,
+  TEMPLATES,
+  type DispatchChannel,
+  type LegalDecision,
+  type TemplateLanguage,
+} from '../../domain/signing';
 
 export const CONTRACT_STATUSES = [
   'registering',
@@ -28,14 +36,7 @@ export const isFinal = (status: ContractStatus): boolean => FINAL_STATUSES.inclu
 /** While the signed original is not back, the manager is chased with follow-ups, reminders and an escalation. */
 export const isAwaitingOriginal = (status: ContractStatus): boolean => status === 'sent' || status === 'scan_received';
 
-export const TEMPLATES = ['ru', 'en'] as const;
-export type TemplateLanguage = (typeof TEMPLATES)[number];
-
-export const DISPATCH_CHANNELS = ['courier', 'post', 'email'] as const;
-export type DispatchChannel = (typeof DISPATCH_CHANNELS)[number];
-
-export const LEGAL_DECISIONS = ['approve', 'request_changes', 'reject'] as const;
-export type LegalDecision = (typeof LEGAL_DECISIONS)[number];
+export { DISPATCH_CHANNELS, LEGAL_DECISIONS, TEMPLATES, type DispatchChannel, type LegalDecision, type TemplateLanguage };
 
 export interface ContractTerms {
   subject: string;
