@@ -2,11 +2,9 @@
 // answer are declared once here; the role is checked by the route, the order of steps, four eyes
 // and whose contract it is by the workflow, where concurrent requests cannot both pass.
 import { Router, type Request, type Response } from 'express';
-import type { z } from 'zod';
 import type { Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import { cancelSchema, clientRecordSchema, dispatchSchema, legalDecisionSchema, noteSchema } from '../../domain/schemas';
-import type { Actor } from '../../domain/people';
 import { documentsOfWorkflow, findDocument } from '../../db/documents';
 import { timelineOfWorkflows } from '../../db/timelines';
 import { openTasksOfWorkflows } from '../../db/processes';
@@ -17,11 +15,10 @@ import {
   amendmentDispatchUpdate,
   amendmentOriginalUpdate,
   amendmentSignUpdate,
-  type AmendmentResult,
 } from '../../workflows/amendment/messages';
-import { AMENDMENT_STEP_ROLES, type AmendmentStep } from '../../workflows/amendment/rules';
-import type { UpdateDefinition } from '@temporalio/common';
+import { AMENDMENT_STEP_ROLES } from '../../workflows/amendment/rules';
 import { route } from '../described-routes';
+import { addStepRoutes, stepRoute } from '../step-routes';
 import { notFound } from '../errors';
 import { sendDocument } from '../routes/documents';
 import { amendmentsOfContract } from './reads';
@@ -51,22 +48,10 @@ function send(res: Response, answer: AmendmentAnswer): void {
 
 const keyOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;
 
-/** Each step: its path under /api/amendments/:id, its summary, its body, its update, and who may take it beyond the role. */
-interface StepRoute<S extends z.ZodType, Arg> {
-  path: string;
-  step: Exclude<AmendmentStep, 'create' | 'reviseTerms'>;
-  summary: string;
-  body: S;
-  update: UpdateDefinition<AmendmentResult, [Arg]>;
-  arg: (body: z.output<S>, actor: Actor) => Arg;
-  rule?: string;
-}
-const stepRoute = <S extends z.ZodType, Arg>(r: StepRoute<S, Arg>) => r;
-
 const STEPS = [
   stepRoute({
     path: 'approval',
-    step: 'legalDecision',
+    who: AMENDMENT_STEP_ROLES.legalDecision,
     summary: 'The lawyer approves, requests changes to or rejects an amendment that departs from the standard terms',
     body: legalDecisionSchema,
     update: amendmentDecisionUpdate,
@@ -75,7 +60,7 @@ const STEPS = [
   }),
   stepRoute({
     path: 'signature',
-    step: 'sign',
+    who: AMENDMENT_STEP_ROLES.sign,
     summary: 'The general director signs; the PDF of the additional agreement is made now',
     body: noteSchema,
     update: amendmentSignUpdate,
@@ -84,7 +69,7 @@ const STEPS = [
   }),
   stepRoute({
     path: 'dispatch',
-    step: 'dispatch',
+    who: AMENDMENT_STEP_ROLES.dispatch,
     summary: 'The signed amendment is sent to the client',
     body: dispatchSchema,
     update: amendmentDispatchUpdate,
@@ -93,7 +78,7 @@ const STEPS = [
   }),
   stepRoute({
     path: 'original',
-    step: 'original',
+    who: AMENDMENT_STEP_ROLES.original,
     summary: "The client's signed original is back",
     body: noteSchema,
     update: amendmentOriginalUpdate,
@@ -102,7 +87,7 @@ const STEPS = [
   }),
   stepRoute({
     path: 'archive',
-    step: 'archive',
+    who: AMENDMENT_STEP_ROLES.archive,
     summary: "The lawyer archives the original: the amendment is in force and the contract's terms change",
     body: clientRecordSchema,
     update: amendmentArchiveUpdate,
@@ -110,7 +95,7 @@ const STEPS = [
   }),
   stepRoute({
     path: 'cancel',
-    step: 'cancel',
+    who: AMENDMENT_STEP_ROLES.cancel,
     summary: 'The amendment is cancelled, from any state that is not final',
     body: cancelSchema,
     update: amendmentCancelUpdate,
@@ -226,35 +211,14 @@ export function createAmendmentRouter({ db, temporal, taskQueue, callTimeoutMs, 
     },
   );
 
-  for (const s of STEPS) {
-    route(
-      router,
-      {
-        method: 'post',
-        path: `/amendments/:id/${s.path}`,
-        summary: s.summary,
-        who: AMENDMENT_STEP_ROLES[s.step],
-        rule: s.rule,
-        body: s.body,
-        answers: STEP_ANSWERS,
-        keyed: true,
-        tag: TAG,
-      },
-      async (req, res, { actor, body }) => {
-        // An unknown amendment is a 404 before the body is judged.
-        await amendments.amendmentOr404(req.params.id!);
-        send(
-          res,
-          await amendments.step(
-            req.params.id!,
-            s.update as UpdateDefinition<AmendmentResult, [unknown]>,
-            s.arg(body() as never, actor),
-            keyOf(req),
-          ),
-        );
-      },
-    );
-  }
+  addStepRoutes(router, STEPS, {
+    base: '/amendments/:id',
+    param: 'id',
+    tag: TAG,
+    answers: STEP_ANSWERS,
+    found: (id) => amendments.amendmentOr404(id),
+    take: async (res, id, update, arg, stepId) => send(res, await amendments.step(id, update, arg, stepId)),
+  });
 
   route(
     router,

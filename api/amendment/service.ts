@@ -10,7 +10,7 @@ import type { Pool } from 'pg';
 import { findContract } from '../../db/contract/registry';
 import { isContractNumber } from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
-import { amendmentRegistrationUpdate, amendmentRevisionUpdate, type AmendmentResult } from '../../workflows/amendment/messages';
+import { amendmentRegistrationUpdate, amendmentRevisionUpdate } from '../../workflows/amendment/messages';
 import { needsLegalApproval, type AmendmentSla, type NewAmendmentInput } from '../../workflows/amendment/rules';
 import type { amendmentWorkflow } from '../../workflows/amendment/workflow';
 import { conflict, forbidden, HttpError, notFound, serviceUnavailable } from '../errors';
@@ -85,12 +85,7 @@ export function createAmendmentService({ db, temporal, taskQueue, sla, callTimeo
     message: `accepted and still being recorded; see GET /api/amendments/${id}`,
   });
 
-  async function step<Arg>(
-    id: string,
-    update: UpdateDefinition<AmendmentResult, [Arg]>,
-    arg: Arg,
-    stepId?: string,
-  ): Promise<AmendmentAnswer> {
+  async function step<Arg>(id: string, update: UpdateDefinition<unknown, [Arg]>, arg: Arg, stepId?: string): Promise<AmendmentAnswer> {
     const amendment = await amendmentOr404(id);
     const outcome = await steps.send({
       workflowId: amendment.workflowId,

@@ -33,6 +33,7 @@ import {
   type StepResult,
 } from '../../workflows/messages';
 import { route } from '../described-routes';
+import { addStepRoutes, stepRoute, type StepRoute } from '../step-routes';
 import { newContractSchema } from './schemas';
 import type { ContractAnswer, ContractService } from './service';
 import { badRequest } from '../errors';
@@ -85,34 +86,19 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
     },
   );
 
+  // Each step's row of the table the step routes are made from.
+  const steps: StepRoute[] = [];
   function step<S extends z.ZodType, Arg>(
     method: 'post' | 'put',
     path: string,
     name: StepName,
     summary: string,
-    schema: S,
+    body: S,
     update: UpdateDefinition<StepResult, [Arg]>,
-    toArg: (body: z.output<S>, actor: Actor) => Arg | Promise<Arg>,
+    arg: (body: z.output<S>, actor: Actor) => Arg | Promise<Arg>,
   ): void {
-    route(
-      router,
-      {
-        method,
-        path: `/contracts/:number/${path}`,
-        summary,
-        who: STEP_ROLES[name],
-        rule: STEP_RULES[name] ?? ((MANAGER_STEPS as readonly string[]).includes(name) ? ownerRule : undefined),
-        body: schema,
-        answers: STEP_ANSWERS,
-        keyed: true,
-        tag: 'contracts',
-      },
-      async (req, res, { actor, body }) => {
-        // An unknown contract is a 404 before the body is judged.
-        await contracts.workflowIdOf(req.params.number!);
-        send(res, await contracts.step(req.params.number!, update, await toArg(body() as z.output<S>, actor), stepIdOf(req)));
-      },
-    );
+    const rule = STEP_RULES[name] ?? ((MANAGER_STEPS as readonly string[]).includes(name) ? ownerRule : undefined);
+    steps.push(stepRoute({ method, path, summary, who: STEP_ROLES[name], rule, body, update, arg }));
   }
 
   step(
@@ -196,6 +182,16 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
       return { actor, managerId, managerName: manager.name };
     },
   );
+
+  addStepRoutes(router, steps, {
+    base: '/contracts/:number',
+    param: 'number',
+    tag: 'contracts',
+    answers: STEP_ANSWERS,
+    // An unknown contract is a 404 before the body is judged.
+    found: (number) => contracts.workflowIdOf(number),
+    take: async (res, number, update, arg, stepId) => send(res, await contracts.step(number, update, arg, stepId)),
+  });
 
   route(
     router,

@@ -20,7 +20,7 @@ import { findClient } from '../../db/clients';
 import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../../db/contract/drafts';
 import { findActiveManager } from '../../db/staff';
 import type { contractWorkflow } from '../../workflows/contract';
-import { registrationUpdate, reviseTermsUpdate, type StepResult } from '../../workflows/messages';
+import { registrationUpdate, reviseTermsUpdate } from '../../workflows/messages';
 import { badRequest, HttpError, notFound, serviceUnavailable } from '../errors';
 import { IDEMPOTENCY_KEY } from '../keyed-answers';
 import { createProcessSteps, isNoAnswer, rejectionOf } from '../process-steps';
@@ -44,7 +44,7 @@ export type ContractAnswer =
 export interface ContractService {
   create(actor: Actor, body: NewContract, idempotencyKey?: string): Promise<ContractAnswer>;
   /** Sends a step; `stepId` (the caller's Idempotency-Key) makes a retried step the same step. */
-  step<Arg>(number: string, update: UpdateDefinition<StepResult, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer>;
+  step<Arg>(number: string, update: UpdateDefinition<unknown, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer>;
   /** Revised terms are written to Postgres first; the workflow hears only their id. */
   reviseTerms(number: string, actor: Actor, draft: ContractDraft, stepId?: string): Promise<ContractAnswer>;
   /** A contract's workflow id, or 404 for a number that is not a contract. */
@@ -89,12 +89,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
     return { kind: 'done', httpStatus, contract };
   }
 
-  async function step<Arg>(
-    number: string,
-    update: UpdateDefinition<StepResult, [Arg]>,
-    arg: Arg,
-    stepId?: string,
-  ): Promise<ContractAnswer> {
+  async function step<Arg>(number: string, update: UpdateDefinition<unknown, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer> {
     const workflowId = await workflowIdOf(number);
     const outcome = await steps.send({
       workflowId,
