@@ -1,14 +1,27 @@
-// A process's human steps as routes, made from its step table: each step's path under the
-// process, who may take it and the rule its workflow adds, its body, and the workflow update it
-// is sent as. The route checks the role (403) and answers 404 for an unknown process before it
-// judges the body (400); the process's service sends the update and answers (200/202/403/409/422/503).
-import type { Request, Response, Router } from 'express';
+// A process's human steps as routes, made from its table of steps: each step's path under the
+// process, who may take it and the rule its workflow adds, its body, and how it is taken. The
+// route checks the role (403), finds the process (404 for an unknown id, before the body is
+// judged), checks the body (400), takes the step through the process's service and writes its
+// answer (200/201/202/403/409/422/503 — the service decides which).
+import type { Response, Router } from 'express';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { Actor, Role } from '../domain/people';
 import { route, type RouteSpec } from './described-routes';
 
-export interface StepRoute<S extends z.ZodType = z.ZodType, Arg = unknown, R = unknown> {
+export interface StepContext<P, B> {
+  /** The process the path names, as `find` gave it. */
+  process: P;
+  /** Its id, as in the path. */
+  id: string;
+  actor: Actor;
+  body: B;
+  /** The caller's Idempotency-Key: a retried step is the same step. */
+  stepId: string | undefined;
+  params: Record<string, string>;
+}
+
+export interface StepRoute<P = unknown, A = unknown, S extends z.ZodType = z.ZodType> {
   method?: 'post' | 'put';
   /** Under the process: `approval` → `/contracts/:number/approval`. */
   path: string;
@@ -17,29 +30,29 @@ export interface StepRoute<S extends z.ZodType = z.ZodType, Arg = unknown, R = u
   /** What the workflow decides beyond the role (four eyes, whose it is). */
   rule?: string;
   body: S;
-  update: UpdateDefinition<R, [Arg]>;
-  /** The update's argument from the checked body and the person taking the step. */
-  arg(body: z.output<S>, actor: Actor): Arg | Promise<Arg>;
+  /** A step that opens something (a complaint) answers 201. */
+  creates?: boolean;
+  take(step: StepContext<P, z.output<S>>): Promise<A>;
 }
 
-/** Keeps a step's body and argument types together in a table of steps of different bodies. */
-export const stepRoute = <S extends z.ZodType, Arg, R>(step: StepRoute<S, Arg, R>): StepRoute => step as unknown as StepRoute;
+/** Keeps a step's body type for its `take` in a table of steps with different bodies. */
+export const stepRoute = <P, A, S extends z.ZodType>(step: StepRoute<P, A, S>): StepRoute<P, A> => step as unknown as StepRoute<P, A>;
 
-export interface StepRoutes {
+export interface ProcessStepRoutes<P, A> {
   /** Where the process is, with its id's parameter: `/contracts/:number`. */
   base: string;
   param: string;
   tag: string;
   answers: RouteSpec['answers'];
-  /** 404 for an id that names no process of this kind. */
-  found(id: string): Promise<unknown>;
-  /** Sends the update and writes the answer. */
-  take(res: Response, id: string, update: UpdateDefinition<unknown, [unknown]>, arg: unknown, stepId: string | undefined): Promise<void>;
+  /** Answers of a step that creates something, when they differ. */
+  createdAnswers?: RouteSpec['answers'];
+  /** The process the id names, or a 404 (a checklist item of the path too). */
+  find(id: string, params: Record<string, string>): Promise<P>;
+  /** Writes a step's answer. */
+  send(res: Response, answer: A, created: boolean): void;
 }
 
-const stepIdOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;
-
-export function addStepRoutes(router: Router, steps: readonly StepRoute[], process: StepRoutes): void {
+export function addStepRoutes<P, A>(router: Router, steps: readonly StepRoute<P, A>[], process: ProcessStepRoutes<P, A>): void {
   for (const step of steps) {
     route(
       router,
@@ -50,15 +63,36 @@ export function addStepRoutes(router: Router, steps: readonly StepRoute[], proce
         who: step.who,
         rule: step.rule,
         body: step.body,
-        answers: process.answers,
+        answers: (step.creates && process.createdAnswers) || process.answers,
         keyed: true,
         tag: process.tag,
       },
       async (req, res, { actor, body }) => {
         const id = req.params[process.param]!;
-        await process.found(id);
-        await process.take(res, id, step.update as UpdateDefinition<unknown, [unknown]>, await step.arg(body(), actor), stepIdOf(req));
+        const found = await process.find(id, req.params);
+        const stepId = req.get('Idempotency-Key') ?? undefined;
+        const answer = await step.take({ process: found, id, actor, body: body(), stepId, params: req.params });
+        process.send(res, answer, step.creates === true);
       },
     );
   }
+}
+
+/** A step that is one workflow update: its body becomes the update's argument. */
+export interface UpdateStep<S extends z.ZodType = z.ZodType, Arg = unknown> extends Omit<StepRoute<unknown, unknown, S>, 'take'> {
+  update: UpdateDefinition<unknown, [Arg]>;
+  arg(body: z.output<S>, actor: Actor): Arg | Promise<Arg>;
+}
+
+export const updateStep = <S extends z.ZodType, Arg>(step: UpdateStep<S, Arg>): UpdateStep => step as unknown as UpdateStep;
+
+/** Steps that are updates, taken through the process's `send` (its service's step). */
+export function updateSteps<P, A>(
+  steps: readonly UpdateStep[],
+  send: (id: string, update: UpdateDefinition<unknown, [unknown]>, arg: unknown, stepId: string | undefined) => Promise<A>,
+): StepRoute<P, A>[] {
+  return steps.map(({ update, arg, ...route }) => ({
+    ...route,
+    take: async ({ id, actor, body, stepId }) => send(id, update as UpdateDefinition<unknown, [unknown]>, await arg(body, actor), stepId),
+  }));
 }

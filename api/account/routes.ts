@@ -11,6 +11,7 @@ import { churnReport, coolingReport, lossesReport } from '../../db/account/analy
 import { commitmentsPage, complaintsPage, healthOfAccount, reviewsPage } from '../../db/account/accounts';
 import type { Client as ClientRow } from '../../db/clients';
 import { route } from '../described-routes';
+import { addStepRoutes, stepRoute, type StepRoute } from '../step-routes';
 import {
   accountManagerSchema,
   commitmentSchema,
@@ -121,31 +122,25 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
   const router = Router();
 
   /** A step on a client: role, client (404), body, then the workflow. */
+  const steps: StepRoute<ClientRow, AccountAnswer>[] = [];
   function clientStep<S extends z.ZodType>(
     path: string,
     name: keyof typeof ACCOUNT_STEP_ROLES,
     summary: string,
-    schema: S,
+    body: S,
     take: (client: ClientRow, actor: Actor, body: z.output<S>, stepId?: string) => Promise<AccountAnswer>,
-    created = false,
+    creates = false,
   ): void {
-    route(
-      router,
-      {
-        method: 'post',
-        path: `/clients/:id/${path}`,
+    steps.push(
+      stepRoute({
+        path,
         summary,
         who: ACCOUNT_STEP_ROLES[name],
         rule: ACCOUNT_STEP_RULES[name],
-        body: schema,
-        answers: created ? CREATED_ANSWERS : STEP_ANSWERS,
-        keyed: true,
-        tag: 'accounts',
-      },
-      async (req, res, { actor, body }) => {
-        const client = await accounts.client(req.params.id!);
-        send(res, await take(client, actor, body() as z.output<S>, stepIdOf(req)), created);
-      },
+        body,
+        creates,
+        take: ({ process, actor, body, stepId }) => take(process, actor, body, stepId),
+      }),
     );
   }
 
@@ -208,6 +203,15 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
     accountManagerSchema,
     (c, a, b, k) => accounts.manager(c, a, b, k),
   );
+  addStepRoutes(router, steps, {
+    base: '/clients/:id',
+    param: 'id',
+    tag: 'accounts',
+    answers: STEP_ANSWERS,
+    createdAnswers: CREATED_ANSWERS,
+    find: (id) => accounts.client(id),
+    send,
+  });
 
   route(
     router,

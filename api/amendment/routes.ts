@@ -18,7 +18,7 @@ import {
 } from '../../workflows/amendment/messages';
 import { AMENDMENT_STEP_ROLES } from '../../workflows/amendment/rules';
 import { route } from '../described-routes';
-import { addStepRoutes, stepRoute } from '../step-routes';
+import { addStepRoutes, updateStep, updateSteps } from '../step-routes';
 import { notFound } from '../errors';
 import { sendDocument } from '../routes/documents';
 import { amendmentsOfContract } from './reads';
@@ -49,7 +49,7 @@ function send(res: Response, answer: AmendmentAnswer): void {
 const keyOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;
 
 const STEPS = [
-  stepRoute({
+  updateStep({
     path: 'approval',
     who: AMENDMENT_STEP_ROLES.legalDecision,
     summary: 'The lawyer approves, requests changes to or rejects an amendment that departs from the standard terms',
@@ -58,7 +58,7 @@ const STEPS = [
     arg: (b, actor) => ({ ...b, actor }),
     rule: 'not the person who drafted the amendment (four eyes)',
   }),
-  stepRoute({
+  updateStep({
     path: 'signature',
     who: AMENDMENT_STEP_ROLES.sign,
     summary: 'The general director signs; the PDF of the additional agreement is made now',
@@ -67,7 +67,7 @@ const STEPS = [
     arg: (_b, actor) => ({ actor }),
     rule: 'neither the drafter nor the lawyer who approved it',
   }),
-  stepRoute({
+  updateStep({
     path: 'dispatch',
     who: AMENDMENT_STEP_ROLES.dispatch,
     summary: 'The signed amendment is sent to the client',
@@ -76,7 +76,7 @@ const STEPS = [
     arg: (b, actor) => ({ ...b, actor }),
     rule: OWNER_RULE,
   }),
-  stepRoute({
+  updateStep({
     path: 'original',
     who: AMENDMENT_STEP_ROLES.original,
     summary: "The client's signed original is back",
@@ -85,7 +85,7 @@ const STEPS = [
     arg: (b, actor) => ({ ...b, actor }),
     rule: OWNER_RULE,
   }),
-  stepRoute({
+  updateStep({
     path: 'archive',
     who: AMENDMENT_STEP_ROLES.archive,
     summary: "The lawyer archives the original: the amendment is in force and the contract's terms change",
@@ -93,7 +93,7 @@ const STEPS = [
     update: amendmentArchiveUpdate,
     arg: (b, actor) => ({ ...b, actor }),
   }),
-  stepRoute({
+  updateStep({
     path: 'cancel',
     who: AMENDMENT_STEP_ROLES.cancel,
     summary: 'The amendment is cancelled, from any state that is not final',
@@ -211,13 +211,13 @@ export function createAmendmentRouter({ db, temporal, taskQueue, callTimeoutMs, 
     },
   );
 
-  addStepRoutes(router, STEPS, {
+  addStepRoutes(router, updateSteps(STEPS, amendments.step), {
     base: '/amendments/:id',
     param: 'id',
     tag: TAG,
     answers: STEP_ANSWERS,
-    found: (id) => amendments.amendmentOr404(id),
-    take: async (res, id, update, arg, stepId) => send(res, await amendments.step(id, update, arg, stepId)),
+    find: (id) => amendments.amendmentOr404(id),
+    send: (res, answer) => send(res, answer),
   });
 
   route(

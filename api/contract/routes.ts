@@ -33,7 +33,7 @@ import {
   type StepResult,
 } from '../../workflows/messages';
 import { route } from '../described-routes';
-import { addStepRoutes, stepRoute, type StepRoute } from '../step-routes';
+import { addStepRoutes, updateStep, updateSteps, type UpdateStep } from '../step-routes';
 import { newContractSchema } from './schemas';
 import type { ContractAnswer, ContractService } from './service';
 import { badRequest } from '../errors';
@@ -87,7 +87,7 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
   );
 
   // Each step's row of the table the step routes are made from.
-  const steps: StepRoute[] = [];
+  const steps: UpdateStep[] = [];
   function step<S extends z.ZodType, Arg>(
     method: 'post' | 'put',
     path: string,
@@ -98,7 +98,7 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
     arg: (body: z.output<S>, actor: Actor) => Arg | Promise<Arg>,
   ): void {
     const rule = STEP_RULES[name] ?? ((MANAGER_STEPS as readonly string[]).includes(name) ? ownerRule : undefined);
-    steps.push(stepRoute({ method, path, summary, who: STEP_ROLES[name], rule, body, update, arg }));
+    steps.push(updateStep({ method, path, summary, who: STEP_ROLES[name], rule, body, update, arg }));
   }
 
   step(
@@ -183,14 +183,13 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
     },
   );
 
-  addStepRoutes(router, steps, {
+  addStepRoutes(router, updateSteps(steps, contracts.step), {
     base: '/contracts/:number',
     param: 'number',
     tag: 'contracts',
     answers: STEP_ANSWERS,
-    // An unknown contract is a 404 before the body is judged.
-    found: (number) => contracts.workflowIdOf(number),
-    take: async (res, number, update, arg, stepId) => send(res, await contracts.step(number, update, arg, stepId)),
+    find: (number) => contracts.workflowIdOf(number),
+    send: (res, answer) => send(res, answer),
   });
 
   route(

@@ -3,7 +3,7 @@
 // manager; a checklist item's own role) and the answers' merge are decided by the onboarding's
 // workflow, where concurrent requests cannot both pass. Every step: role (403), onboarding (404),
 // body (400), then the workflow (403 another manager's, 409 out of order).
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Actor, Role } from '../../domain/people';
@@ -14,6 +14,7 @@ import { timelineOfWorkflows } from '../../db/timelines';
 import type { Onboarding } from '../../db/onboarding/onboardings';
 import { openTasksOfWorkflows } from '../../db/processes';
 import { route } from '../described-routes';
+import { addStepRoutes, stepRoute, type StepRoute } from '../step-routes';
 import { notFound } from '../errors';
 import {
   answersStepSchema,
@@ -68,8 +69,6 @@ function send(res: Response, answer: OnboardingAnswer): void {
     .set({ Location: `/api/onboardings/${answer.id}`, 'Retry-After': '2' })
     .json({ accepted: true, id: answer.id, workflowId: answer.workflowId, message: answer.message });
 }
-
-const stepIdOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;
 
 export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboardings: OnboardingService }): Router {
   const router = Router();
@@ -167,33 +166,31 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
     },
   );
 
+  // The onboarding's steps, each taken by its service's method for it.
+  const steps: StepRoute<Onboarding, OnboardingAnswer>[] = [];
   function step<S extends z.ZodType>(
     path: string,
     name: keyof typeof ONBOARDING_STEP_ROLES,
     summary: string,
-    schema: S,
-    take: (onboarding: Onboarding, actor: Actor, body: z.output<S>, req: Request<Record<string, string>>) => Promise<OnboardingAnswer>,
+    body: S,
+    take: (
+      onboarding: Onboarding,
+      actor: Actor,
+      body: z.output<S>,
+      req: { params: Record<string, string>; stepId?: string },
+    ) => Promise<OnboardingAnswer>,
     method: 'post' | 'put' = 'post',
   ): void {
-    route(
-      router,
-      {
+    steps.push(
+      stepRoute({
         method,
-        path: `/onboardings/:id/${path}`,
+        path,
         summary,
         who: ONBOARDING_STEP_ROLES[name],
         rule: ONBOARDING_STEP_RULES[name],
-        body: schema,
-        answers: STEP_ANSWERS,
-        keyed: true,
-        tag: 'onboardings',
-      },
-      async (req, res, { actor, body }) => {
-        // An unknown onboarding (or checklist item) is a 404 before the body is judged.
-        const onboarding = await onboardings.find(req.params.id!);
-        if (req.params.item !== undefined && !isChecklistItem(req.params.item)) throw notFound(`checklist item ${req.params.item}`);
-        send(res, await take(onboarding, actor, body() as z.output<S>, req));
-      },
+        body,
+        take: ({ process, actor, body, params, stepId }) => take(process, actor, body, { params, stepId }),
+      }),
     );
   }
 
@@ -202,7 +199,7 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
     'answers',
     "More of the questionnaire's answers, merged over the stored ones in the onboarding's step lock (null takes one back)",
     answersStepSchema,
-    (o, actor, b, req) => onboardings.answers(o, actor, b.answers, stepIdOf(req)),
+    (o, actor, b, req) => onboardings.answers(o, actor, b.answers, req.stepId),
     'put',
   );
   step(
@@ -210,21 +207,21 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
     'qualification',
     'The client is qualified: segment, supplier position, expected revenue, and whether to pursue it or decline (a refusal letter)',
     qualificationSchema,
-    (o, actor, b, req) => onboardings.qualification(o, actor, b, stepIdOf(req)),
+    (o, actor, b, req) => onboardings.qualification(o, actor, b, req.stepId),
   );
   step(
     'assignment',
     'assignment',
     'A head of key accounts assigns the client to a manager, or overrides the choice made',
     assignmentSchema,
-    (o, actor, b, req) => onboardings.assignment(o, actor, b, stepIdOf(req)),
+    (o, actor, b, req) => onboardings.assignment(o, actor, b, req.stepId),
   );
   step(
     'contract',
     'contract',
     "The client's contract is drafted and started as the onboarding's child process (again after a rejected or cancelled one)",
     onboardingContractSchema,
-    (o, actor, b, req) => onboardings.contract(o, actor, b, stepIdOf(req)),
+    (o, actor, b, req) => onboardings.contract(o, actor, b, req.stepId),
   );
   step(
     'checklist/:item',
@@ -234,7 +231,7 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
     (o, actor, b, req) => {
       const item = req.params.item!;
       if (!isChecklistItem(item)) throw notFound(`checklist item ${item}`);
-      return onboardings.checklist(o, actor, item, b, stepIdOf(req));
+      return onboardings.checklist(o, actor, item, b, req.stepId);
     },
   );
   step(
@@ -242,8 +239,21 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
     'cancel',
     'The onboarding is cancelled; its contract is asked to go, and stays if it is in force',
     cancelOnboardingSchema,
-    (o, actor, b, req) => onboardings.cancel(o, actor, b, stepIdOf(req)),
+    (o, actor, b, req) => onboardings.cancel(o, actor, b, req.stepId),
   );
 
+  addStepRoutes(router, steps, {
+    base: '/onboardings/:id',
+    param: 'id',
+    tag: 'onboardings',
+    answers: STEP_ANSWERS,
+    // An unknown onboarding (or checklist item) is a 404 before the body is judged.
+    find: async (id, params) => {
+      const onboarding = await onboardings.find(id);
+      if (params.item !== undefined && !isChecklistItem(params.item)) throw notFound(`checklist item ${params.item}`);
+      return onboarding;
+    },
+    send: (res, answer) => send(res, answer),
+  });
   return router;
 }
