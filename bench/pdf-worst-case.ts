@@ -1,12 +1,13 @@
-// Benchmark: the worst contract the limits allow (activities/documents/limits.ts), rendered through
+// Benchmark: the worst contract the limits allow (activities/contract/document-limits.ts), rendered through
 // the PDF render pool N times per shape, while the main thread's event-loop delay is measured.
 // Fails when the slowest render or the longest event-loop stall misses its target.
 //   node dist/bench/pdf-worst-case.js     (PDF_BENCH_RENDERS=5 per shape by default)
 // Shapes: every field one long word without spaces (what once took 79 s), and every field as
 // one-letter lines (the most pages). PDF_RENDER_THREADS and PDF_RENDER_TIMEOUT apply as in production.
+import { renderContractInThread } from '../activities/contract/render-in-thread';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PdfRenderPool, pdfRenderPoolOptionsFromEnv } from '../activities/documents/pdf-render-pool';
-import { worstCaseDocumentInput, type WorstCaseShape } from '../activities/documents/worst-case';
+import { worstCaseDocumentInput, type WorstCaseShape } from '../activities/contract/worst-case';
 
 const RENDERS = Number(process.env.PDF_BENCH_RENDERS ?? 5);
 const TARGETS = {
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
       runs.push(run);
       for (let i = 0; i < RENDERS; i++) {
         const started = performance.now();
-        run.pdfs.push(await pool.render(input));
+        run.pdfs.push(await renderContractInThread(pool, input));
         run.times.push(performance.now() - started);
       }
     }

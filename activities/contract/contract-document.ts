@@ -11,10 +11,12 @@ import type { Deviation, TemplateLanguage } from '../../workflows/contract/rules
 import { findClient } from '../../db/clients';
 import { queryOne } from '../../db/pool';
 import { PermanentError } from '../failures';
-import { ContractDocumentTooLargeError } from '../documents/limits';
+import { ContractDocumentTooLargeError } from './document-limits';
 import { PdfRenderPool, PdfRenderThreadError, PdfRenderTimeoutError, sharedPdfRenderPool } from '../documents/pdf-render-pool';
 import { renderContractDocumentInput } from '../schemas';
 import type { RenderContractDocumentInput, RenderContractDocumentResult } from '../types';
+import type { ContractDocumentInput } from '../../workflows/contract/rules';
+import { renderContractInThread } from './render-in-thread';
 
 interface DraftRow {
   client_id: string;
@@ -91,9 +93,9 @@ const RENDER_ATTEMPTS = 3;
  * lost its thread is retried by Temporal (the pool has a fresh thread by then), up to
  * RENDER_ATTEMPTS: the same input failing that often would fail forever and hold the step.
  */
-async function renderOrFail(pool: PdfRenderPool, input: Parameters<PdfRenderPool['render']>[0]): Promise<Buffer> {
+async function renderOrFail(pool: PdfRenderPool, input: ContractDocumentInput): Promise<Buffer> {
   try {
-    return await pool.render(input);
+    return await renderContractInThread(pool, input);
   } catch (err) {
     if (err instanceof ContractDocumentTooLargeError) {
       throw ApplicationFailure.create({

@@ -14,8 +14,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseDuration } from '../../config/duration';
-import type { ContractDocumentInput } from '../../workflows/contract/rules';
-import { assertPrintable, ContractDocumentTooLargeError } from './limits';
 import type { DocumentRenderer, RenderReply, RenderRequest } from './pdf-render-protocol';
 
 export type { DocumentRenderer } from './pdf-render-protocol';
@@ -47,7 +45,7 @@ export class PdfRenderPoolClosedError extends Error {
 interface Job {
   id: number;
   input: unknown;
-  renderer?: DocumentRenderer;
+  renderer: DocumentRenderer;
   timeoutMs: number;
   resolve(pdf: Buffer): void;
   reject(err: Error): void;
@@ -106,21 +104,8 @@ export class PdfRenderPool {
     this.slots = new Array(this.threads).fill(undefined);
   }
 
-  /** The contract as PDF bytes, rendered in a thread; identical input gives identical bytes. */
-  render(input: ContractDocumentInput, opts: { timeoutMs?: number } = {}): Promise<Buffer> {
-    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    if (this.closed) return Promise.reject(new PdfRenderPoolClosedError('the PDF render pool is closed'));
-    try {
-      // Cheap (lengths only), and the error keeps its class on this side of the thread boundary.
-      assertPrintable(input);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.enqueue(input, undefined, timeoutMs);
-  }
-
   /**
-   * Another process's document, rendered in a thread by its own renderer (an absolute module path,
+   * A process's document as PDF bytes, rendered in a thread by its own renderer (an absolute module path,
    * `.ts` or `.js` like this file, and the name of its `(input) => Promise<Buffer>`); its input
    * must be structured-cloneable and bounded by its own limits.
    */
@@ -129,9 +114,9 @@ export class PdfRenderPool {
     return this.enqueue(input, renderer, opts.timeoutMs ?? this.timeoutMs);
   }
 
-  private enqueue(input: unknown, renderer: DocumentRenderer | undefined, timeoutMs: number): Promise<Buffer> {
+  private enqueue(input: unknown, renderer: DocumentRenderer, timeoutMs: number): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input, ...(renderer ? { renderer } : {}), timeoutMs, resolve, reject });
+      this.queue.push({ id: this.nextId++, input, renderer, timeoutMs, resolve, reject });
       this.dispatch();
     });
   }
@@ -174,11 +159,7 @@ export class PdfRenderPool {
         );
         void slot!.worker.terminate();
       }, job.timeoutMs);
-      slot.worker.postMessage({
-        id: job.id,
-        input: job.input,
-        ...(job.renderer ? { renderer: job.renderer } : {}),
-      } satisfies RenderRequest);
+      slot.worker.postMessage({ id: job.id, input: job.input, renderer: job.renderer } satisfies RenderRequest);
     }
   }
 
@@ -224,9 +205,11 @@ export class PdfRenderPool {
   }
 }
 
-function rebuildError(e: Extract<RenderReply, { ok: false }>['error']): Error {
-  const err = e.name === 'ContractDocumentTooLargeError' && e.fields ? new ContractDocumentTooLargeError(e.fields) : new Error(e.message);
-  if (!(err instanceof ContractDocumentTooLargeError)) err.name = e.name;
+/** The renderer's error on this side: its name, message, stack and the fields it names, if any. */
+function rebuildError(e: Extract<RenderReply, { ok: false }>['error']): Error & { fields?: string[] } {
+  const err: Error & { fields?: string[] } = new Error(e.message);
+  err.name = e.name;
+  if (e.fields) err.fields = e.fields;
   if (e.stack) err.stack = e.stack;
   return err;
 }
@@ -260,11 +243,6 @@ let shared: PdfRenderPool | undefined;
 export function sharedPdfRenderPool(): PdfRenderPool {
   shared ??= new PdfRenderPool(pdfRenderPoolOptionsFromEnv());
   return shared;
-}
-
-/** Renders through the process's shared pool. */
-export function renderContractPdfOffThread(input: ContractDocumentInput): Promise<Buffer> {
-  return sharedPdfRenderPool().render(input);
 }
 
 /** Ends the shared pool's threads (a later render makes a new pool). */

@@ -1,5 +1,4 @@
 // Messages between the render pool and its threads. Types only.
-import type { ContractDocumentInput } from '../../workflows/contract/rules';
 
 /** A process's own renderer, loaded by the thread: an absolute module path and the name of its `(input) => Promise<Buffer>`. */
 export interface DocumentRenderer {
@@ -9,10 +8,8 @@ export interface DocumentRenderer {
 
 export interface RenderRequest {
   id: number;
-  /** The contract's document input, or the input of `renderer`. */
-  input: ContractDocumentInput | unknown;
-  /** Absent: the contract's renderer. */
-  renderer?: DocumentRenderer;
+  input: unknown;
+  renderer: DocumentRenderer;
 }
 
 export type RenderReply =

@@ -1,11 +1,8 @@
-// The body of a PDF render thread (see pdf-render-pool.ts): renders one document per message (a
-// contract, or any process's document with its own renderer) and answers with the bytes or the
-// error. Loaded only inside a worker thread.
+// The body of a PDF render thread (see pdf-render-pool.ts): renders one document per message with
+// the renderer its process names, and answers with the bytes or the error. Loaded only inside a
+// worker thread.
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { ContractDocumentTooLargeError } from './limits';
-import { renderContractPdf } from './render-contract-pdf';
 import type { DocumentRenderer, RenderReply, RenderRequest } from './pdf-render-protocol';
-import type { ContractDocumentInput } from '../../workflows/contract/rules';
 
 if (isMainThread || !parentPort) throw new Error('pdf-render-thread runs only inside a worker thread');
 const port = parentPort;
@@ -31,7 +28,7 @@ port.on('message', async ({ id, input, renderer }: RenderRequest) => {
   let reply: RenderReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const pdf = renderer ? await rendererOf(renderer)(input) : await renderContractPdf(input as ContractDocumentInput);
+    const pdf = await rendererOf(renderer)(input);
     // A Buffer that owns its whole ArrayBuffer moves to the main thread without a copy.
     if (pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength && pdf.buffer instanceof ArrayBuffer) transfer.push(pdf.buffer);
     reply = { id, ok: true, pdf };
@@ -44,7 +41,7 @@ port.on('message', async ({ id, input, renderer }: RenderRequest) => {
         name: e.name,
         message: e.message,
         stack: e.stack,
-        fields: err instanceof ContractDocumentTooLargeError ? err.fields : undefined,
+        fields: Array.isArray((err as { fields?: unknown }).fields) ? (err as { fields: string[] }).fields : undefined,
       },
     };
   }

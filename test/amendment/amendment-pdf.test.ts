@@ -4,7 +4,7 @@
 // wrapped; the same agreement, the same bytes.
 import { describe, expect, it } from 'vitest';
 import { withoutBreaks } from '../../activities/documents/line-breaks';
-import { longWord } from '../../activities/documents/worst-case';
+import { longWord } from '../../activities/contract/worst-case';
 import { amendmentElements, renderAmendmentPdf, type AmendmentDocumentInput } from '../../activities/amendment/render-amendment-pdf';
 import { pdfItems, pdfText } from '../support/pdf-text';
 import { CLIENT_REQUISITES, COMPANY_REQUISITES } from '../support/parties';

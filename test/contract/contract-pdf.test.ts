@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import PDFDocument from 'pdfkit';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { CONTRACT_DOCUMENT_LIMITS, ContractDocumentTooLargeError } from '../../activities/documents/limits';
+import { CONTRACT_DOCUMENT_LIMITS, ContractDocumentTooLargeError } from '../../activities/contract/document-limits';
 import { breakLongWords, CHUNK, LONG_WORD, withoutBreaks, ZERO_WIDTH_SPACE } from '../../activities/documents/line-breaks';
 import {
   PdfRenderPool,
@@ -13,12 +13,13 @@ import {
   PdfRenderTimeoutError,
   pdfRenderPoolOptionsFromEnv,
 } from '../../activities/documents/pdf-render-pool';
-import { contractMarkup, renderContractPdf } from '../../activities/documents/render-contract-pdf';
-import { longWord, worstCaseDocumentInput } from '../../activities/documents/worst-case';
+import { contractMarkup, renderContractPdf } from '../../activities/contract/render-contract-pdf';
+import { longWord, worstCaseDocumentInput } from '../../activities/contract/worst-case';
 import { repoRoot } from '../../config/paths';
 import type { ContractDocumentInput } from '../../workflows/contract/rules';
 import { LIMITS } from '../../domain/schemas';
 import { pdfItems, pdfText } from '../support/pdf-text';
+import { renderContractInThread } from '../../activities/contract/render-in-thread';
 import { CLIENT_REQUISITES, COMPANY_REQUISITES } from '../support/parties';
 
 const input = (overrides: Partial<ContractDocumentInput> = {}): ContractDocumentInput => ({
@@ -246,20 +247,20 @@ describe('the render pool (worker threads)', () => {
   afterAll(() => pool.close());
 
   it('renders the same bytes as the renderer itself, off the main thread', async () => {
-    const [inThread, here] = await Promise.all([pool.render(input()), renderContractPdf(input())]);
+    const [inThread, here] = await Promise.all([renderContractInThread(pool, input()), renderContractPdf(input())]);
     expect(inThread.equals(here)).toBe(true);
     expect(squash(await pdfText(inThread))).toContain('ДОГОВОР № CT-2026-00042');
   });
 
   it('keeps the event loop free while the worst contract renders', async () => {
     const worst = worstCaseDocumentInput('long-words');
-    await pool.render(input()); // the thread is up
+    await renderContractInThread(pool, input()); // the thread is up
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 50);
     const started = performance.now();
-    const pdf = await pool.render(worst);
+    const pdf = await renderContractInThread(pool, worst);
     const elapsed = performance.now() - started;
     clearInterval(ticker);
     loop.disable();
@@ -270,29 +271,36 @@ describe('the render pool (worker threads)', () => {
   });
 
   it('refuses input over the limits before it reaches a thread', async () => {
-    const err = await pool
-      .render(input({ additionalAgreement: 'я'.repeat(CONTRACT_DOCUMENT_LIMITS.additionalAgreement + 1) }))
-      .catch((e: unknown) => e);
+    const err = await renderContractInThread(
+      pool,
+      input({ additionalAgreement: 'я'.repeat(CONTRACT_DOCUMENT_LIMITS.additionalAgreement + 1) }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ContractDocumentTooLargeError);
   });
 
   it('terminates a render that overruns its time limit and carries on with a fresh thread', async () => {
     const before = pool.threadsStarted;
-    await expect(pool.render(worstCaseDocumentInput('many-lines'), { timeoutMs: 50 })).rejects.toBeInstanceOf(PdfRenderTimeoutError);
-    const pdf = await pool.render(input());
+    await expect(renderContractInThread(pool, worstCaseDocumentInput('many-lines'), { timeoutMs: 50 })).rejects.toBeInstanceOf(
+      PdfRenderTimeoutError,
+    );
+    const pdf = await renderContractInThread(pool, input());
     expect(pool.threadsStarted).toBe(before + 1);
     expect(squash(await pdfText(pdf))).toContain('ООО «Северный ветер»');
   });
 
   it('renders in order, several at a time when configured, and fails what is left when closed', async () => {
     const two = new PdfRenderPool({ threads: 2 });
-    const results = await Promise.all([1, 2, 3].map((i) => two.render(input({ number: `CT-2026-0000${i}` }))));
+    const results = await Promise.all([1, 2, 3].map((i) => renderContractInThread(two, input({ number: `CT-2026-0000${i}` }))));
     for (const [i, pdf] of results.entries()) expect(squash(await pdfText(pdf))).toContain(`CT-2026-0000${i + 1}`);
     expect(two.threadsStarted).toBe(2);
-    const pending = [two.render(worstCaseDocumentInput()), two.render(input()), two.render(input())].map((p) => p.catch((e: unknown) => e));
+    const pending = [
+      renderContractInThread(two, worstCaseDocumentInput()),
+      renderContractInThread(two, input()),
+      renderContractInThread(two, input()),
+    ].map((p) => p.catch((e: unknown) => e));
     await two.close();
     for (const err of await Promise.all(pending)) expect(err).toBeInstanceOf(PdfRenderPoolClosedError);
-    await expect(two.render(input())).rejects.toBeInstanceOf(PdfRenderPoolClosedError);
+    await expect(renderContractInThread(two, input())).rejects.toBeInstanceOf(PdfRenderPoolClosedError);
   });
 
   it('reads its settings from the environment and names a bad one', () => {
@@ -307,7 +315,7 @@ describe('the render pool (worker threads)', () => {
   });
 
   // `npm test` builds dist/ first; production runs the compiled pool, whose thread loads plain .js.
-  const compiled = path.join(repoRoot(), 'dist', 'activities', 'documents', 'pdf-render-pool.js');
+  const compiled = path.join(repoRoot(), 'dist', 'activities', 'contract', 'render-in-thread.js');
   it.skipIf(!existsSync(compiled))('works from the compiled dist/ too, and its idle thread does not keep the process alive', async () => {
     const script = `
       const { renderContractPdfOffThread } = require(${JSON.stringify(compiled)});

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeSharedPdfRenderPool } from '../../activities/documents/pdf-render-pool';
 import { withoutBreaks } from '../../activities/documents/line-breaks';
-import { worstCaseClient, worstCaseDraft } from '../../activities/documents/worst-case';
+import { worstCaseClient, worstCaseDraft } from '../../activities/contract/worst-case';
 import { castAndClient, clientBody, stepOk, type Cast } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { pdfText } from '../support/pdf-text';

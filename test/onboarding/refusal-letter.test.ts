@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { withoutBreaks } from '../../activities/documents/line-breaks';
 import { refusalLetterElements, renderRefusalLetterPdf, type RefusalLetterInput } from '../../activities/onboarding/render-refusal-letter';
-import { longWord } from '../../activities/documents/worst-case';
+import { longWord } from '../../activities/contract/worst-case';
 import { pdfItems, pdfText } from '../support/pdf-text';
 import { COMPANY_REQUISITES } from '../support/parties';
 

@@ -21,9 +21,9 @@ import PDFDocument from 'pdfkit';
 import { repoRoot } from '../../config/paths';
 import type { ContractDocumentInput, TemplateLanguage } from '../../workflows/contract/rules';
 import type { Requisites } from '../../domain/client';
-import { assertPrintable } from './limits';
-import { BOLD, REGULAR, withProductFonts } from './pdf-fonts';
-import { breakLongWords } from './line-breaks';
+import { assertPrintable } from './document-limits';
+import { BOLD, REGULAR, withProductFonts } from '../documents/pdf-fonts';
+import { breakLongWords } from '../documents/line-breaks';
 
 const INK = '#1f3c99';
 

@@ -4,7 +4,7 @@
 // Deterministic: the same shape gives the same text, so renders can be compared byte for byte.
 import type { ContractDocumentInput, Deviation } from '../../workflows/contract/rules';
 import type { Requisites } from '../../domain/client';
-import { CONTRACT_DOCUMENT_LIMITS as L } from './limits';
+import { CONTRACT_DOCUMENT_LIMITS as L } from './document-limits';
 
 export type WorstCaseShape = 'long-words' | 'many-lines';
 
