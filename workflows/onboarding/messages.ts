@@ -1,7 +1,8 @@
 // The onboarding workflow's messages: stable wire names shared by the workflow and the API.
 // Arguments carry ids and small facts; answers and contract drafts are written to Postgres first.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ContractStatus, TemplateLanguage } from '../contract/rules';
+import type { ContractStatus } from '../contract/rules';
+import type { TemplateLanguage } from '../../domain/signing';
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
 import type { ChecklistItem, OnboardingStage, SupplierPosition } from './rules';
