@@ -3,7 +3,7 @@
 // longer runs. Cancellation needs no sweep: the workflow records it itself.
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { closeEndedContract, openContractsOf } from '../db/registry-closure';
+import { closeEndedContract, openContractsOf } from '../db/contract/registry-closure';
 
 const QUERY = `WorkflowType = 'contractWorkflow' AND ExecutionStatus IN ('Terminated', 'TimedOut', 'Failed')`;
 const HOW: Record<string, string> = { TERMINATED: 'terminated', TIMED_OUT: 'timed out', FAILED: 'failed' };
