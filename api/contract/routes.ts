@@ -31,7 +31,7 @@ import {
   signUpdate,
   signedScanUpdate,
   type StepResult,
-} from '../../workflows/messages';
+} from '../../workflows/contract/messages';
 import { route } from '../described-routes';
 import { addStepRoutes, updateStep, updateSteps, type UpdateStep } from '../step-routes';
 import { newContractSchema } from './schemas';

@@ -20,7 +20,7 @@ import { findClient } from '../../db/clients';
 import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../../db/contract/drafts';
 import { findActiveManager } from '../../db/staff';
 import type { contractWorkflow } from '../../workflows/contract';
-import { registrationUpdate, reviseTermsUpdate } from '../../workflows/messages';
+import { registrationUpdate, reviseTermsUpdate } from '../../workflows/contract/messages';
 import { badRequest, HttpError, notFound, serviceUnavailable } from '../errors';
 import { IDEMPOTENCY_KEY } from '../keyed-answers';
 import { createProcessSteps, isNoAnswer, rejectionOf } from '../process-steps';

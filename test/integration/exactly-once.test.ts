@@ -3,7 +3,7 @@
 // timer or duplicating a row, and Temporal's own cancellation reflected in the registry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeEndedContracts } from '../../worker/ended-contracts';
-import { stateQuery } from '../../workflows/messages';
+import { stateQuery } from '../../workflows/contract/messages';
 import { expectConsistent } from '../support/contract-checks';
 import { castAndClient, contractBody, stepOk, type Cast } from '../support/fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';

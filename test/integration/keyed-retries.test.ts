@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateIdOf } from '../../api/process-steps';
 import type { Actor, Role } from '../../domain/people';
 import { accountWorkflowId, fulfilCommitmentUpdate, lossUpdate, resolveComplaintUpdate } from '../../workflows/account/messages';
-import { cancelUpdate } from '../../workflows/messages';
+import { cancelUpdate } from '../../workflows/contract/messages';
 import { castAndClient, clientBody, contractBody, DEVIATION, newClient, type Cast, freightQuestionnaireId } from '../support/fixtures';
 import { eventually, startHarness, type ApiResponse, type Harness, type Person } from '../support/harness';
 

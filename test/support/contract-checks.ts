@@ -1,7 +1,7 @@
 // What every contract must satisfy whatever was thrown at it: its timeline is a path through the
 // state diagram (README), and the registry says what the workflow says.
 import { expect } from 'vitest';
-import { stateQuery } from '../../workflows/messages';
+import { stateQuery } from '../../workflows/contract/messages';
 import type { Harness, Person } from './harness';
 
 /** The README's state diagram; steps that keep the status (reminders, follow-ups, renewal) are from === to. */

@@ -6,7 +6,7 @@ import type { Actor } from '../../domain/people';
 import type { RecordStepInput } from '../../activities/types';
 import { endChildren, type ParentCancelOutcome } from '../engine/parent-child';
 import { isoDate, nowIso, ProcessRun, rendering, transactions } from '../engine/process-run';
-import type { StepResult } from '../messages';
+import type { StepResult } from './messages';
 import { isFinal, type ContractSla, type ContractStatus } from './rules';
 import type { ContractState } from './state';
 

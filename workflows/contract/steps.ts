@@ -15,7 +15,7 @@ import {
   reviseTermsUpdate,
   signUpdate,
   signedScanUpdate,
-} from '../messages';
+} from './messages';
 import { tellClientNews } from '../engine/client-news';
 import { humanSteps } from '../engine/human-steps';
 import { reject } from '../engine/rejections';

@@ -17,7 +17,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import { isAwaitingOriginal, isFinal } from './rules';
-import { registrationUpdate, stateQuery, type ContractSnapshot } from '../messages';
+import { registrationUpdate, stateQuery, type ContractSnapshot } from './messages';
 import { cancellingParent, parentCancelledSignal, type ParentCancelOutcome } from '../engine/parent-child';
 import { reject } from '../engine/rejections';
 import { chaseOriginal, chaseWait, watchExpiry, WAITS } from './deadlines';

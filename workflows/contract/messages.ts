@@ -1,8 +1,8 @@
 // The contract workflow's messages: stable wire names shared by the workflow and the API.
 // Arguments and answers carry ids and small facts; drafts and documents live in Postgres.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ContractDraft, ContractStatus, DispatchChannel, LegalDecision } from './contract/rules';
-import type { Actor } from '../domain/people';
+import type { ContractDraft, ContractStatus, DispatchChannel, LegalDecision } from './rules';
+import type { Actor } from '../../domain/people';
 
 /** What a step answers: enough to find the rest in the registry. */
 export interface StepResult {
@@ -83,4 +83,4 @@ export const reassignUpdate = defineUpdate<StepResult, [ReassignInput]>('reassig
 
 export const stateQuery = defineQuery<ContractSnapshot>('state');
 
-export { STEP_REJECTIONS, type StepRejection } from './engine/rejections';
+export { STEP_REJECTIONS, type StepRejection } from '../engine/rejections';
