@@ -38,13 +38,13 @@ import {
 } from './rules';
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
-import { keepDeadlines, processClock, type Deadline } from '../engine/deadlines';
+import { keepDeadlines, type Deadline } from '../engine/deadlines';
+import { ProcessRun } from '../engine/process-run';
 import { humanSteps } from '../engine/human-steps';
 import { clientNewsSignal, type ClientNews } from '../engine/client-follower';
 import { reject } from '../engine/rejections';
 import { processSearchAttributes } from '../engine/search-attributes';
-import { takenBy } from '../engine/taken-by';
-import { advance, startingPosition, type StepPosition } from '../engine/step-position';
+import { startingPosition, type StepPosition } from '../engine/step-position';
 import {
   accountManagerUpdate,
   accountStateQuery,
@@ -62,7 +62,7 @@ import {
 } from './messages';
 
 type Activities = ReturnType<typeof createActivities>;
-const { recordStep, resumeAccount } = proxyActivities<Activities>({
+const { resumeAccount } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -146,8 +146,27 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
           ...startingPosition(now0),
           run: 1,
         };
-  const clock = processClock(sla.historyLimit);
-  const { lock } = clock;
+  // The engine's run over the state this closure keeps; each step carries the relationship's health,
+  // and its search attributes come before it.
+  const run = new ProcessRun<AccountState>(
+    { get: () => state, set: (next) => void (state = next) },
+    {
+      ref: () => ({ type: 'account', clientId }),
+      stage: (s) => s.stage,
+      setStage: (s, stage) => void (s.stage = stage as AccountStage),
+      owner: (s) => s.managerId,
+      clientCode: () => input.clientCode,
+      isFinal: (stage) => stage === 'lost',
+      historyLimit: sla.historyLimit,
+      beforeRecord: (s, from, to, extra) => {
+        if (to !== from) s.stageActionsDone = [];
+        index();
+        return { account: { ...(extra as Extra).account, health: health() } };
+      },
+    },
+  );
+  const clock = run;
+  const { lock } = run;
 
   const health = (): Health => {
     const recentComplaints = state.complaintTimes.filter((t) => t > Date.now() - sla.complaintWindowMs).length;
@@ -197,26 +216,8 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   const iso = (ms: number) => new Date(ms).toISOString();
 
   type Extra = Partial<Omit<RecordStepInput, 'account'>> & { account?: Omit<AccountPatch, 'health'> };
-  async function record(step: string, to: AccountStage, extra: Extra = {}): Promise<void> {
-    const from = state.stage;
-    state.stage = to;
-    clock.changed();
-    const { at, waitedMs } = advance(state, from, to);
-    if (to !== from) state.stageActionsDone = [];
-    index();
-    await recordStep({
-      ...extra,
-      ...takenBy(),
-      workflowId,
-      process: { type: 'account', clientId },
-      seq: state.seq,
-      step,
-      from: state.seq === 1 ? null : from,
-      to,
-      at: iso(at),
-      waitedMs,
-      account: { ...extra.account, health: health() },
-    });
+  function record(step: string, to: AccountStage, extra: Extra = {}): Promise<void> {
+    return run.record(step, to, extra as Partial<RecordStepInput>);
   }
 
   /** The tasks of a stage's owners as it begins, and what leaving the stage before it closes. */

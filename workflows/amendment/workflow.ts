@@ -91,7 +91,6 @@ export async function amendmentWorkflow(input: AmendmentRunInput): Promise<Amend
     ref: (s) => ({ type: 'amendment', clientId: s.clientId }),
     stage: (s) => s.status,
     setStage: (s, stage) => void (s.status = stage as AmendmentStatus),
-    startStage: 'registering',
     owner: (s) => s.managerId,
     clientCode: (s) => s.clientCode,
     isFinal: isFinalAmendment,

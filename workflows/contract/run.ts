@@ -31,7 +31,6 @@ export class ContractRun extends ProcessRun<ContractState> {
       ref: (s) => ({ type: 'contract', clientId: s.clientId, contractNumber: s.number }),
       stage: (s) => s.status,
       setStage: (s, stage) => void (s.status = stage as ContractStatus),
-      startStage: 'registering',
       owner: (s) => s.managerId,
       clientCode: (s) => s.clientCode,
       isFinal: (stage) => isFinal(stage as ContractStatus),

@@ -1,8 +1,8 @@
 // The clock of a wait, shared by every process: a set of deadlines (a reminder, an escalation, a
 // follow-up call, an expiry…), each due at a moment computed from the process's state, each acted
 // on through the step lock, so a deadline and a step never both act. Every step re-plans them.
-import { ActivityFailure, condition, isCancellation, log, workflowInfo } from '@temporalio/workflow';
-import { StepLock } from './step-lock';
+import { ActivityFailure, condition, isCancellation, log } from '@temporalio/workflow';
+import type { StepLock } from './step-lock';
 
 export interface Deadline {
   /** When it falls due; Infinity while it is not pending. */
@@ -19,20 +19,6 @@ export interface ProcessClock {
   changed(): void;
   /** True when the process should stop waiting and continue as new. */
   mustContinueAsNew(): boolean;
-}
-
-/** A process's clock: a fresh step lock, a change counter, and continue-as-new when Temporal suggests it or past `historyLimit` events. */
-export function processClock(historyLimit: number | undefined): ProcessClock {
-  let changes = 0;
-  return {
-    lock: new StepLock(),
-    changes: () => changes,
-    changed: () => void changes++,
-    mustContinueAsNew: () => {
-      const info = workflowInfo();
-      return info.continueAsNewSuggested || (historyLimit !== undefined && info.historyLength >= historyLimit);
-    },
-  };
 }
 
 /** Waits until a step changes something or `deadline` passes; true when the deadline passed. */

@@ -39,8 +39,6 @@ export interface RunShape<S extends RunState> {
   ref(state: S): ProcessRef;
   stage(state: S): string;
   setStage(state: S, stage: string): void;
-  /** Its stage before its first step (registering), recorded as none. */
-  startStage: string;
   /** The person whose steps these are (a manager), for tasks and notices addressed to them. */
   owner(state: S): string | undefined;
   clientCode?(state: S): string | undefined;
@@ -48,6 +46,19 @@ export interface RunShape<S extends RunState> {
   /** What the child tells its parent beyond its stage (its number). */
   progress?(state: S): Omit<ChildProgress, 'workflowId' | 'status'>;
   historyLimit?: number;
+  /**
+   * What the process adds to each step once its stage and position have moved (the relationship's
+   * health, an escalation closed with the wait), and its own indexing, done before the step is
+   * written, in the order its recorded histories have it. Without it, the run indexes after a step
+   * that changes the stage.
+   */
+  beforeRecord?(state: S, from: string, to: string, extra: Partial<RecordStepInput>): Partial<RecordStepInput>;
+}
+
+/** A state kept by the process itself (a workflow written as one closure), read and replaced through these. */
+export interface StateAccess<S> {
+  get(): S;
+  set(state: S): void;
 }
 
 export const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -59,12 +70,29 @@ export class ProcessRun<S extends RunState> implements ProcessClock {
   private changeCount = 0;
   /** The parent did not hear the last thing it was told: it has ended. */
   parentGone = false;
+  private readonly access: StateAccess<S>;
 
   constructor(
-    /** Replaced whole when a failed step is undone; always read through `run.state`. */
-    public state: S,
+    /** The state, or access to the one the process keeps itself. */
+    state: S | StateAccess<S>,
     readonly shape: RunShape<S>,
-  ) {}
+  ) {
+    if (isAccess(state)) {
+      this.access = state;
+    } else {
+      let own = state;
+      this.access = { get: () => own, set: (next) => void (own = next) };
+    }
+  }
+
+  /** Replaced whole when a failed step is undone; always read through `run.state`. */
+  get state(): S {
+    return this.access.get();
+  }
+
+  set state(next: S) {
+    this.access.set(next);
+  }
 
   get stage(): string {
     return this.shape.stage(this.state);
@@ -112,20 +140,23 @@ export class ProcessRun<S extends RunState> implements ProcessClock {
     this.shape.setStage(this.state, to);
     this.changed();
     const { at, waitedMs } = advance(this.state, from, to);
+    const ownRecord = this.shape.beforeRecord;
+    const added = ownRecord ? { ...extra, ...ownRecord(this.state, from, to, extra) } : extra;
     await transactions.recordStep({
       workflowId: this.workflowId,
       process: { ...this.shape.ref(this.state), ...(this.state.parentWorkflowId ? { parentWorkflowId: this.state.parentWorkflowId } : {}) },
       seq: this.state.seq,
       step,
-      from: from === this.shape.startStage ? null : from,
+      // The first step starts the process: it came from nowhere.
+      from: this.state.seq === 1 ? null : from,
       to,
       at: new Date(at).toISOString(),
       waitedMs,
       ...takenBy(),
-      ...extra,
+      ...added,
     });
     if (to !== from) {
-      this.index();
+      if (!ownRecord) this.index();
       await this.tellParent();
     }
   }
@@ -163,3 +194,6 @@ export class ProcessRun<S extends RunState> implements ProcessClock {
     return heard;
   }
 }
+
+const isAccess = <S>(state: S | StateAccess<S>): state is StateAccess<S> =>
+  typeof (state as StateAccess<S>).get === 'function' && typeof (state as StateAccess<S>).set === 'function';

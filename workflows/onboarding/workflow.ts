@@ -40,13 +40,13 @@ import {
 import type { Segment } from '../../domain/client';
 import { openClientFollowers } from '../engine/client-news';
 import type { contractWorkflow } from '../contract';
-import { keepDeadlines, processClock, quietly, slaChase, type Deadline } from '../engine/deadlines';
+import { keepDeadlines, quietly, slaChase, type Deadline } from '../engine/deadlines';
+import { ProcessRun } from '../engine/process-run';
 import { humanSteps } from '../engine/human-steps';
 import { reject } from '../engine/rejections';
 import { processSearchAttributes } from '../engine/search-attributes';
 import { childProgressSignal, parentCancelledSignal, type ParentCancelOutcome } from '../engine/parent-child';
-import { takenBy } from '../engine/taken-by';
-import { advance, startingPosition } from '../engine/step-position';
+import { startingPosition } from '../engine/step-position';
 import {
   answersUpdate,
   assignmentUpdate,
@@ -62,7 +62,7 @@ import {
 } from './messages';
 
 type Activities = ReturnType<typeof createActivities>;
-const { recordStep, chooseOnboardingManager, renderRefusalLetter, mergeOnboardingAnswers } = proxyActivities<Activities>({
+const { chooseOnboardingManager, renderRefusalLetter, mergeOnboardingAnswers } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -122,8 +122,29 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
           ...startingPosition(now0),
           run: 1,
         };
-  const clock = processClock(sla.historyLimit);
-  const { lock } = clock;
+  // The engine's run over the state this closure keeps; its search attributes come before each step.
+  const run = new ProcessRun<OnboardingState>(
+    { get: () => state, set: (next) => void (state = next) },
+    {
+      ref: () => ({ type: 'onboarding', clientId }),
+      stage: (s) => s.stage,
+      setStage: (s, stage) => void (s.stage = stage as OnboardingStage),
+      owner: (s) => s.managerId,
+      clientCode: () => input.clientCode,
+      isFinal: (stage) => isFinalStage(stage as OnboardingStage),
+      historyLimit: sla.historyLimit,
+      beforeRecord: (s, from, to, extra) => {
+        if (to !== from || s.managerId !== indexedManager) {
+          indexedManager = s.managerId;
+          index();
+        }
+        // A wait's escalation ends with the wait.
+        return to !== from && extra.closeTasks !== 'all' ? { closeTasks: [...(extra.closeTasks ?? []), 'escalation'] } : {};
+      },
+    },
+  );
+  const clock = run;
+  const { lock } = run;
 
   // Onboardings started before processes were indexed keep their histories as they were.
   const indexed = patched('process-search-attributes');
@@ -151,29 +172,8 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   const nowIso = () => new Date(Date.now()).toISOString();
 
   let indexedManager = state.managerId;
-  async function record(step: string, to: OnboardingStage, extra: Partial<RecordStepInput> = {}): Promise<void> {
-    const from = state.stage;
-    state.stage = to;
-    clock.changed();
-    const { at: now, waitedMs } = advance(state, from, to);
-    // A wait's escalation ends with the wait.
-    if (to !== from && extra.closeTasks !== 'all') extra = { ...extra, closeTasks: [...(extra.closeTasks ?? []), 'escalation'] };
-    if (to !== from || state.managerId !== indexedManager) {
-      indexedManager = state.managerId;
-      index();
-    }
-    await recordStep({
-      ...takenBy(),
-      workflowId,
-      process: { type: 'onboarding', clientId },
-      seq: state.seq,
-      step,
-      from: state.seq === 1 ? null : from,
-      to,
-      at: new Date(now).toISOString(),
-      waitedMs,
-      ...extra,
-    });
+  function record(step: string, to: OnboardingStage, extra: Partial<RecordStepInput> = {}): Promise<void> {
+    return run.record(step, to, extra);
   }
 
   const qualificationTask = () =>
