@@ -3,7 +3,8 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { DEFAULT_ONBOARDING_SLA, type Config } from '../config/env';
+import type { Config } from '../config/env';
+import { DEFAULT_ONBOARDING_SLA } from '../workflows/onboarding/rules';
 import { DEFAULT_ACCOUNT_SLA } from '../workflows/account/rules';
 import { createAccountService } from './account/service';
 import { createAccountsRouter } from './account/routes';

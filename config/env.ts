@@ -123,16 +123,6 @@ export interface Config {
   company: Requisites & { directorName: string; city: string };
 }
 
-/** The defaults above, for callers that build a configuration by hand (tests, tools). */
-export const DEFAULT_ONBOARDING_SLA: OnboardingSla = Object.freeze({
-  stepReminderAfterMs: 2 * 86_400_000,
-  stepEscalationAfterMs: 5 * 86_400_000,
-  checklistDueMs: 7 * 86_400_000,
-  checklistEscalationMs: 10 * 86_400_000,
-  contractDoneAt: 'active',
-  historyLimit: 10_000,
-});
-
 export class ConfigError extends Error {}
 
 /** The legacy list as names: trimmed, empty entries and repeats dropped, and never the queue itself. */

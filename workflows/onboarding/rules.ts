@@ -75,3 +75,13 @@ export const ONBOARDING_TASK_KINDS = [
   'escalation',
 ] as const;
 export type OnboardingTaskKind = (typeof ONBOARDING_TASK_KINDS)[number];
+
+/** The onboarding's clocks by default (the ONBOARDING_* settings' defaults), for callers that build a configuration by hand. */
+export const DEFAULT_ONBOARDING_SLA: OnboardingSla = Object.freeze({
+  stepReminderAfterMs: 2 * 86_400_000,
+  stepEscalationAfterMs: 5 * 86_400_000,
+  checklistDueMs: 7 * 86_400_000,
+  checklistEscalationMs: 10 * 86_400_000,
+  contractDoneAt: 'active',
+  historyLimit: 10_000,
+});
