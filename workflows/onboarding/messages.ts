@@ -1,7 +1,6 @@
 // The onboarding workflow's messages: stable wire names shared by the workflow and the API.
 // Arguments carry ids and small facts; answers and contract drafts are written to Postgres first.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ContractStatus } from '../contract/rules';
 import type { TemplateLanguage } from '../../domain/signing';
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
@@ -19,7 +18,8 @@ export interface OnboardingSnapshot extends OnboardingResult {
   managerId?: string;
   contractWorkflowId?: string;
   contractNumber?: string;
-  contractStatus?: ContractStatus;
+  /** Its contract's status, in the contract's words. */
+  contractStatus?: string;
   checklistDone: ChecklistItem[];
 }
 
@@ -65,7 +65,7 @@ export interface CancelOnboardingInput extends WithActor {
   reason: string;
 }
 /** The child contract tells its onboarding where it stands (the engine's child progress, with a contract's status). */
-export type ContractProgress = Omit<ChildProgress, 'status'> & { status: ContractStatus };
+export type ContractProgress = ChildProgress;
 
 export const answersUpdate = defineUpdate<OnboardingResult, [AnswersInput]>('answers');
 export const qualificationUpdate = defineUpdate<OnboardingResult, [QualificationInput]>('qualification');

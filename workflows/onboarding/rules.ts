@@ -1,6 +1,5 @@
 // Client onboarding's vocabulary (DOMAIN.md, "The client's path"). Imported by workflow code, so
 // free of I/O, Node built-ins and zod.
-import type { ContractSla, ContractStatus } from '../contract/rules';
 
 export const ONBOARDING_STAGES = [
   'intake',
@@ -41,7 +40,8 @@ export interface OnboardingSla {
   checklistDueMs: number;
   checklistEscalationMs: number;
   /** The contract status at which onboarding moves on to implementation. */
-  contractDoneAt: Extract<ContractStatus, 'active' | 'scan_received'>;
+  /** The child contract's status at which contracting is done (the contract's word for it). */
+  contractDoneAt: 'active' | 'scan_received';
   historyLimit?: number;
 }
 
@@ -54,8 +54,8 @@ export interface OnboardingWorkflowInput {
   /** Whether the answers given with the request already answer every required question. */
   answersComplete: boolean;
   sla: OnboardingSla;
-  /** The rules the child contract runs by. */
-  contractSla: ContractSla;
+  /** The rules the child contract runs by, carried for it unread. */
+  contractSla: unknown;
   /**
    * The settings of whoever follows the client (the relationship it opens when completed), carried
    * for it unread; its own defaults when absent (onboardings started before).

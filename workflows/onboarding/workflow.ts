@@ -26,7 +26,6 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
-import type { ContractStatus } from '../contract/rules';
 import type { Actor, Role } from '../../domain/people';
 import {
   CHECKLIST,
@@ -39,7 +38,6 @@ import {
 } from './rules';
 import type { Segment } from '../../domain/client';
 import { openClientFollowers } from '../engine/client-news';
-import type { contractWorkflow } from '../contract';
 import { keepDeadlines, quietly, slaChase, type Deadline } from '../engine/deadlines';
 import { ProcessRun } from '../engine/process-run';
 import { humanSteps } from '../engine/human-steps';
@@ -92,7 +90,7 @@ export interface OnboardingState {
   lastStepAt: number;
   run: number;
   /** The child contract asked, when the onboarding was cancelled, to go unless it is in force; and its answer. */
-  contractCancel?: { workflowId: string; outcome?: ParentCancelOutcome; number?: string; status?: ContractStatus };
+  contractCancel?: { workflowId: string; outcome?: ParentCancelOutcome; number?: string; status?: string };
 }
 
 export interface ContinuedOnboardingInput extends OnboardingWorkflowInput {
@@ -367,7 +365,8 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       state.contract = { workflowId: contractWorkflowId, status: 'registering' };
       state.contractStatusSeen = 'registering';
       // The contract outlives the onboarding (it runs for years): abandoned, not cancelled, when this ends.
-      await startChild<typeof contractWorkflow>('contractWorkflow', {
+      // The contract is started by its workflow type's name, with the input the contract takes.
+      await startChild('contractWorkflow', {
         workflowId: contractWorkflowId,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [
