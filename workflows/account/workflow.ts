@@ -33,18 +33,17 @@ import {
   type AccountWorkflowInput,
   type ChurnStage,
   type Health,
-  type Severity,
   type AccountTaskKind,
 } from './rules';
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
-import { keepDeadlines, type Deadline } from '../engine/deadlines';
+import { keepDeadlines } from '../engine/deadlines';
 import { ProcessRun } from '../engine/process-run';
 import { humanSteps } from '../engine/human-steps';
-import { clientNewsSignal, type ClientNews } from '../engine/client-follower';
+import { clientNewsSignal } from '../engine/client-follower';
 import { reject } from '../engine/rejections';
 import { processSearchAttributes } from '../engine/search-attributes';
-import { startingPosition, type StepPosition } from '../engine/step-position';
+import { startingPosition } from '../engine/step-position';
 import {
   accountManagerUpdate,
   accountStateQuery,
@@ -60,68 +59,14 @@ import {
   type AccountResult,
   type AccountSnapshot,
 } from './messages';
+import { withoutTexts, type AccountState, type AccountStepExtra, type ContinuedAccountInput } from './state';
+import { accountClocks } from './clocks';
 
 type Activities = ReturnType<typeof createActivities>;
 const { resumeAccount } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-
-interface OpenComplaint {
-  id: string;
-  severity: Severity;
-  openedAt: number;
-  reminded: boolean;
-  overdue: boolean;
-}
-
-/** What a promise is, in words, lives in Postgres (`commitments.what`): the state keeps its id and clock. */
-interface OpenCommitment {
-  id: string;
-  ownerId: string;
-  ownerRole?: Recipient['role'];
-  dueAt: number;
-  reminded: boolean;
-  overdue: boolean;
-}
-
-/** `waitSince` (from the step position) is when the current stage began; `waitEscalated`, whether its actions were escalated. */
-export interface AccountState extends StepPosition {
-  stage: AccountStage;
-  managerId?: string;
-  segment?: Segment;
-  complaints: OpenComplaint[];
-  /** When complaints came, within the recurrence window: the latest `complaintTimesKept(sla)` of them. */
-  complaintTimes: number[];
-  commitments: OpenCommitment[];
-  lastSatisfaction?: number;
-  nextReviewAt: number;
-  reviewOpen: boolean;
-  /** After a recovery: until when a new problem sends the client straight back to `stage`. */
-  watch?: { until: number; stage: ChurnStage };
-  /** The owners of the current stage whose required action is done (absent in runs from before). */
-  stageActionsDone?: Recipient['role'][];
-  /** News from a completed onboarding, not yet recorded. */
-  ownerNews?: ClientNews;
-  run: number;
-}
-
-export interface ContinuedAccountInput extends AccountWorkflowInput {
-  continued: AccountState;
-}
-
-/**
- * A state carried over from a run of before: runs before the bounds carried each open promise's
- * text (`what`) and every complaint time; the text is left behind (the activities read it from
- * Postgres) and only the latest complaint times are kept.
- */
-function withoutTexts(state: AccountState, keptTimes: number): AccountState {
-  return {
-    ...state,
-    commitments: state.commitments.map(({ what: _text, ...commitment }: OpenCommitment & { what?: string }) => commitment),
-    complaintTimes: state.complaintTimes.slice(-keptTimes),
-  };
-}
 
 export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAccountInput): Promise<AccountSnapshot> {
   const { workflowId } = workflowInfo();
@@ -215,7 +160,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   });
   const iso = (ms: number) => new Date(ms).toISOString();
 
-  type Extra = Partial<Omit<RecordStepInput, 'account'>> & { account?: Omit<AccountPatch, 'health'> };
+  type Extra = AccountStepExtra;
   function record(step: string, to: AccountStage, extra: Extra = {}): Promise<void> {
     return run.record(step, to, extra as Partial<RecordStepInput>);
   }
@@ -604,165 +549,18 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
   );
 
   // ---- The clocks ---------------------------------------------------------------------------------
-
-  /** One deadline standing for many items (every open complaint, say): due at the earliest of them. */
-  const earliest = <T>(items: () => T[], at: (item: T) => number, fire: (item: T) => Promise<void>): Deadline => ({
-    at: () => Math.min(Infinity, ...items().map(at)),
-    fire: async () => {
-      const now = Date.now();
-      const due = items().find((item) => at(item) <= now);
-      if (due) await fire(due);
-    },
+  const deadlines = accountClocks({
+    run,
+    sla,
+    record,
+    task,
+    manager,
+    recipient,
+    move,
+    troubled,
+    endWatch,
+    ownersStillToAct,
   });
-  const replaced = <T extends { id: string }>(list: T[], item: T, patch: Partial<T>) =>
-    list.map((x) => (x.id === item.id ? { ...x, ...patch } : x));
-
-  const deadlines: Deadline[] = [
-    earliest(
-      () => state.complaints,
-      (c) => (c.reminded ? Infinity : c.openedAt + sla.complaintDueMs[c.severity] / 2),
-      async (c) => {
-        state.complaints = replaced(state.complaints, c, { reminded: true });
-        await record('complaint_reminder', state.stage, {
-          details: { complaintId: c.id },
-          notifications: [
-            {
-              kind: 'reminder',
-              message: `Reminder: the client's ${c.severity} complaint is half-way to its resolution deadline`,
-              recipient: manager(),
-            },
-          ],
-        });
-      },
-    ),
-    earliest(
-      () => state.complaints,
-      (c) => (c.overdue ? Infinity : c.openedAt + sla.complaintDueMs[c.severity]),
-      async (c) => {
-        state.complaints = replaced(state.complaints, c, { reminded: true, overdue: true });
-        const to = troubled();
-        await record(
-          'complaint_overdue',
-          to,
-          move(to, {
-            details: { complaintId: c.id },
-            account: { complaintOverdue: c.id, ...endWatch(to) },
-            openTasks: [
-              task(
-                'escalation',
-                `A ${c.severity} complaint of the client is past its resolution deadline: see that it is resolved`,
-                { role: 'kam_head' },
-                `complaint:${c.id}:escalation`,
-              ),
-            ],
-            notifications: [
-              {
-                kind: 'escalation',
-                message: `The client's ${c.severity} complaint is past its deadline and was escalated`,
-                recipient: manager(),
-              },
-            ],
-          }),
-        );
-      },
-    ),
-    earliest(
-      () => state.commitments,
-      (c) => (c.reminded ? Infinity : c.dueAt - sla.commitmentReminderBeforeMs),
-      async (c) => {
-        state.commitments = replaced(state.commitments, c, { reminded: true });
-        // The reminder quotes the promise: the activity reads its words from Postgres.
-        await record('commitment_reminder', state.stage, {
-          details: { commitmentId: c.id },
-          account: {
-            promiseNotice: {
-              commitmentId: c.id,
-              wording: 'due',
-              kind: 'reminder',
-              recipients: [{ role: c.ownerRole ?? 'manager', staffId: c.ownerId }],
-            },
-          },
-        });
-      },
-    ),
-    earliest(
-      () => state.commitments,
-      (c) => (c.overdue ? Infinity : c.dueAt),
-      async (c) => {
-        state.commitments = replaced(state.commitments, c, { reminded: true, overdue: true });
-        const to = troubled();
-        const owner: Recipient = { role: c.ownerRole ?? 'manager', staffId: c.ownerId };
-        const recipients = [owner, ...(state.managerId !== c.ownerId ? [manager()] : [])];
-        await record(
-          'commitment_overdue',
-          to,
-          move(to, {
-            details: { commitmentId: c.id },
-            account: {
-              commitmentOverdue: c.id,
-              ...endWatch(to),
-              promiseNotice: { commitmentId: c.id, wording: 'overdue', kind: 'escalation', recipients },
-            },
-          }),
-        );
-      },
-    ),
-    {
-      // A stage's actions past their deadline: dissatisfied turns adversarial by itself; later stages go to the next owner up.
-      // Dissatisfaction left unresolved turns adversarial whatever was done; a later stage whose owners have all acted does not escalate.
-      at: () =>
-        state.stage === 'healthy' ||
-        state.stage === 'lost' ||
-        state.waitEscalated ||
-        (state.stage !== 'dissatisfied' && ownersStillToAct(state.stage).length === 0)
-          ? Infinity
-          : state.waitSince + sla.stageDeadlineMs[state.stage],
-      fire: async () => {
-        const stage = state.stage as Exclude<ChurnStage, 'healthy'>;
-        if (stage === 'dissatisfied') {
-          await record('escalated_by_deadline', 'adversarial', move('adversarial', { details: { overdueStage: stage } }));
-          return;
-        }
-        state.waitEscalated = true;
-        const { escalateTo, owners } = STAGE_ACTIONS[stage];
-        await record('stage_overdue', stage, {
-          details: { overdueStage: stage, escalatedTo: escalateTo },
-          openTasks: [
-            task(
-              'escalation',
-              `The ${stage} stage's actions are overdue: ${STAGE_ACTIONS[stage].title}`,
-              { role: escalateTo },
-              `stage:${stage}:escalation`,
-            ),
-          ],
-          notifications: owners.map((role) => ({
-            kind: 'escalation' as const,
-            message: `The ${stage} stage's actions are overdue and were escalated to ${escalateTo}`,
-            recipient: recipient(role),
-          })),
-        });
-      },
-    },
-    {
-      at: () => state.watch?.until ?? Infinity,
-      fire: async () => {
-        const watched = state.watch!;
-        state.watch = undefined;
-        await record('watch_over', state.stage, { details: { watchedStage: watched.stage }, account: { watch: null } });
-      },
-    },
-    {
-      at: () => (state.reviewOpen || state.stage === 'lost' ? Infinity : state.nextReviewAt),
-      fire: async () => {
-        state.reviewOpen = true;
-        await record('review_due', state.stage, {
-          openTasks: [
-            task('account_review', 'Review the relationship with the client: satisfaction, changes in its business', manager(), 'review'),
-          ],
-        });
-      },
-    },
-  ];
 
   await opened;
 
