@@ -6,7 +6,7 @@
 // checklist, never carries more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../domain/people';
-import type { ContinuedOnboardingInput, OnboardingState } from '../../workflows/onboarding/workflow';
+import type { ContinuedOnboardingInput, OnboardingState } from '../../workflows/onboarding/state';
 import { onboardingStateQuery, type OnboardingSnapshot } from '../../workflows/onboarding/messages';
 import { clientBody, DEVIATION, stepOk } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';

@@ -36,14 +36,13 @@ import {
   type OnboardingWorkflowInput,
   type OnboardingTaskKind,
 } from './rules';
-import type { Segment } from '../../domain/client';
 import { openClientFollowers } from '../engine/client-news';
-import { keepDeadlines, quietly, slaChase, type Deadline } from '../engine/deadlines';
+import { keepDeadlines, quietly } from '../engine/deadlines';
 import { ProcessRun } from '../engine/process-run';
 import { humanSteps } from '../engine/human-steps';
 import { reject } from '../engine/rejections';
 import { processSearchAttributes } from '../engine/search-attributes';
-import { childProgressSignal, parentCancelledSignal, type ParentCancelOutcome } from '../engine/parent-child';
+import { childProgressSignal, parentCancelledSignal } from '../engine/parent-child';
 import { startingPosition } from '../engine/step-position';
 import {
   answersUpdate,
@@ -58,44 +57,14 @@ import {
   type OnboardingResult,
   type OnboardingSnapshot,
 } from './messages';
+import type { ContinuedOnboardingInput, OnboardingState } from './state';
+import { onboardingClocks } from './clocks';
 
 type Activities = ReturnType<typeof createActivities>;
 const { chooseOnboardingManager, renderRefusalLetter, mergeOnboardingAnswers } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-
-export interface OnboardingState {
-  stage: OnboardingStage;
-  managerId?: string;
-  answersComplete: boolean;
-  /** The current child contract, its attempt number, and what it last reported. */
-  contractAttempt: number;
-  contract?: ContractProgress;
-  checklistDone: string[];
-  implementationSince?: number;
-  checklistReminded: string[];
-  checklistEscalated: string[];
-  segment?: Segment;
-  expectedAnnualRevenue?: number;
-  /** The automatic choice of a manager was made (or failed); kam_head assigns from then on. */
-  autoAssignTried: boolean;
-  /** The contract number last written to the onboarding, and the contract status last acted on. */
-  contractNumberSeen?: string;
-  contractStatusSeen?: string;
-  waitSince: number;
-  waitReminded: boolean;
-  waitEscalated: boolean;
-  seq: number;
-  lastStepAt: number;
-  run: number;
-  /** The child contract asked, when the onboarding was cancelled, to go unless it is in force; and its answer. */
-  contractCancel?: { workflowId: string; outcome?: ParentCancelOutcome; number?: string; status?: string };
-}
-
-export interface ContinuedOnboardingInput extends OnboardingWorkflowInput {
-  continued: OnboardingState;
-}
 
 const FAILED_CONTRACT = ['rejected', 'cancelled', 'expired'];
 /** How long a cancelled onboarding waits for its contract's answer before recording that none came. */
@@ -510,65 +479,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
     }
   }
 
-  const stageChase = (owner: () => Recipient, what: string): Deadline[] =>
-    slaChase({
-      since: () => state.waitSince,
-      remindAfterMs: sla.stepReminderAfterMs,
-      escalateAfterMs: sla.stepEscalationAfterMs,
-      reminded: () => state.waitReminded,
-      escalated: () => state.waitEscalated,
-      remind: async () => {
-        state.waitReminded = true;
-        await record('reminder', state.stage, {
-          notifications: [{ kind: 'reminder', message: `Reminder: the onboarding waits for ${what}`, recipient: owner() }],
-        });
-      },
-      escalate: async () => {
-        state.waitEscalated = true;
-        await record('escalation', state.stage, {
-          openTasks: [
-            task(
-              'escalation',
-              `The onboarding has been waiting for ${what}: see that it moves`,
-              { role: 'kam_head' },
-              `escalation:${state.seq}`,
-            ),
-          ],
-          notifications: [{ kind: 'escalation', message: `The onboarding was escalated: ${what} overdue`, recipient: owner() }],
-        });
-      },
-    });
-
-  const checklistDeadlines = (): Deadline[] =>
-    CHECKLIST.flatMap((c) => {
-      const owner = (): Recipient => (c.role === 'manager' ? manager() : { role: c.role });
-      const pending = () => !state.checklistDone.includes(c.item);
-      return [
-        {
-          at: () => (pending() && !state.checklistReminded.includes(c.item) ? state.implementationSince! + sla.checklistDueMs : Infinity),
-          fire: async () => {
-            state.checklistReminded = [...state.checklistReminded, c.item];
-            await record('checklist_overdue', 'implementation', {
-              details: { item: c.item },
-              notifications: [{ kind: 'reminder', message: `Overdue: ${c.title}`, recipient: owner() }],
-            });
-          },
-        },
-        {
-          at: () =>
-            pending() && !state.checklistEscalated.includes(c.item) ? state.implementationSince! + sla.checklistEscalationMs : Infinity,
-          fire: async () => {
-            state.checklistEscalated = [...state.checklistEscalated, c.item];
-            await record('checklist_escalation', 'implementation', {
-              details: { item: c.item },
-              openTasks: [
-                task('escalation', `Overdue onboarding item: ${c.title}`, { role: 'kam_head' }, `checklist:${c.item}:escalation`),
-              ],
-            });
-          },
-        },
-      ];
-    });
+  const { stageChase, checklistDeadlines } = onboardingClocks({ run, sla, record, task, manager });
 
   await requestRecorded;
 
