@@ -7,11 +7,15 @@ import { queryOne } from '../../db/pool';
 import { ACCOUNT_STAGES } from '../../workflows/account/rules';
 import { PermanentError } from '../failures';
 import type { RecordStepInput } from '../types';
+import { accountPatch } from './schemas';
+import type { AccountPatch, AccountStep } from './types';
 
 export async function projectAccountStep(tx: PoolClient, input: RecordStepInput, clientId: string): Promise<void> {
   if (!(ACCOUNT_STAGES as readonly string[]).includes(input.to)) throw new PermanentError(`${input.to} is not an account stage`);
-  const patch = input.account;
-  if (!patch) throw new PermanentError('an account step carries its health');
+  const raw = (input as RecordStepInput & AccountStep).account;
+  if (!raw) throw new PermanentError('an account step carries its health');
+  // Its own record of the step, checked by its own schema.
+  const patch = accountPatch.parse(raw) as AccountPatch;
   const key = `${input.workflowId}:${input.seq}`;
   const actor = input.actor?.staffId ?? 'system';
   const at = input.at;

@@ -5,8 +5,8 @@ import { findClient } from '../../db/clients';
 import { queryOne, withTransaction } from '../../db/pool';
 import { nextInYear } from '../../db/year-counters';
 import { PermanentError } from '../failures';
-import { enterClientsBaseInput } from '../schemas';
-import type { EnterClientsBaseInput, EnterClientsBaseResult } from '../types';
+import { enterClientsBaseInput } from './schemas';
+import type { EnterClientsBaseInput, EnterClientsBaseResult } from './types';
 
 interface RegistryRow {
   client_id: string;

@@ -13,8 +13,8 @@ import { queryOne } from '../../db/pool';
 import { PermanentError } from '../failures';
 import { ContractDocumentTooLargeError } from './document-limits';
 import { PdfRenderPool, PdfRenderThreadError, PdfRenderTimeoutError, sharedPdfRenderPool } from '../documents/pdf-render-pool';
-import { renderContractDocumentInput } from '../schemas';
-import type { RenderContractDocumentInput, RenderContractDocumentResult } from '../types';
+import { renderContractDocumentInput } from './schemas';
+import type { RenderContractDocumentInput, RenderContractDocumentResult } from './types';
 import type { ContractDocumentInput } from '../../workflows/contract/rules';
 import { renderContractInThread } from './render-in-thread';
 

@@ -5,7 +5,9 @@ import { REGISTRY_WRITES } from '../../db/contract/registry-fields';
 import { CONTRACT_STATUSES, type ContractDraft } from '../../workflows/contract/rules';
 import { PermanentError } from '../failures';
 import { draftById } from './register-contract';
-import type { RecordStepInput, RegistryPatch } from '../types';
+import type { RecordStepInput } from '../types';
+import { registryPatch } from './schemas';
+import type { ContractStep, RegistryPatch } from './types';
 
 /** The registry's SET list for a step: the fields it changes, and the whole draft when terms are revised. */
 function assignments(patch: RegistryPatch & { status: string; draft?: ContractDraft }): { sets: string[]; values: unknown[] } {
@@ -36,7 +38,8 @@ function assignments(patch: RegistryPatch & { status: string; draft?: ContractDr
 
 export async function projectContractStep(tx: PoolClient, input: RecordStepInput, number: string): Promise<void> {
   if (!(CONTRACT_STATUSES as readonly string[]).includes(input.to)) throw new PermanentError(`${input.to} is not a contract status`);
-  const { draftId, ...patch } = input.registry ?? {};
+  // Its own record of the step, checked by its own schema.
+  const { draftId, ...patch } = (registryPatch.parse((input as RecordStepInput & ContractStep).registry) ?? {}) as RegistryPatch;
   const draft = draftId ? await draftById(tx, draftId) : patch.draft;
   const { sets, values } = assignments({ ...patch, draft, status: input.to });
   const updated = await tx.query(`UPDATE contract_registry SET ${sets.join(', ')}, updated_at = now() WHERE number = $1`, [

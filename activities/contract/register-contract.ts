@@ -4,8 +4,8 @@ import type { ContractDraft } from '../../workflows/contract/rules';
 import { queryOne, withTransaction } from '../../db/pool';
 import { nextInYear } from '../../db/year-counters';
 import { PermanentError } from '../failures';
-import { registerContractInput } from '../schemas';
-import type { RegisterContractInput, RegisterContractResult } from '../types';
+import { registerContractInput } from './schemas';
+import type { RegisterContractInput, RegisterContractResult } from './types';
 
 /** CT-2026-00017: the year of registration and its place in that year's sequence. */
 export const formatContractNumber = (year: number, sequence: number): string => `CT-${year}-${String(sequence).padStart(5, '0')}`;

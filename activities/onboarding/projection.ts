@@ -3,7 +3,9 @@
 import type { PoolClient } from 'pg';
 import { ONBOARDING_STAGES } from '../../workflows/onboarding/rules';
 import { PermanentError } from '../failures';
-import type { OnboardingPatch, RecordStepInput } from '../types';
+import type { RecordStepInput } from '../types';
+import { onboardingPatch } from './schemas';
+import type { OnboardingPatch, OnboardingStep } from './types';
 
 const COLUMNS: Record<Exclude<keyof OnboardingPatch, 'answerSetId' | 'checklistDone' | 'loyaltyStage'>, string> = {
   segment: 'segment',
@@ -21,7 +23,8 @@ const COLUMNS: Record<Exclude<keyof OnboardingPatch, 'answerSetId' | 'checklistD
 
 export async function projectOnboardingStep(tx: PoolClient, input: RecordStepInput): Promise<void> {
   if (!(ONBOARDING_STAGES as readonly string[]).includes(input.to)) throw new PermanentError(`${input.to} is not an onboarding stage`);
-  const patch = input.onboarding ?? {};
+  // Its own record of the step, checked by its own schema.
+  const patch = (onboardingPatch.parse((input as RecordStepInput & OnboardingStep).onboarding) ?? {}) as OnboardingPatch;
   const values: unknown[] = [input.workflowId, input.to];
   const sets = ['stage = $2', 'updated_at = now()'];
   const set = (sql: string, value: unknown) => {

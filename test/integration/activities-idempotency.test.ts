@@ -4,6 +4,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { RecordStepInput } from '../../activities/types';
+import type { AccountStep } from '../../activities/account/types';
 import { castAndClient, contractBody, type Cast } from '../support/fixtures';
 import { COMPANY, startHarness, type Harness } from '../support/harness';
 
@@ -113,7 +114,7 @@ describe('activities retried with the same input', () => {
     const health = (score: number) => ({ score, reasons: score === 100 ? [] : [{ reason: 'stage: dissatisfied', points: score - 100 }] });
     const complaintId = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
     const t0 = Date.now();
-    const steps: RecordStepInput[] = [
+    const steps: (RecordStepInput & AccountStep)[] = [
       {
         workflowId,
         process,

@@ -2,7 +2,8 @@
 // each promise reminded before it is due and overdue after, the periodic review, the current churn
 // stage's deadline for its owners' actions, and the end of the watch after a recovery. Each is a
 // deadline of the engine's clock, acted on through the step lock.
-import type { AccountPatch, Recipient, TaskSpec } from '../../activities/types';
+import type { Recipient, TaskSpec } from '../../activities/types';
+import type { AccountPatch, AccountStep } from '../../activities/account/types';
 import type { Deadline } from '../engine/deadlines';
 import type { ProcessRun } from '../engine/process-run';
 import { STAGE_ACTIONS, type AccountSla, type AccountStage, type AccountTaskKind, type ChurnStage } from './rules';
@@ -10,7 +11,7 @@ import type { AccountRecord, AccountState, AccountStepExtra } from './state';
 
 /** What the clocks use of the relationship's run. */
 export interface AccountClockParts {
-  run: ProcessRun<AccountState>;
+  run: ProcessRun<AccountState, AccountStep>;
   sla: AccountSla;
   record: AccountRecord;
   task(kind: AccountTaskKind, title: string, assignee: Recipient, ref: string, dueAt?: number): TaskSpec;

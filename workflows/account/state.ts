@@ -1,6 +1,7 @@
 // Everything the relationship's workflow decides by: ids, clocks and small facts, copied before a
 // step and handed whole to the next run; promise texts live in Postgres.
-import type { AccountPatch, Recipient, RecordStepInput } from '../../activities/types';
+import type { Recipient, RecordStepInput } from '../../activities/types';
+import type { AccountPatch } from '../../activities/account/types';
 import type { Segment } from '../../domain/client';
 import type { ClientNews } from '../engine/client-follower';
 import type { StepPosition } from '../engine/step-position';

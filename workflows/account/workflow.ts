@@ -20,7 +20,8 @@ import {
 } from '@temporalio/workflow';
 import type { ResumedAccount } from '../../activities/account/resume';
 import type { createActivities } from '../../activities';
-import type { AccountPatch, Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
+import type { Recipient, TaskSpec } from '../../activities/types';
+import type { AccountPatch, AccountStep } from '../../activities/account/types';
 import {
   ACCOUNT_BOUNDS,
   STAGE_ACTIONS,
@@ -38,7 +39,7 @@ import {
 import type { Actor } from '../../domain/people';
 import type { Segment } from '../../domain/client';
 import { keepDeadlines } from '../engine/deadlines';
-import { ProcessRun } from '../engine/process-run';
+import { ProcessRun, type StepInput } from '../engine/process-run';
 import { humanSteps } from '../engine/human-steps';
 import { clientNewsSignal } from '../engine/client-follower';
 import { reject } from '../engine/rejections';
@@ -93,7 +94,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
         };
   // The engine's run over the state this closure keeps; each step carries the relationship's health,
   // and its search attributes come before it.
-  const run = new ProcessRun<AccountState>(
+  const run = new ProcessRun<AccountState, AccountStep>(
     { get: () => state, set: (next) => void (state = next) },
     {
       ref: () => ({ type: 'account', clientId }),
@@ -162,7 +163,7 @@ export async function accountWorkflow(input: AccountWorkflowInput | ContinuedAcc
 
   type Extra = AccountStepExtra;
   function record(step: string, to: AccountStage, extra: Extra = {}): Promise<void> {
-    return run.record(step, to, extra as Partial<RecordStepInput>);
+    return run.record(step, to, extra as StepInput<AccountStep>);
   }
 
   /** The tasks of a stage's owners as it begins, and what leaving the stage before it closes. */

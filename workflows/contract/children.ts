@@ -5,7 +5,7 @@
 import { ActivityFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
 import { isFinal } from './rules';
 import { childProgressSignal, endChildren, openChildren, type ChildProgress } from '../engine/parent-child';
-import type { RegistryPatch } from '../../activities/types';
+import type { RegistryPatch } from '../../activities/contract/types';
 import type { ContractRun } from './run';
 import { copyState } from './state';
 

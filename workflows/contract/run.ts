@@ -3,9 +3,9 @@
 // every step, its registry's close fields, its children ended with it, and search attributes only
 // for contracts started after they existed.
 import type { Actor } from '../../domain/people';
-import type { RecordStepInput } from '../../activities/types';
+import type { ContractStep } from '../../activities/contract/types';
 import { endChildren, type ParentCancelOutcome } from '../engine/parent-child';
-import { isoDate, nowIso, ProcessRun, rendering, transactions } from '../engine/process-run';
+import { isoDate, nowIso, ProcessRun, rendering, transactions, type StepInput } from '../engine/process-run';
 import type { StepResult } from './messages';
 import { isFinal, type ContractSla, type ContractStatus } from './rules';
 import type { ContractState } from './state';
@@ -19,7 +19,10 @@ export const activities = {
   renderContractDocument: rendering.renderContractDocument,
 };
 
-export class ContractRun extends ProcessRun<ContractState> {
+/** A contract's step: the engine's fields, and the registry's fields it sets. */
+export type ContractStepInput = StepInput<ContractStep>;
+
+export class ContractRun extends ProcessRun<ContractState, ContractStep> {
   /** Whether this run keeps its search attributes current (runs started before they existed do not). */
   indexed = false;
 
@@ -53,7 +56,7 @@ export class ContractRun extends ProcessRun<ContractState> {
   }
 
   /** Moves the contract and writes the step; its open children end when it does. */
-  override async record(step: string, to: ContractStatus, extra: Partial<RecordStepInput> = {}): Promise<void> {
+  override async record(step: string, to: ContractStatus, extra: ContractStepInput = {}): Promise<void> {
     const from = this.state.status;
     await super.record(step, to, { number: this.state.number!, ...extra });
     // An open agreement about a contract that has ended has nothing left to change.

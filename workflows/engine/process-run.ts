@@ -35,7 +35,10 @@ export interface RunState extends StepPosition {
 }
 
 /** How the engine reads a process's state: the process's own words for its stage, owner and subject. */
-export interface RunShape<S extends RunState> {
+/** A step's input: the engine's fields, and what the process adds for its projection (`X`). */
+export type StepInput<X extends object = object> = Partial<RecordStepInput> & X;
+
+export interface RunShape<S extends RunState, X extends object = object> {
   ref(state: S): ProcessRef;
   stage(state: S): string;
   setStage(state: S, stage: string): void;
@@ -52,7 +55,7 @@ export interface RunShape<S extends RunState> {
    * written, in the order its recorded histories have it. Without it, the run indexes after a step
    * that changes the stage.
    */
-  beforeRecord?(state: S, from: string, to: string, extra: Partial<RecordStepInput>): Partial<RecordStepInput>;
+  beforeRecord?(state: S, from: string, to: string, extra: StepInput<X>): StepInput<X>;
 }
 
 /** A state kept by the process itself (a workflow written as one closure), read and replaced through these. */
@@ -64,7 +67,7 @@ export interface StateAccess<S> {
 export const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 export const nowIso = (): string => new Date(Date.now()).toISOString();
 
-export class ProcessRun<S extends RunState> implements ProcessClock {
+export class ProcessRun<S extends RunState, X extends object = object> implements ProcessClock {
   readonly workflowId = workflowInfo().workflowId;
   readonly lock = new StepLock();
   private changeCount = 0;
@@ -75,7 +78,7 @@ export class ProcessRun<S extends RunState> implements ProcessClock {
   constructor(
     /** The state, or access to the one the process keeps itself. */
     state: S | StateAccess<S>,
-    readonly shape: RunShape<S>,
+    readonly shape: RunShape<S, X>,
   ) {
     if (isAccess(state)) {
       this.access = state;
@@ -135,7 +138,7 @@ export class ProcessRun<S extends RunState> implements ProcessClock {
   }
 
   /** Moves the process and writes the step in one activity; the parent hears of a new stage. */
-  async record(step: string, to: string, extra: Partial<RecordStepInput> = {}): Promise<void> {
+  async record(step: string, to: string, extra: StepInput<X> = {} as StepInput<X>): Promise<void> {
     const from = this.stage;
     this.shape.setStage(this.state, to);
     this.changed();
@@ -163,7 +166,7 @@ export class ProcessRun<S extends RunState> implements ProcessClock {
 
   /** Ends the process: every open task is closed and the owner is told why. */
   closeAs(step: string, to: string, actor: RecordStepInput['actor'], reason: string, message: string): Promise<void> {
-    return this.record(step, to, { actor, details: { reason }, closeTasks: 'all', notifications: [this.toOwner(message)] });
+    return this.record(step, to, { actor, details: { reason }, closeTasks: 'all', notifications: [this.toOwner(message)] } as StepInput<X>);
   }
 
   /** The process's search attributes as it stands, so the Temporal UI filters like GET /api/processes. */

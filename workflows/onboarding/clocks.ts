@@ -1,17 +1,18 @@
 // The onboarding's clocks: the SLA chase of whatever it waits on (a reminder to its owner, then an
 // escalation to the head of key accounts) and, in implementation, each checklist item reminded and
 // escalated when overdue. Deadlines of the engine's clock, acted on through the step lock.
-import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
+import type { Recipient, TaskSpec } from '../../activities/types';
+import type { OnboardingStep } from '../../activities/onboarding/types';
 import { slaChase, type Deadline } from '../engine/deadlines';
-import type { ProcessRun } from '../engine/process-run';
+import type { ProcessRun, StepInput } from '../engine/process-run';
 import { CHECKLIST, type OnboardingSla, type OnboardingStage, type OnboardingTaskKind } from './rules';
 import type { OnboardingState } from './state';
 
 /** What the clocks use of the onboarding's run. */
 export interface OnboardingClockParts {
-  run: ProcessRun<OnboardingState>;
+  run: ProcessRun<OnboardingState, OnboardingStep>;
   sla: OnboardingSla;
-  record(step: string, to: OnboardingStage, extra?: Partial<RecordStepInput>): Promise<void>;
+  record(step: string, to: OnboardingStage, extra?: StepInput<OnboardingStep>): Promise<void>;
   task(kind: OnboardingTaskKind, title: string, assignee: Recipient, ref?: string): TaskSpec;
   manager(): Recipient;
 }

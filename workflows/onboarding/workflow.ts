@@ -25,7 +25,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
-import type { Recipient, RecordStepInput, TaskSpec } from '../../activities/types';
+import type { Recipient, TaskSpec } from '../../activities/types';
 import type { Actor, Role } from '../../domain/people';
 import {
   CHECKLIST,
@@ -38,7 +38,8 @@ import {
 } from './rules';
 import { openClientFollowers } from '../engine/client-news';
 import { keepDeadlines, quietly } from '../engine/deadlines';
-import { ProcessRun } from '../engine/process-run';
+import { ProcessRun, type StepInput } from '../engine/process-run';
+import type { OnboardingStep } from '../../activities/onboarding/types';
 import { humanSteps } from '../engine/human-steps';
 import { reject } from '../engine/rejections';
 import { processSearchAttributes } from '../engine/search-attributes';
@@ -90,7 +91,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
           run: 1,
         };
   // The engine's run over the state this closure keeps; its search attributes come before each step.
-  const run = new ProcessRun<OnboardingState>(
+  const run = new ProcessRun<OnboardingState, OnboardingStep>(
     { get: () => state, set: (next) => void (state = next) },
     {
       ref: () => ({ type: 'onboarding', clientId }),
@@ -139,7 +140,7 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
   const nowIso = () => new Date(Date.now()).toISOString();
 
   let indexedManager = state.managerId;
-  function record(step: string, to: OnboardingStage, extra: Partial<RecordStepInput> = {}): Promise<void> {
+  function record(step: string, to: OnboardingStage, extra: StepInput<OnboardingStep> = {}): Promise<void> {
     return run.record(step, to, extra);
   }
 
