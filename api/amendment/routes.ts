@@ -43,7 +43,7 @@ function send(res: Response, answer: AmendmentAnswer): void {
     .set('Location', `/api/amendments/${answer.id}`)
     .set('Retry-After', '2')
     .status(202)
-    .json({ accepted: true, ...answer, kind: undefined });
+    .json({ accepted: true, id: answer.id, workflowId: answer.workflowId, message: answer.message });
 }
 
 const keyOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?? undefined;

@@ -35,7 +35,10 @@ function uuidFrom(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const invalid = (field: string, message: string) => new HttpError(422, 'invalid_step', `${field}: ${message}`, [{ path: field, message }]);
+/** A change that cannot be made to this contract: 422 naming the field. */
+const invalid = (field: string, message: string): never => {
+  throw new HttpError(422, 'invalid_step', `${field}: ${message}`, [{ path: field, message }]);
+};
 
 export function createAmendmentService({ db, temporal, taskQueue, sla, callTimeoutMs }: AmendmentServiceDeps) {
   const steps = createProcessSteps({ db, temporal, callTimeoutMs });
@@ -60,17 +63,13 @@ export function createAmendmentService({ db, temporal, taskQueue, sla, callTimeo
     const { amount, endDate, paymentTermsDays, subject } = body.changes;
     const today = new Date().toISOString().slice(0, 10);
     if (endDate !== undefined && !(endDate > contract.startDate))
-      invalidThrow('changes.endDate', `must be after the contract's start date ${contract.startDate}`);
-    if (endDate !== undefined && endDate < today) invalidThrow('changes.endDate', `must not be in the past (today is ${today})`);
-    if (endDate === contract.endDate) invalidThrow('changes.endDate', `is already the contract's end date`);
-    if (amount !== undefined && amount === Number(contract.amount)) invalidThrow('changes.amount', `is already the contract's amount`);
-    if (paymentTermsDays === contract.paymentTermsDays)
-      invalidThrow('changes.paymentTermsDays', `are already the contract's payment terms`);
-    if (subject !== undefined && subject === contract.subject) invalidThrow('changes.subject', `is already the contract's subject`);
+      invalid('changes.endDate', `must be after the contract's start date ${contract.startDate}`);
+    if (endDate !== undefined && endDate < today) invalid('changes.endDate', `must not be in the past (today is ${today})`);
+    if (endDate === contract.endDate) invalid('changes.endDate', `is already the contract's end date`);
+    if (amount !== undefined && amount === Number(contract.amount)) invalid('changes.amount', `is already the contract's amount`);
+    if (paymentTermsDays === contract.paymentTermsDays) invalid('changes.paymentTermsDays', `are already the contract's payment terms`);
+    if (subject !== undefined && subject === contract.subject) invalid('changes.subject', `is already the contract's subject`);
   }
-  const invalidThrow = (field: string, message: string): never => {
-    throw invalid(field, message);
-  };
 
   async function answer(workflowId: string, httpStatus: 200 | 201): Promise<AmendmentAnswer> {
     const amendment = await findAmendmentByWorkflow(db, workflowId);

@@ -7,17 +7,20 @@
 import { ParentClosePolicy, getExternalWorkflowHandle, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { CLIENT_FOLLOWERS } from '../client-followers';
-import { clientNewsSignal, type ClientNews, type ClientOpening } from './client-follower';
+import { clientNewsSignal, type ClientFollower, type ClientNews, type ClientOpening } from './client-follower';
 
 export { clientNewsSignal, type ClientNews, type ClientFollower, type ClientOpening } from './client-follower';
 
+/** Tells one follower of the client; one that is not running is not told (the signal's failure is the answer). */
+function tell(follower: ClientFollower, clientId: string, news: ClientNews): Promise<void> {
+  return getExternalWorkflowHandle(follower.workflowIdFor(clientId))
+    .signal(clientNewsSignal, news)
+    .catch(() => undefined);
+}
+
 /** Tells every follower of the client; one that is not running is not told. */
 export async function tellClientNews(clientId: string, news: ClientNews): Promise<void> {
-  for (const follower of CLIENT_FOLLOWERS) {
-    await getExternalWorkflowHandle(follower.workflowIdFor(clientId))
-      .signal(clientNewsSignal, news)
-      .catch(() => undefined);
-  }
+  for (const follower of CLIENT_FOLLOWERS) await tell(follower, clientId, news);
 }
 
 /**
@@ -36,9 +39,7 @@ export async function openClientFollowers(opening: ClientOpening): Promise<void>
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      await getExternalWorkflowHandle(follower.workflowIdFor(opening.clientId))
-        .signal(clientNewsSignal, opening.news)
-        .catch(() => undefined);
+      await tell(follower, opening.clientId, opening.news);
     }
   }
 }

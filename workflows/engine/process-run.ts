@@ -34,10 +34,10 @@ export interface RunState extends StepPosition {
   parentWorkflowId?: string;
 }
 
-/** How the engine reads a process's state: the process's own words for its stage, owner and subject. */
 /** A step's input: the engine's fields, and what the process adds for its projection (`X`). */
 export type StepInput<X extends object = object> = Partial<RecordStepInput> & X;
 
+/** How the engine reads a process's state: the process's own words for its stage, owner and subject. */
 export interface RunShape<S extends RunState, X extends object = object> {
   ref(state: S): ProcessRef;
   stage(state: S): string;
