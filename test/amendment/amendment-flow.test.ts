@@ -7,7 +7,6 @@ import { castAndClient, contractBody, DEVIATION, stepOk, type Cast } from '../su
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 import { pdfText } from '../support/pdf-text';
-import { MAX_OPEN_AMENDMENTS } from '../../workflows/amendment/rules';
 
 const DAY = 86_400_000;
 const isoDay = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
@@ -224,30 +223,6 @@ describe('who may amend what', () => {
     expect(ended.status).toBe('cancelled');
     expect(ended.sentDate !== null).toBe(dispatch.status === 200);
   });
-});
-
-describe('many amendments of one contract', () => {
-  it('keeps at most MAX_OPEN_AMENDMENTS open: one more is 422 and writes nothing; a retry of one already drafted still answers', async () => {
-    const { number } = await activeContract();
-    const drafted = [];
-    for (let i = 0; i < MAX_OPEN_AMENDMENTS; i++) {
-      const res = await amend(number, { changes: { amount: 2_000_000 + i }, reason: `шаг ${i}` }, cast.manager, {
-        'Idempotency-Key': `open-${i}`,
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      drafted.push(res.body.id);
-    }
-    const oneMore = await amend(number, { changes: { amount: 3_000_000 }, reason: 'лишнее' });
-    expect(oneMore.status).toBe(422);
-    expect(oneMore.body.error.issues[0].path).toBe('contractNumber');
-    const list = (await h.request('GET', `/api/contracts/${number}/amendments`, { token: cast.manager.token })).body.items;
-    expect(list).toHaveLength(MAX_OPEN_AMENDMENTS);
-    const again = await amend(number, { changes: { amount: 2_000_000 }, reason: 'шаг 0' }, cast.manager, { 'Idempotency-Key': 'open-0' });
-    expect([again.status, again.body.id]).toEqual([201, drafted[0]]);
-    // One cancelled makes room for the next.
-    await stepOk(h, cast.manager, 'POST', `/api/amendments/${drafted[1]}/cancel`, { reason: 'не нужно' });
-    expect((await amend(number, { changes: { amount: 3_000_000 }, reason: 'теперь можно' })).status).toBe(201);
-  }, 120_000);
 });
 
 describe('hostile and enormous input', () => {
