@@ -1,7 +1,7 @@
 // The clients base («Клиенты») and the contract archive: a provisional entry from a signed scan,
 // the final one from the original, which is then archived with a chronological reference.
 import type { Pool, PoolClient } from 'pg';
-import { findClient } from '../../db/clients';
+import { contractParty, findClient } from '../../db/clients';
 import { queryOne, withTransaction } from '../../db/pool';
 import { nextInYear } from '../../db/year-counters';
 import { PermanentError } from '../failures';
@@ -36,6 +36,8 @@ export function enterClientsBaseActivity(db: Pool) {
       );
       if (!contract) throw new PermanentError(`contract ${input.number} is not in the registry`);
       const client = (await findClient(tx, contract.client_id))!;
+      // The company as its contract names it (the requisites it was drafted with); its people as they are now.
+      const { signatoryName: _signatory, ...requisites } = (await contractParty(tx, input.number))!;
       const concluded = input.entry === 'final' ? input.at.slice(0, 10) : null;
       await tx.query(
         `INSERT INTO clients_base (contract_number, client_id, entry, company_name, location, contacts, manager_id, manager_name,
@@ -49,7 +51,7 @@ export function enterClientsBaseActivity(db: Pool) {
           input.number,
           client.id,
           input.entry,
-          client.requisites.legalName,
+          requisites.legalName,
           input.location ?? client.location,
           JSON.stringify(client.contacts),
           contract.manager_id,
@@ -57,7 +59,7 @@ export function enterClientsBaseActivity(db: Pool) {
           client.firstContactDate,
           concluded,
           contract.end_date,
-          JSON.stringify(client.requisites),
+          JSON.stringify(requisites),
           input.actor.staffId,
           input.at,
         ],

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Config } from '../../config/env';
 import type { Deviation, TemplateLanguage } from '../../workflows/contract/rules';
-import { findClient } from '../../db/clients';
+import { contractParty } from '../../db/clients';
 import { queryOne } from '../../db/pool';
 import { PermanentError } from '../failures';
 import { ContractDocumentTooLargeError } from './document-limits';
@@ -48,7 +48,8 @@ export function renderContractDocumentActivity(db: Pool, company: Config['compan
       [input.number],
     );
     if (!contract) throw new PermanentError(`contract ${input.number} is not in the registry`);
-    const client = await findClient(db, contract.client_id);
+    // The client's requisites as the contract was drafted with them, not as the client reads now.
+    const client = await contractParty(db, input.number);
     if (!client) throw new PermanentError(`client ${contract.client_id} does not exist`);
     const { city, ...companyRequisites } = company;
     const pdf = await renderOrFail(pool, {
@@ -57,7 +58,7 @@ export function renderContractDocumentActivity(db: Pool, company: Config['compan
       date: input.date,
       city,
       company: companyRequisites,
-      client: { ...client.requisites, ...(client.signatoryName ? { signatoryName: client.signatoryName } : {}) },
+      client,
       terms: {
         subject: contract.subject,
         amount: contract.amount,

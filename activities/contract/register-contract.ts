@@ -1,6 +1,7 @@
 // Gives a contract its number and its row in the registration registry, once per workflow.
 import type { Pool, PoolClient } from 'pg';
 import type { ContractDraft } from '../../workflows/contract/rules';
+import { contractPartySql } from '../../db/clients';
 import { queryOne, withTransaction } from '../../db/pool';
 import { nextInYear } from '../../db/year-counters';
 import { PermanentError } from '../failures';
@@ -32,11 +33,14 @@ export function registerContractActivity(db: Pool) {
       // Taken inside this transaction: a registration that fails gives its number back.
       const number = formatContractNumber(year, await nextInYear(tx, 'contract_number_counters', year));
       const { terms, deviations, additionalAgreement, specialAppendix } = draft;
+      // The client's requisites are copied as the contract is drafted: editing the client later
+      // (PATCH /api/clients/:id) changes neither this contract's PDF nor its clients-base entry.
       await tx.query(
         `INSERT INTO contract_registry (number, workflow_id, client_id, manager_id, created_by, template, subject, amount,
            currency, start_date, end_date, payment_terms_days, deviations, additional_agreement, special_appendix,
-           status, registered_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'registering',$16)`,
+           status, registered_at, client_requisites)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'registering',$16,
+           (SELECT ${contractPartySql('c')} FROM clients c WHERE c.id = $3))`,
         [
           number,
           input.workflowId,

@@ -1,6 +1,7 @@
 // The contract registration registry's fields, written once: what each field is read as (the API's
 // answers and the CSV export), which are exported, and which a step may set. The answer type, the
 // SELECT list, the CSV columns and the step recorder's column map are all derived from here.
+import { contractPartySql, type ContractParty } from '../clients';
 
 interface Field<T> {
   /** The SQL that reads it, over `contract_registry r JOIN clients c JOIN staff s`. */
@@ -21,6 +22,8 @@ export const REGISTRY_FIELDS = {
   clientId: field<string>('r.client_id'),
   clientCode: field<string>('c.code', { csv: true }),
   clientName: field<string>('c.legal_name', { csv: true }),
+  /** The client's requisites and signatory as the contract was drafted with them (copied at registration). */
+  clientRequisites: field<ContractParty>(`COALESCE(r.client_requisites, ${contractPartySql('c')})`),
   managerId: field<string>('r.manager_id', { writes: 'manager_id' }),
   managerName: field<string>('s.name', { csv: true }),
   template: field<string>('r.template'),
