@@ -29,6 +29,8 @@ import { createReadsRouter } from './routes/reads';
 import { createRegistryRouter } from './contract/registry-routes';
 import { createTasksRouter } from './routes/tasks';
 import { createStaffRouter } from './routes/staff';
+import { pageSettingsFrom, type PageSettings } from '../pages/settings';
+import { createPagesRouter } from '../pages';
 
 export interface AppDeps {
   db: Pool;
@@ -39,6 +41,8 @@ export interface AppDeps {
    */
   config: Pick<Config, 'adminToken' | 'contract'> &
     Partial<Pick<Config, 'onboarding' | 'account'>> & { temporal: Omit<Config['temporal'], 'legacyTaskQueues'> };
+  /** Sessions, invitations and sign-in limits; from the environment by default. */
+  pages?: PageSettings;
 }
 
 const HEALTH_ROUTE: RouteSpec = {
@@ -72,7 +76,8 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function createApp({ db, temporal, config }: AppDeps): Express {
+export function createApp({ db, temporal, config, pages = pageSettingsFrom(process.env) }: AppDeps): Express {
+  const pageSettings = pages;
   const app = express();
   app.disable('x-powered-by');
   // No ETag: with no-store there is nothing to revalidate, and a hash of a document is not to be handed out.
@@ -130,7 +135,7 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
   // POST /api/contracts binds its key to one contract and answers it as it is now (its own table);
   // staff answers carry tokens, which are shown once and never kept.
   api.use(answerKeyedRequestsOnce(db, (method, path) => (method === 'POST' && path === '/contracts') || path.startsWith('/staff')));
-  api.use(createStaffRouter({ db }));
+  api.use(createStaffRouter({ db, invitationValidForMs: pageSettings.invitationValidForMs, publicUrl: pageSettings.publicUrl }));
   api.use(createClientsRouter({ db }));
   api.use(createContractsRouter({ db, contracts }));
   api.use(createContractReadsRouter({ db }));
@@ -147,18 +152,14 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
       api.use(process.router({ db, temporal, taskQueue: config.temporal.taskQueue, callTimeoutMs: config.temporal.callTimeoutMs }));
     }
   }
-  api.use(
-    createProcessesRouter({
-      db,
-      overdueAfter: {
-        ...Object.fromEntries(Object.entries(PROCESS_APIS).flatMap(([type, p]) => (p.overdueAfterMs ? [[type, p.overdueAfterMs()]] : []))),
-        contract: config.contract.stepReminderAfterMs ?? 2 * 86_400_000,
-        onboarding: onboardingSla.stepReminderAfterMs,
-        // An account's task is overdue past the shortest complaint deadline (its escalations count at once).
-        account: Math.min(...Object.values(accountSla.complaintDueMs)),
-      },
-    }),
-  );
+  const overdueAfter = {
+    ...Object.fromEntries(Object.entries(PROCESS_APIS).flatMap(([type, p]) => (p.overdueAfterMs ? [[type, p.overdueAfterMs()]] : []))),
+    contract: config.contract.stepReminderAfterMs ?? 2 * 86_400_000,
+    onboarding: onboardingSla.stepReminderAfterMs,
+    // An account's task is overdue past the shortest complaint deadline (its escalations count at once).
+    account: Math.min(...Object.values(accountSla.complaintDueMs)),
+  };
+  api.use(createProcessesRouter({ db, overdueAfter }));
   // The API's description, without a token: every route the app serves, from its declaration.
   let document: Record<string, unknown> | undefined;
   app.use(
@@ -166,6 +167,8 @@ export function createApp({ db, temporal, config }: AppDeps): Express {
     createApiDocsRouter(() => (document ??= openApiDocument(app))),
   );
   app.use('/api', api);
+  // The pages people work in, taking every step through the routes above.
+  app.use(createPagesRouter({ db, app, settings: pageSettings, overdueAfter }));
 
   app.use((req) => {
     throw notFound(`${req.method} ${req.path}`);

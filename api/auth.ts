@@ -1,9 +1,12 @@
 // Bearer tokens: ADMIN_TOKEN bootstraps; every other person has a token from POST /api/staff.
+// The pages call the API as the signed-in person with `Authorization: Session <secret>` (the
+// secret of their http-only cookie): one path for every action, whoever takes it.
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { Actor, Role } from '../domain/people';
 import { findStaffByToken } from '../db/staff';
+import { findSessionPerson } from '../db/sessions';
 import { withTimeout } from './deadline';
 import { forbidden, HttpError } from './errors';
 
@@ -30,6 +33,13 @@ const sameSecret = (a: string, b: string): boolean => {
 
 export function authenticate(db: Pool, adminToken: string | undefined): RequestHandler {
   return async (req, _res, next) => {
+    const session = /^Session\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (session) {
+      const person = await withTimeout(findSessionPerson(db, session[1]!), AUTH_LOOKUP_TIMEOUT_MS, 'postgres');
+      if (!person) throw new HttpError(401, 'unauthenticated', 'the session has ended; sign in again');
+      req.actor = { staffId: person.staffId, name: person.name, roles: person.roles };
+      return next();
+    }
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) throw new HttpError(401, 'unauthenticated', 'an Authorization: Bearer <token> header is required');
     const token = match[1]!;

@@ -35,6 +35,26 @@ export interface RouteSpec<
   /** Answered without a token (health, the API's own description). */
   public?: boolean;
   tag: string;
+  /** Where the pages offer the route's form (made from its body); see PageOffer. */
+  offer?: PageOffer;
+}
+
+/**
+ * Where the pages offer a route's form. A page never offers what the API would refuse: a form is
+ * shown only to the roles in `who`, and only where its process could take it.
+ */
+export interface PageOffer {
+  /** The open tasks of its process it is the step for: shown with each such task (My tasks, the process page). */
+  tasks?: readonly string[];
+  /** The stages of its process in which it is offered on the process's page, task or not. */
+  stages?: readonly string[];
+  /** On the Start page: it starts a process (or registers a client). */
+  start?: boolean;
+  /**
+   * A path parameter filled from the task rather than the process: its id in the task's ref
+   * (`complaint:<id>` → `<id>`) or the task's own id.
+   */
+  param?: { name: string; from: 'ref' | 'task' };
 }
 
 export interface RouteInput<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {

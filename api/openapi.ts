@@ -42,6 +42,10 @@ export function servedRoutes(app: Express | Router): ServedRoute[] {
   return routes;
 }
 
+/** The API's routes: what is served under /api (the pages beside it are for people, not programs). */
+export const servedApiRoutes = (app: Express | Router): ServedRoute[] =>
+  servedRoutes(app).filter((r) => r.path === '/api' || r.path.startsWith('/api/'));
+
 const jsonSchema = (schema: z.ZodType) => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
@@ -137,7 +141,7 @@ function operation(spec: RouteSpec, params: string[]): Record<string, unknown> {
 export function openApiDocument(app: Express | Router): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const undescribed: string[] = [];
-  for (const served of servedRoutes(app)) {
+  for (const served of servedApiRoutes(app)) {
     if (!served.spec) {
       undescribed.push(`${served.method.toUpperCase()} ${served.path}`);
       continue;

@@ -9,10 +9,10 @@ import { amendmentApi } from './amendment';
 import type { ProcessApi } from './process-api';
 
 export const PROCESS_APIS: Record<ProcessType, ProcessApi> = {
-  contract: { stages: CONTRACT_STATUSES, path: (number) => `/api/contracts/${number}` },
-  onboarding: { stages: ONBOARDING_STAGES, path: (id) => `/api/onboardings/${id}` },
+  contract: { stages: CONTRACT_STATUSES, path: (number) => `/api/contracts/${number}`, tag: 'contracts' },
+  onboarding: { stages: ONBOARDING_STAGES, path: (id) => `/api/onboardings/${id}`, tag: 'onboardings' },
   // The relationship is read with its client.
-  account: { stages: ACCOUNT_STAGES, path: (clientId) => `/api/clients/${clientId}` },
+  account: { stages: ACCOUNT_STAGES, path: (clientId) => `/api/clients/${clientId}`, tag: 'accounts' },
   amendment: amendmentApi,
 };
 

@@ -7,7 +7,7 @@ import type { Response, Router } from 'express';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { Actor, Role } from '../domain/people';
-import { route, type RouteSpec } from './described-routes';
+import { route, type PageOffer, type RouteSpec } from './described-routes';
 
 export interface StepContext<P, B> {
   /** The process the path names, as `find` gave it. */
@@ -32,6 +32,8 @@ export interface StepRoute<P = unknown, A = unknown, S extends z.ZodType = z.Zod
   body: S;
   /** A step that opens something (a complaint) answers 201. */
   creates?: boolean;
+  /** Where the pages offer it. */
+  offer?: PageOffer;
   take(step: StepContext<P, z.output<S>>): Promise<A>;
 }
 
@@ -66,6 +68,7 @@ export function addStepRoutes<P, A>(router: Router, steps: readonly StepRoute<P,
         answers: (step.creates && process.createdAnswers) || process.answers,
         keyed: true,
         tag: process.tag,
+        offer: step.offer,
       },
       async (req, res, { actor, body }) => {
         const id = req.params[process.param]!;

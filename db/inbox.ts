@@ -103,3 +103,36 @@ export async function markNotificationsRead(
     [staffUuid(reader.staffId), reader.roles, reader.staffId, ids ?? null],
   );
 }
+
+/** An open task with the process it belongs to, for the pages' list of what waits on a person. */
+export interface OpenTaskOfProcess {
+  id: string;
+  kind: string;
+  ref: string;
+  title: string;
+  type: string;
+  processId: string;
+  processNumber: string | null;
+  stage: string;
+  clientId: string;
+  clientName: string;
+  assigneeRole: string;
+  assigneeStaffId: string | null;
+  openedAt: Date;
+  dueAt: Date | null;
+}
+
+/** What waits on a person and their roles, oldest first. */
+export async function openTasksWithProcesses(db: Queryable, staffId: string, roles: Role[], limit: number): Promise<OpenTaskOfProcess[]> {
+  return queryRows<OpenTaskOfProcess>(
+    db,
+    `SELECT t.id, t.kind, t.ref, t.title, p.type, p.id AS "processId", p.number AS "processNumber", p.stage,
+       p.client_id AS "clientId", c.legal_name AS "clientName", t.assignee_role AS "assigneeRole",
+       t.assignee_staff_id AS "assigneeStaffId", t.opened_at AS "openedAt", t.due_at AS "dueAt"
+     FROM tasks t JOIN processes p ON p.workflow_id = t.workflow_id JOIN clients c ON c.id = p.client_id
+     WHERE t.closed_at IS NULL
+       AND (t.assignee_staff_id = $1::uuid OR (t.assignee_staff_id IS NULL AND t.assignee_role = ANY($2::text[])))
+     ORDER BY t.opened_at, t.id LIMIT $3`,
+    [staffUuid(staffId), roles, limit],
+  );
+}

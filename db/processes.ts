@@ -2,7 +2,7 @@
 // recorder writes), and what every process waits on: its open tasks, keyed by its workflow id.
 import type { ProcessType } from '../domain/processes';
 import type { HealthReason } from '../workflows/account/rules';
-import { queryRows, type Queryable } from './pool';
+import { queryOne, queryRows, type Queryable } from './pool';
 import { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest } from './keyset-pages';
 
 export { afterParams, keysetPage, sortKeyColumn, type Page, type PageRequest };
@@ -166,5 +166,75 @@ export async function childrenOf(
     `SELECT type, id, number, workflow_id AS "workflowId", stage, started_at AS "startedAt", closed_at AS "closedAt"
      FROM processes WHERE parent_workflow_id = $1 ORDER BY started_at, id`,
     [parentWorkflowId],
+  );
+}
+
+// ---- One process, for its page ---------------------------------------------------------------------
+
+export interface ProcessRecord {
+  type: ProcessType;
+  id: string;
+  number: string | null;
+  workflowId: string;
+  clientId: string;
+  clientName: string;
+  stage: string;
+  managerName: string | null;
+  startedAt: Date;
+  closedAt: Date | null;
+  parent: { type: ProcessType; id: string; number: string | null; stage: string } | null;
+}
+
+export async function findProcess(db: Queryable, type: string, id: string): Promise<ProcessRecord | undefined> {
+  return queryOne<ProcessRecord>(
+    db,
+    `SELECT p.type, p.id, p.number, p.workflow_id AS "workflowId", p.client_id AS "clientId", c.legal_name AS "clientName",
+       p.stage, s.name AS "managerName", p.started_at AS "startedAt", p.closed_at AS "closedAt",
+       CASE WHEN pp.workflow_id IS NULL THEN NULL
+            ELSE json_build_object('type', pp.type, 'id', pp.id, 'number', pp.number, 'stage', pp.stage) END AS parent
+     FROM processes p JOIN clients c ON c.id = p.client_id
+     LEFT JOIN staff s ON s.id = p.manager_id
+     LEFT JOIN processes pp ON pp.workflow_id = p.parent_workflow_id
+     WHERE p.type = $1 AND p.id = $2`,
+    [type, id],
+  );
+}
+
+/** A task of a process, open or done: one bar of its timeline. */
+export interface TaskSpan {
+  id: string;
+  kind: string;
+  title: string;
+  assigneeRole: string;
+  assigneeName: string | null;
+  openedAt: Date;
+  closedAt: Date | null;
+  closedBy: string | null;
+  dueAt: Date | null;
+}
+
+/** Every task a process opened, in order (its waits, and on whom each was). */
+export async function tasksOfWorkflow(db: Queryable, workflowId: string): Promise<TaskSpan[]> {
+  return queryRows<TaskSpan>(
+    db,
+    `SELECT t.id, t.kind, t.title, t.assignee_role AS "assigneeRole", s.name AS "assigneeName", t.opened_at AS "openedAt",
+       t.closed_at AS "closedAt", t.closed_by AS "closedBy", t.due_at AS "dueAt"
+     FROM tasks t LEFT JOIN staff s ON s.id = t.assignee_staff_id
+     WHERE t.workflow_id = $1 ORDER BY t.opened_at, t.id`,
+    [workflowId],
+  );
+}
+
+/** How many processes are in each stage, per type, under the same filter as the list (the stage's own filter aside). */
+export async function stageCounts(
+  db: Queryable,
+  filter: Omit<ProcessFilter, 'stage' | 'overdue'>,
+): Promise<{ type: ProcessType; stage: string; count: number }[]> {
+  return queryRows(
+    db,
+    `SELECT type, stage, count(*)::int AS count FROM processes
+     WHERE ($1::text IS NULL OR type = $1) AND ($2::uuid IS NULL OR manager_id = $2) AND ($3::uuid IS NULL OR client_id = $3)
+     GROUP BY type, stage ORDER BY type, stage`,
+    [filter.type ?? null, filter.managerId ?? null, filter.clientId ?? null],
   );
 }

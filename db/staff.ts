@@ -118,3 +118,38 @@ export async function issueToken(db: Pool, staffId: string): Promise<{ id: strin
     return { id: staffId, token };
   });
 }
+
+/** The person an e-mail signs in as, with their password hash (never leaves the sign-in code). */
+export async function findSignInByEmail(
+  db: Queryable,
+  email: string,
+): Promise<(StaffMember & { passwordHash: string | null; disabled: boolean }) | undefined> {
+  return queryOne(
+    db,
+    `SELECT id, name, email, roles, password_hash AS "passwordHash", disabled_at IS NOT NULL AS disabled
+     FROM staff WHERE lower(email) = lower($1)`,
+    [email],
+  );
+}
+
+export async function setPasswordHash(db: Queryable, staffId: string, passwordHash: string): Promise<void> {
+  await db.query('UPDATE staff SET password_hash = $2 WHERE id = $1', [staffId, passwordHash]);
+}
+
+/** The first administrator, who names themself on the link `npm start` printed. */
+export async function insertAdministrator(
+  db: Queryable,
+  person: { name: string; email: string; passwordHash: string },
+): Promise<StaffMember> {
+  try {
+    return (await queryOne<StaffMember>(
+      db,
+      `INSERT INTO staff (name, email, roles, created_by, password_hash) VALUES ($1, $2, '{admin}', 'first-administrator-link', $3)
+       RETURNING id, name, email, roles`,
+      [person.name, person.email, person.passwordHash],
+    ))!;
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw new DuplicateEmailError(`${person.email} already has an account`);
+    throw err;
+  }
+}

@@ -10,7 +10,7 @@ import { isoDate, pageQuerySchema, uuid } from '../../domain/schemas';
 import { churnReport, coolingReport, lossesReport } from '../../db/account/analytics';
 import { commitmentsPage, complaintsPage, healthOfAccount, reviewsPage } from '../../db/account/accounts';
 import type { Client as ClientRow } from '../../db/clients';
-import { route } from '../described-routes';
+import { route, type PageOffer } from '../described-routes';
 import { addStepRoutes, stepRoute, type StepRoute } from '../step-routes';
 import {
   accountManagerSchema,
@@ -69,6 +69,21 @@ const coolingQuerySchema = z.object({
     .pipe(z.number().min(1, 'must be a whole number of days from 1 to 3650').max(3650, 'must be a whole number of days from 1 to 3650'))
     .default(30),
 });
+
+const OPEN = ['healthy', 'dissatisfied', 'adversarial', 'ultimatum', 'arbitration'];
+/** Where the pages offer each step: with the task it answers, or in the stages it may be taken in. */
+const OFFERS: Partial<Record<keyof typeof ACCOUNT_STEP_ROLES, PageOffer>> = {
+  complaint: { stages: OPEN },
+  resolveComplaint: { tasks: ['complaint'], param: { name: 'id', from: 'ref' } },
+  commitment: { stages: OPEN },
+  fulfil: { tasks: ['commitment'], param: { name: 'id', from: 'ref' } },
+  review: { tasks: ['account_review'], stages: OPEN },
+  escalation: { stages: ['healthy', 'dissatisfied', 'adversarial', 'ultimatum'] },
+  stageAction: { tasks: ['evaluate_service', 'improvement_plan', 'root_cause_plan', 'arbitration_response'] },
+  resolveEscalation: { stages: ['dissatisfied', 'adversarial', 'ultimatum', 'arbitration'] },
+  loss: { stages: OPEN },
+  manager: { stages: OPEN },
+};
 
 const STEP_ANSWERS = {
   200: 'the relationship after the step: {clientId, workflowId, stage, health, account}',
@@ -139,6 +154,7 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
         rule: ACCOUNT_STEP_RULES[name],
         body,
         creates,
+        offer: OFFERS[name],
         take: ({ process, actor, body, stepId }) => take(process, actor, body, stepId),
       }),
     );
@@ -225,6 +241,7 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
       answers: STEP_ANSWERS,
       keyed: true,
       tag: 'accounts',
+      offer: OFFERS.resolveComplaint,
     },
     async (req, res, { actor, body }) => {
       const complaint = await accounts.findComplaint(req.params.id!);
@@ -244,6 +261,7 @@ export function createAccountsRouter({ db, accounts }: { db: Pool; accounts: Acc
       answers: STEP_ANSWERS,
       keyed: true,
       tag: 'accounts',
+      offer: OFFERS.fulfil,
     },
     async (req, res, { actor, body }) => {
       const commitment = await accounts.findCommitment(req.params.id!);

@@ -11,6 +11,7 @@ const settings = (): AmendmentSla => (sla ??= amendmentSlaFrom(process.env));
 export const amendmentApi: ProcessApi = {
   stages: AMENDMENT_STATUSES,
   path: (id) => `/api/amendments/${id}`,
+  tag: 'amendments',
   router: (deps) => createAmendmentRouter({ ...deps, sla: settings() }),
   overdueAfterMs: () => settings().stepReminderAfterMs,
 };

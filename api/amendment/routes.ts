@@ -16,7 +16,7 @@ import {
   amendmentOriginalUpdate,
   amendmentSignUpdate,
 } from '../../workflows/amendment/messages';
-import { AMENDMENT_STEP_ROLES } from '../../workflows/amendment/rules';
+import { AMENDMENT_STATUSES, AMENDMENT_STEP_ROLES, isFinalAmendment } from '../../workflows/amendment/rules';
 import { route } from '../described-routes';
 import { addStepRoutes, updateStep, updateSteps } from '../step-routes';
 import { notFound } from '../errors';
@@ -51,6 +51,7 @@ const keyOf = (req: Request): string | undefined => req.get('Idempotency-Key') ?
 const STEPS = [
   updateStep({
     path: 'approval',
+    offer: { tasks: ['legal_approval'] },
     who: AMENDMENT_STEP_ROLES.legalDecision,
     summary: 'The lawyer approves, requests changes to or rejects an amendment that departs from the standard terms',
     body: legalDecisionSchema,
@@ -60,6 +61,7 @@ const STEPS = [
   }),
   updateStep({
     path: 'signature',
+    offer: { tasks: ['signature'] },
     who: AMENDMENT_STEP_ROLES.sign,
     summary: 'The general director signs; the PDF of the additional agreement is made now',
     body: noteSchema,
@@ -69,6 +71,7 @@ const STEPS = [
   }),
   updateStep({
     path: 'dispatch',
+    offer: { tasks: ['dispatch'] },
     who: AMENDMENT_STEP_ROLES.dispatch,
     summary: 'The signed amendment is sent to the client',
     body: dispatchSchema,
@@ -78,6 +81,7 @@ const STEPS = [
   }),
   updateStep({
     path: 'original',
+    offer: { tasks: ['original'] },
     who: AMENDMENT_STEP_ROLES.original,
     summary: "The client's signed original is back",
     body: noteSchema,
@@ -87,6 +91,7 @@ const STEPS = [
   }),
   updateStep({
     path: 'archive',
+    offer: { tasks: ['archive'] },
     who: AMENDMENT_STEP_ROLES.archive,
     summary: "The lawyer archives the original: the amendment is in force and the contract's terms change",
     body: clientRecordSchema,
@@ -95,6 +100,7 @@ const STEPS = [
   }),
   updateStep({
     path: 'cancel',
+    offer: { stages: AMENDMENT_STATUSES.filter((s) => !isFinalAmendment(s) && s !== 'registering') },
     who: AMENDMENT_STEP_ROLES.cancel,
     summary: 'The amendment is cancelled, from any state that is not final',
     body: cancelSchema,
@@ -129,6 +135,8 @@ export function createAmendmentRouter({ db, temporal, taskQueue, callTimeoutMs, 
       answers: { 201: 'the amendment: {id, number, status, …}, with Location', 202: 'started and still being registered' },
       keyed: true,
       tag: TAG,
+      // Drafted from its contract's page while the contract is in force.
+      offer: { stages: ['active'] },
     },
     async (req, res, { actor, body }) => {
       await amendments.contractOr404(req.params.number!);
@@ -232,6 +240,7 @@ export function createAmendmentRouter({ db, temporal, taskQueue, callTimeoutMs, 
       answers: STEP_ANSWERS,
       keyed: true,
       tag: TAG,
+      offer: { tasks: ['revise_terms'] },
     },
     async (req, res, { actor, body }) => {
       await amendments.amendmentOr404(req.params.id!);

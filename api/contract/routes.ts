@@ -17,7 +17,8 @@ import {
   reassignSchema,
   renewalSchema,
 } from '../../domain/schemas';
-import { MANAGER_STEPS, STEP_ROLES, type StepName } from '../../workflows/contract/step-rules';
+import { MANAGER_STEPS, STEP_ALLOWED_IN, STEP_ROLES, type StepName } from '../../workflows/contract/step-rules';
+import { CONTRACT_STATUSES, isFinal } from '../../workflows/contract/rules';
 import { findActiveManager } from '../../db/staff';
 import {
   cancelUpdate,
@@ -32,7 +33,7 @@ import {
   signedScanUpdate,
   type StepResult,
 } from '../../workflows/contract/messages';
-import { route } from '../described-routes';
+import { route, type PageOffer } from '../described-routes';
 import { addStepRoutes, updateStep, updateSteps, type UpdateStep } from '../step-routes';
 import { newContractSchema } from './schemas';
 import type { ContractAnswer, ContractService } from './service';
@@ -40,6 +41,7 @@ import { badRequest } from '../errors';
 
 function send(res: Response, answer: ContractAnswer): void {
   if (answer.kind === 'done') {
+    if (answer.httpStatus === 201) res.set('Location', `/api/contracts/${answer.contract.number}`);
     res.status(answer.httpStatus).json(answer.contract);
     return;
   }
@@ -64,6 +66,22 @@ const STEP_RULES: Partial<Record<StepName, string>> = {
   sign: 'neither the drafter nor the lawyer who approved the terms',
   reviseTerms: "the contract's manager (the one it was assigned or reassigned to) or a kam_head; another manager gets 403",
 };
+/** Statuses in which a contract can still be cancelled or handed over. */
+const OPEN_STATUSES = CONTRACT_STATUSES.filter((s) => !isFinal(s) && s !== 'registering');
+
+/** Where the pages offer each step: with the task it answers, or in the statuses it may be taken in. */
+const OFFERS: Partial<Record<StepName, PageOffer>> = {
+  legalDecision: { tasks: ['legal_approval'] },
+  sign: { tasks: ['signature'] },
+  dispatch: { tasks: ['dispatch'] },
+  followUp: { tasks: ['follow_up'], stages: ['sent', 'scan_received'] },
+  signedScan: { stages: STEP_ALLOWED_IN.signedScan },
+  original: { stages: STEP_ALLOWED_IN.original },
+  clientRecord: { tasks: ['client_record'] },
+  renewal: { tasks: ['renewal'], stages: STEP_ALLOWED_IN.renewal },
+  cancel: { stages: OPEN_STATUSES },
+  reassign: { stages: OPEN_STATUSES },
+};
 const ownerRule = "the contract's manager (the one it was assigned or reassigned to) or a kam_head; another manager gets 403";
 
 export function createContractsRouter({ db, contracts }: { db: Pool; contracts: ContractService }): Router {
@@ -80,6 +98,7 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
       answers: { 201: 'the contract: {number, status, workflowId, …}', 202: 'started and still being registered' },
       keyed: true,
       tag: 'contracts',
+      offer: { start: true },
     },
     async (req, res, { actor, body }) => {
       send(res, await contracts.create(actor, body(), stepIdOf(req)));
@@ -98,7 +117,7 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
     arg: (body: z.output<S>, actor: Actor) => Arg | Promise<Arg>,
   ): void {
     const rule = STEP_RULES[name] ?? ((MANAGER_STEPS as readonly string[]).includes(name) ? ownerRule : undefined);
-    steps.push(updateStep({ method, path, summary, who: STEP_ROLES[name], rule, body, update, arg }));
+    steps.push(updateStep({ method, path, summary, who: STEP_ROLES[name], rule, body, update, arg, offer: OFFERS[name] }));
   }
 
   step(
@@ -204,6 +223,7 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
       answers: STEP_ANSWERS,
       keyed: true,
       tag: 'contracts',
+      offer: { tasks: ['revise_terms'] },
     },
     async (req, res, { actor, body }) => {
       await contracts.workflowIdOf(req.params.number!);

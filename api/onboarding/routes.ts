@@ -7,13 +7,13 @@ import { Router, type Response } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Actor, Role } from '../../domain/people';
-import { ONBOARDING_STAGES } from '../../workflows/onboarding/rules';
+import { FINAL_ONBOARDING_STAGES, ONBOARDING_STAGES } from '../../workflows/onboarding/rules';
 import { pageQuerySchema, uuid } from '../../domain/schemas';
 import { childContractWorkflows, onboardingDetail, onboardingsPage } from '../../db/onboarding/onboardings';
 import { timelineOfWorkflows } from '../../db/timelines';
 import type { Onboarding } from '../../db/onboarding/onboardings';
 import { openTasksOfWorkflows } from '../../db/processes';
-import { route } from '../described-routes';
+import { route, type PageOffer } from '../described-routes';
 import { addStepRoutes, stepRoute, type StepRoute } from '../step-routes';
 import { notFound } from '../errors';
 import {
@@ -39,6 +39,16 @@ export const ONBOARDING_STEP_ROLES = {
   checklist: ['manager', 'ops', 'kam_head'],
   cancel: ['ops', 'kam_head'],
 } as const satisfies Record<string, readonly Role[]>;
+
+/** Where the pages offer each step: with the task it answers, or in the stages it may be taken in. */
+const OFFERS: Partial<Record<keyof typeof ONBOARDING_STEP_ROLES, PageOffer>> = {
+  answers: { tasks: ['intake'], stages: ['intake'] },
+  qualification: { tasks: ['qualification'] },
+  assignment: { tasks: ['assign_manager'], stages: ['contracting', 'implementation'] },
+  contract: { tasks: ['prepare_contract', 'restart_contracting'] },
+  checklist: { tasks: ['checklist'], param: { name: 'item', from: 'ref' } },
+  cancel: { stages: ONBOARDING_STAGES.filter((s) => !FINAL_ONBOARDING_STAGES.includes(s)) },
+};
 
 const onboardingsQuerySchema = pageQuerySchema(uuid).extend({ stage: z.enum(ONBOARDING_STAGES).optional() });
 
@@ -84,6 +94,7 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
       body: newOnboardingSchema,
       answers: { 201: 'the onboarding once its first step is recorded: {id, workflowId, stage, clientId}, with Location' },
       tag: 'onboardings',
+      offer: { start: true },
     },
     async (_req, res, { actor, body }) => {
       const created = await onboardings.create(actor, body());
@@ -189,6 +200,7 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
         who: ONBOARDING_STEP_ROLES[name],
         rule: ONBOARDING_STEP_RULES[name],
         body,
+        offer: OFFERS[name],
         take: ({ process, actor, body, params, stepId }) => take(process, actor, body, { params, stepId }),
       }),
     );

@@ -95,10 +95,11 @@ export function createClientsRouter({ db }: { db: Pool }): Router {
       body: newClientSchema,
       answers: { 201: '{id, code}' },
       tag: 'clients',
+      offer: { start: true },
     },
     async (_req, res, { actor, body }) => {
-      const client = body();
-      res.status(201).json(await insertClient(db, client, actor.staffId));
+      const created = await insertClient(db, body(), actor.staffId);
+      res.status(201).set('Location', `/api/clients/${created.id}`).json(created);
     },
   );
 

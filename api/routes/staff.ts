@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { newStaffSchema, staffPatchSchema, uuid } from '../../domain/schemas';
-import { DuplicateEmailError, insertStaff, issueToken, listStaff, updateStaff } from '../../db/staff';
+import { DuplicateEmailError, findStaff, insertStaff, issueToken, listStaff, updateStaff } from '../../db/staff';
+import { createInvitation } from '../../db/invitations';
 import { route } from '../described-routes';
 import { HttpError, notFound } from '../errors';
 
@@ -12,7 +13,15 @@ const staffId = (raw: unknown): string | undefined => {
   return id.success ? id.data : undefined;
 };
 
-export function createStaffRouter({ db }: { db: Pool }): Router {
+export interface StaffRouterDeps {
+  db: Pool;
+  /** How long an invitation link can be used. */
+  invitationValidForMs: number;
+  /** The address people open (PUBLIC_URL), when set; else the address the request came to. */
+  publicUrl?: string;
+}
+
+export function createStaffRouter({ db, invitationValidForMs, publicUrl }: StaffRouterDeps): Router {
   const router = Router();
 
   route(
@@ -90,6 +99,26 @@ export function createStaffRouter({ db }: { db: Pool }): Router {
       const issued = id ? await issueToken(db, id) : undefined;
       if (!issued) throw notFound(`staff member ${req.params.id}`);
       res.status(201).json(issued);
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/staff/:id/invitation',
+      summary: 'A one-time link where the person sets their password to sign in to the pages; shown once, valid for INVITATION_VALID_FOR',
+      who: ['admin'],
+      answers: { 201: '{path, url, expiresAt}' },
+      tag: 'staff',
+    },
+    async (req, res, { actor }) => {
+      const id = staffId(req.params.id);
+      const person = id ? await findStaff(db, id) : undefined;
+      if (!person) throw notFound(`staff member ${req.params.id}`);
+      const { secret, expiresAt } = await createInvitation(db, person.id, actor.staffId, invitationValidForMs);
+      const path = `/invitations/${secret}`;
+      res.status(201).json({ path, url: `${publicUrl ?? `${req.protocol}://${req.get('host')}`}${path}`, expiresAt });
     },
   );
 

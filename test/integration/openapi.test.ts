@@ -5,7 +5,7 @@
 // fields). The reference page is served from the installed package, with a policy of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
-import { servedRoutes } from '../../api/openapi';
+import { servedApiRoutes } from '../../api/openapi';
 import { ROLES, type Role } from '../../domain/people';
 import { QUIET_CONTRACT_SLA, startHarness, ADMIN_TOKEN, type Harness, type Person } from '../support/harness';
 
@@ -61,7 +61,7 @@ describe('the OpenAPI document', () => {
         temporal: { address: h.temporalAddress, namespace: 'default', taskQueue: h.taskQueue, callTimeoutMs: 2_000 },
       },
     });
-    const served = servedRoutes(app).map((r) => `${r.method.toUpperCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    const served = servedApiRoutes(app).map((r) => `${r.method.toUpperCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
     const documented = operations().map((o) => `${o.method.toUpperCase()} ${o.path}`);
     expect(
       served.filter((r) => !documented.includes(r)),

@@ -1,0 +1,189 @@
+// Every process of every type (filters, counts per stage, the late ones marked), and one process's
+// page: its stages with the current one marked, its timeline as bars on a time axis, its documents,
+// its open tasks and the steps it offers now, its parent and its children. Made from the process
+// list, the timeline, the tasks and the documents every process writes, so a new process type has
+// its pages without page code of its own.
+import { Router } from 'express';
+import { z } from 'zod';
+import { PROCESS_TYPES, type ProcessType } from '../domain/processes';
+import { uuid } from '../domain/schemas';
+import {
+  childrenOf,
+  DEFAULT_OVERDUE_AFTER_MS,
+  findProcess,
+  openTasksOfWorkflows,
+  stageCounts,
+  tasksOfWorkflow,
+  type ProcessItem,
+  type ProcessRecord,
+} from '../db/processes';
+import { timelineOfWorkflows } from '../db/timelines';
+import { documentsOfWorkflow } from '../db/documents';
+import { listStaff } from '../db/staff';
+import { ALL_STAGES, PROCESS_APIS } from '../api/process-apis';
+import { translatorFor } from './i18n';
+import { renderPage } from './render';
+import { formFor, personOf, pickersFor, type PagesDeps } from './deps';
+import { stepsForStage, stepsForTask } from './steps';
+import { timelineChart } from './timeline-chart';
+import { processPageUrl } from './words';
+
+const listQuery = z.object({
+  type: z.enum(PROCESS_TYPES).optional().catch(undefined),
+  stage: z
+    .string()
+    .refine((s) => ALL_STAGES.includes(s))
+    .optional()
+    .catch(undefined),
+  managerId: uuid.optional().catch(undefined),
+  clientId: uuid.optional().catch(undefined),
+  overdue: z
+    .enum(['true'])
+    .transform(() => true)
+    .optional()
+    .catch(undefined),
+  cursor: z.string().max(500).optional().catch(undefined),
+});
+
+const PAGE_SIZE = 50;
+
+export function createProcessPagesRouter(deps: PagesDeps): Router {
+  const router = Router();
+
+  router.get('/processes', async (req, res) => {
+    const t = translatorFor(req);
+    const filter = listQuery.parse(req.query);
+    const { cursor, ...where } = filter;
+    // The list is the API's own (GET /api/processes), read as the person.
+    const query = new URLSearchParams({ ...stringsOf(where), limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) });
+    const answer = await deps.call(req, 'GET', `/api/processes?${query}`);
+    const page = (answer.status === 200 ? answer.body : { items: [], nextCursor: null }) as {
+      items: (ProcessItem & { since: string })[];
+      nextCursor: string | null;
+    };
+    const counts = await stageCounts(deps.db, where);
+    const now = Date.now();
+    const items = page.items.map((p) => {
+      const after = deps.overdueAfter[p.type] ?? DEFAULT_OVERDUE_AFTER_MS;
+      const late = p.waitingOn.some(
+        (w) => w.task === 'escalation' || (w.dueAt ? new Date(w.dueAt).getTime() < now : now - new Date(w.since).getTime() > after),
+      );
+      return { ...p, late, url: processPageUrl(p.type, p.id) };
+    });
+    const byType = PROCESS_TYPES.filter((type) => !where.type || where.type === type).map((type) => ({
+      type,
+      stages: PROCESS_APIS[type].stages.map((stage) => ({
+        stage,
+        count: counts.find((c) => c.type === type && c.stage === stage)?.count ?? 0,
+        selected: where.stage === stage,
+      })),
+    }));
+    const staff = await listStaff(deps.db);
+    renderPage(req, res, 'processes', {
+      title: t('processes.title'),
+      items,
+      byType,
+      filter: where,
+      types: PROCESS_TYPES,
+      stages: where.type ? PROCESS_APIS[where.type].stages : ALL_STAGES,
+      managers: staff.filter((s) => s.roles.includes('manager')),
+      next: page.nextCursor ? `?${new URLSearchParams({ ...stringsOf(where), cursor: page.nextCursor })}` : undefined,
+    });
+  });
+
+  router.get('/processes/:type/:id', async (req, res) => {
+    const process = await processOr404(deps, req.params.type, req.params.id);
+    if (!process) return notFoundPage(req, res);
+    const person = personOf(req);
+    const t = translatorFor(req);
+    const [steps, tasks, documents, children, open] = await Promise.all([
+      timelineOfWorkflows(deps.db, [process.workflowId]),
+      tasksOfWorkflow(deps.db, process.workflowId),
+      documentsOfWorkflow(deps.db, process.workflowId),
+      childrenOf(deps.db, process.workflowId),
+      openTasksOfWorkflows(deps.db, [process.workflowId]),
+    ]);
+    const back = req.originalUrl.split('?')[0]!;
+    const taskTargets = open.map((task) => ({
+      task,
+      mine: task.assigneeStaffId === person.staffId || (task.assigneeStaffId === null && person.roles.includes(task.assigneeRole as never)),
+      targets: stepsForTask(
+        deps.steps(),
+        { id: task.id, kind: task.task, ref: task.ref, type: process.type, processId: process.id },
+        person.roles,
+      ),
+    }));
+    const offered = process.closedAt ? [] : stepsForStage(deps.steps(), process.type, process.id, process.stage, person.roles);
+    // A step offered with a task is drawn once, with the task.
+    const withTask = new Set(taskTargets.flatMap((x) => (x.mine ? x.targets.map((target) => target.url) : [])));
+    const others = offered.filter((target) => !withTask.has(target.url));
+    const pickers = await pickersFor(deps, req, [
+      ...taskTargets.flatMap((x) => x.targets.map((y) => y.step)),
+      ...others.map((o) => o.step),
+    ]);
+    const passed = new Set(steps.flatMap((s) => [s.from, s.to]).filter(Boolean));
+    renderPage(req, res, 'process', {
+      title: `${t(`process.${process.type}`)} ${process.number ?? ''}`.trim(),
+      process,
+      stages: PROCESS_APIS[process.type].stages.map((stage) => ({ stage, current: stage === process.stage, passed: passed.has(stage) })),
+      chart: timelineChart(tasks, steps, process.startedAt, process.closedAt ?? new Date()),
+      steps,
+      documents,
+      children: children.map((c) => ({ ...c, url: processPageUrl(c.type, c.id) })),
+      parentUrl: process.parent ? processPageUrl(process.parent.type, process.parent.id) : undefined,
+      clientUrl: `/clients/${process.clientId}`,
+      tasks: taskTargets.map(({ task, mine, targets }, i) => ({
+        ...task,
+        mine,
+        forms: mine ? targets.map((target, j) => formFor(req, target, pickers, { back, prefix: `t${i}-${j}-` })) : [],
+      })),
+      actions: others.map((target, i) => formFor(req, target, pickers, { back, prefix: `a${i}-` })),
+      done: typeof req.query.done === 'string' ? req.query.done : undefined,
+      live: process.closedAt === null,
+      timelineUrl: `${back}/timeline`,
+    });
+  });
+
+  // The timeline alone, for the page's script to redraw the growing wait.
+  router.get('/processes/:type/:id/timeline', async (req, res) => {
+    const process = await processOr404(deps, req.params.type, req.params.id);
+    if (!process) return notFoundPage(req, res);
+    const [steps, tasks] = await Promise.all([
+      timelineOfWorkflows(deps.db, [process.workflowId]),
+      tasksOfWorkflow(deps.db, process.workflowId),
+    ]);
+    renderPage(req, res, 'timeline-fragment', {
+      title: '',
+      fragment: true,
+      live: process.closedAt === null,
+      timelineUrl: req.originalUrl,
+      chart: timelineChart(tasks, steps, process.startedAt, process.closedAt ?? new Date()),
+    });
+  });
+
+  // A document is fetched through the API as the person: the same checks and headers.
+  router.get('/documents/:id', async (req, res) => {
+    const answer = await deps.call(req, 'GET', `/api/documents/${encodeURIComponent(req.params.id)}`);
+    if (answer.status !== 200) return notFoundPage(req, res);
+    for (const header of ['content-type', 'content-disposition', 'content-length']) {
+      const value = answer.headers[header];
+      if (value !== undefined) res.set(header, String(value));
+    }
+    res.status(200).send(answer.raw);
+  });
+
+  return router;
+}
+
+const stringsOf = (filter: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(filter).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+
+async function processOr404(deps: PagesDeps, type: string, id: string): Promise<ProcessRecord | undefined> {
+  if (!(PROCESS_TYPES as readonly string[]).includes(type) || id.length > 200) return undefined;
+  return findProcess(deps.db, type as ProcessType, id);
+}
+
+function notFoundPage(req: Parameters<typeof renderPage>[0], res: Parameters<typeof renderPage>[1]): void {
+  const t = translatorFor(req);
+  renderPage(req, res, 'message', { title: t('notFound.title'), text: t('notFound.text') }, 404);
+}

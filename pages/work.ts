@@ -1,0 +1,112 @@
+// My tasks (everything waiting on me and my roles, each with its step's form in place) and the one
+// place every form is sent to: the step is taken through the API as the person, and a refusal is
+// shown with the API's reason beside the form as it was filled in.
+import { Router, type Request, type Response } from 'express';
+import type { ProcessType } from '../domain/processes';
+import { openTasksWithProcesses } from '../db/inbox';
+import { DEFAULT_OVERDUE_AFTER_MS } from '../db/processes';
+import { PROCESS_APIS } from '../api/process-apis';
+import { languageOf, translate, translatorFor } from './i18n';
+import { renderPage } from './render';
+import { checkFormToken } from './session';
+import { safeBack } from './sign-in';
+import { formFor, personOf, pickersFor, type PagesDeps } from './deps';
+import type { FormData } from './forms';
+import { bodyOf } from './forms';
+import { stepsForTask, type StepTarget } from './steps';
+import { processPageUrl, refusalText } from './words';
+
+/** The most tasks one page shows; the oldest first, so nothing waits unseen behind newer ones. */
+const TASKS_SHOWN = 200;
+
+export function createWorkRouter(deps: PagesDeps): Router {
+  const router = Router();
+
+  router.get('/tasks', async (req, res) => {
+    const person = personOf(req);
+    const t = translatorFor(req);
+    const rows = await openTasksWithProcesses(deps.db, person.staffId, person.roles, TASKS_SHOWN);
+    const now = Date.now();
+    const withSteps = rows.map((task) => ({
+      task,
+      targets: stepsForTask(deps.steps(), { ...task, type: task.type as ProcessType }, person.roles),
+    }));
+    const pickers = await pickersFor(
+      deps,
+      req,
+      withSteps.flatMap((w) => w.targets.map((x) => x.step)),
+    );
+    const back = req.originalUrl;
+    const items = withSteps.map(({ task, targets }, i) => {
+      const overdueAfter = deps.overdueAfter[task.type as ProcessType] ?? DEFAULT_OVERDUE_AFTER_MS;
+      const overdue = task.dueAt ? task.dueAt.getTime() < now : now - task.openedAt.getTime() > overdueAfter;
+      return {
+        ...task,
+        overdue,
+        waitingMs: now - task.openedAt.getTime(),
+        url: processPageUrl(task.type, task.processId),
+        forms: targets.map((target, j) => formFor(req, target, pickers, { back, prefix: `t${i}-${j}-` })),
+      };
+    });
+    renderPage(req, res, 'tasks', {
+      title: t('tasks.title'),
+      items,
+      done: typeof req.query.done === 'string' ? req.query.done : undefined,
+      overdueCount: items.filter((i) => i.overdue).length,
+    });
+  });
+
+  // Every form of every page is sent here: `_step` names the route, `_url` where it is taken.
+  router.post('/act', checkFormToken, async (req, res) => {
+    const step = deps.steps().find((s) => s.key === req.body?._step);
+    const url = typeof req.body?._url === 'string' ? req.body._url : '';
+    if (!step || !step.pattern.test(url.split('?')[0]!)) return notOffered(req, res);
+    const form = req.body as FormData;
+    const back = safeBack(req.body._back, '/tasks');
+    const key = typeof req.body._key === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(req.body._key) ? req.body._key : undefined;
+    const answer = await deps.call(req, step.method.toUpperCase() as 'POST', url, bodyOf(step.spec.body, form), key);
+    if (answer.status >= 200 && answer.status < 300) {
+      const location = typeof answer.headers.location === 'string' ? answer.headers.location : undefined;
+      const created = step.spec.offer?.start && location ? pageOfApiLocation(location) : undefined;
+      const to = created ?? back;
+      return res.redirect(303, `${to}${to.includes('?') ? '&' : '?'}done=${encodeURIComponent(step.name)}`);
+    }
+    const target: StepTarget = { step, url };
+    const person = personOf(req);
+    const pickers = await pickersFor(deps, req, [step]);
+    const issues = (answer.body?.error?.issues ?? []) as { path: string; message: string }[];
+    renderPage(
+      req,
+      res,
+      'refused',
+      {
+        title: translate(languageOf(req), 'refused.title'),
+        reason: refusalText(languageOf(req), answer.status, answer.body?.error),
+        form: formFor(req, target, pickers, { back, values: form, issues }),
+        back,
+        person,
+      },
+      answer.status >= 500 ? 503 : answer.status,
+    );
+  });
+
+  return router;
+}
+
+function notOffered(req: Request, res: Response): void {
+  const t = translatorFor(req);
+  renderPage(req, res, 'message', { title: t('refused.title'), text: t('refused.notOffered') }, 400);
+}
+
+/** Where a started process (or a registered client) is seen: its API address as a page. */
+function pageOfApiLocation(location: string): string | undefined {
+  const client = /^\/api\/clients\/([^/?]+)$/.exec(location);
+  if (client) return `/clients/${client[1]}`;
+  for (const [type, api] of Object.entries(PROCESS_APIS)) {
+    const base = api.path('');
+    if (location.startsWith(base) && !location.slice(base.length).includes('/')) {
+      return processPageUrl(type, decodeURIComponent(location.slice(base.length)));
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,144 @@
+// The contract procedure done in a real browser by the people it is for: the manager drafts a
+// non-standard contract on the Start page, the lawyer approves it from their tasks, the director
+// opens nothing but their task and signs, the manager dispatches it and watches the timeline move.
+// Every page visited is checked with axe-core and photographed, at laptop and phone width.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/harness';
+import { clientBody, DEVIATION } from '../support/fixtures';
+import { invitedPerson, launchBrowser, screenshot, seriousViolations, signedIn, type PagePerson } from '../support/browser';
+
+let h: Harness;
+let browser: Browser;
+let manager: PagePerson;
+let lawyer: PagePerson;
+let director: PagePerson;
+let clientId: string;
+
+const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+/** Each page a test visits must have no serious or critical accessibility finding. */
+async function accessible(page: Page, what: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  browser = await launchBrowser();
+  [manager, lawyer, director] = await Promise.all([
+    invitedPerson(h, browser, 'Мария Менеджерова', ['manager']),
+    invitedPerson(h, browser, 'Юлия Юристова', ['lawyer']),
+    invitedPerson(h, browser, 'Иванов Иван Иванович', ['director']),
+  ]);
+  const ops = await h.person('Олег Операционный', ['ops']);
+  const client = await h.request('POST', '/api/clients', { token: ops.token, body: clientBody() });
+  expect(client.status).toBe(201);
+  clientId = client.body.id;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('the contract procedure in the browser', () => {
+  let processUrl: string;
+
+  it('the manager drafts a non-standard contract on the Start page', async () => {
+    const { context, page } = await signedIn(h, browser, manager);
+    await page.getByRole('link', { name: 'Начать' }).click();
+    await accessible(page, 'start');
+    await page.getByRole('link', { name: 'Новый договор' }).click();
+    await page.locator('#clientId').selectOption(clientId);
+    await page.locator('#managerId').selectOption(manager.id);
+    await page.getByLabel('Предмет договора').fill('Перевозка грузов автомобильным транспортом');
+    await page.getByLabel('Сумма').fill('1250000');
+    await page.getByLabel(/Валюта/).fill('RUB');
+    await page.getByLabel('Дата начала').fill(isoDay(0));
+    await page.getByLabel('Дата окончания').fill(isoDay(365));
+    await page.getByLabel('Срок оплаты, дней').fill('30');
+    await page.locator('#deviations-0-clause').fill(DEVIATION.clause);
+    await page.locator('#deviations-0-standard').fill(DEVIATION.standard);
+    await page.locator('#deviations-0-proposed').fill(DEVIATION.proposed);
+    await screenshot(page, 'start-contract-form');
+    await accessible(page, 'start form');
+    await page.getByRole('button', { name: 'Отправить' }).click();
+    await page.waitForURL(/\/processes\/contract\/CT-/);
+    processUrl = new URL(page.url()).pathname;
+    await expect
+      .poll(async () => (await page.reload(), page.locator('.stages li.current').textContent()), { timeout: 20_000 })
+      .toBe('у юриста');
+    await context.close();
+  });
+
+  it('the lawyer sees the task with the deviation and approves it in place', async () => {
+    const { context, page } = await signedIn(h, browser, lawyer);
+    const task = page.locator('li.task', { hasText: 'Согласование юриста' });
+    await expect.poll(() => task.count()).toBe(1);
+    await screenshot(page, 'tasks-lawyer');
+    await accessible(page, 'tasks');
+    await task.getByLabel('Решение').selectOption('approve');
+    await task.getByLabel('Комментарий').fill('Отсрочка согласована с финансовым отделом');
+    await task.getByRole('button', { name: 'Отправить' }).click();
+    await page.waitForURL(/\/tasks\?done=approval/);
+    expect(await page.getByRole('status').textContent()).toContain('Решение юриста');
+    expect(await page.locator('li.task', { hasText: 'Согласование юриста' }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('the director signs from their tasks, and the signed PDF opens from the process page', async () => {
+    const { context, page } = await signedIn(h, browser, director);
+    const task = page.locator('li.task', { hasText: 'Подпись директора' });
+    await expect.poll(async () => (await page.reload(), task.count()), { timeout: 20_000 }).toBe(1);
+    await task.getByRole('button', { name: 'Отправить' }).click();
+    await page.waitForURL(/done=signature/);
+    await page.goto(`${h.url}${processUrl}`);
+    const pdfLink = page.locator('section', { hasText: 'Документы' }).getByRole('link').first();
+    await expect.poll(async () => (await page.reload(), pdfLink.count()), { timeout: 20_000 }).toBe(1);
+    const pdf = await context.request.get(`${h.url}${await pdfLink.getAttribute('href')}`);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await context.close();
+  });
+
+  it('the manager dispatches it and sees the timeline move', async () => {
+    const { context, page } = await signedIn(h, browser, manager);
+    const task = page.locator('li.task', { hasText: 'Отправка клиенту' });
+    await expect.poll(async () => (await page.reload(), task.count()), { timeout: 20_000 }).toBe(1);
+    await task.getByLabel('Способ отправки').selectOption('courier');
+    await task.getByLabel('Номер отправления').fill('CDEK-1029384756');
+    await task.getByRole('button', { name: 'Отправить' }).click();
+    await page.waitForURL(/done=dispatch/);
+
+    await page.goto(`${h.url}${processUrl}`);
+    await expect
+      .poll(async () => (await page.reload(), page.locator('.stages li.current').textContent()), { timeout: 20_000 })
+      .toBe('отправлен');
+    // One bar per wait: the lawyer's, the director's and the dispatch, each with who it was on.
+    const bars = page.locator('#timeline g.bar');
+    expect(await bars.count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#timeline').textContent()).toContain('Юлия Юристова');
+    expect(await page.locator('table', { hasText: 'Шаги' }).textContent()).toContain('отправка');
+    await screenshot(page, 'process-contract');
+    await accessible(page, 'process page');
+
+    await page.getByRole('link', { name: 'Процессы' }).click();
+    expect(await page.locator('table.processes').textContent()).toContain('отправлен');
+    await screenshot(page, 'processes');
+    await accessible(page, 'processes');
+    await context.close();
+
+    // The same process page on a phone.
+    const phone = await signedIn(h, browser, manager, { width: 390, height: 844 });
+    await phone.page.goto(`${h.url}${processUrl}`);
+    const overflow = (await phone.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(phone.page, 'process-contract-phone');
+    await accessible(phone.page, 'process page, phone');
+    await phone.page.goto(`${h.url}/tasks`);
+    await screenshot(phone.page, 'tasks-phone');
+    await phone.context.close();
+  });
+});
