@@ -16,6 +16,7 @@ import { readSession } from './session';
 import type { PageSettings } from './settings';
 import { createSignInRouter } from './sign-in';
 import { createStaffPagesRouter } from './staff-pages';
+import { createInsightPagesRouter } from './insight-pages';
 import { createStartRouter } from './start-pages';
 import { pageStepsOf, type PageStep } from './steps';
 import { createWorkRouter } from './work';
@@ -65,6 +66,7 @@ export function createPagesRouter({ db, app, settings, overdueAfter }: PagesRout
   router.use(createStartRouter(deps));
   router.use(createProcessPagesRouter(deps));
   router.use(createStaffPagesRouter(deps));
+  router.use(createInsightPagesRouter(deps));
   router.use((req, res) => {
     const t = translatorFor(req);
     renderPage(req, res, 'message', { title: t('notFound.title'), text: t('notFound.text') }, 404);

@@ -1,5 +1,8 @@
 // The pages' texts in Russian, the default language. en.ts has the same keys (the compiler checks).
+import { insightRu } from './insight.ru';
+
 export const ru = {
+  ...insightRu,
   'app.name': 'Клиентский сервис',
   'nav.label': 'Разделы',
   'nav.skip': 'К содержимому',

@@ -1,0 +1,4 @@
+// Texts of the insight pages (where time goes, churn, the registry), in Russian.
+export const insightRu = {
+  'nav.insight': 'Где время',
+} as const;
