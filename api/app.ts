@@ -28,6 +28,7 @@ import { createQuestionnairesRouter } from './onboarding/questionnaire-routes';
 import { createReadsRouter } from './routes/reads';
 import { createRegistryRouter } from './contract/registry-routes';
 import { createTasksRouter } from './routes/tasks';
+import { createWaitsRouter } from './routes/waits';
 import { createStaffRouter } from './routes/staff';
 import { pageSettingsFrom, type PageSettings } from '../pages/settings';
 import { createPagesRouter } from '../pages';
@@ -80,6 +81,8 @@ export function createApp({ db, temporal, config, pages = pageSettingsFrom(proce
   const pageSettings = pages;
   const app = express();
   app.disable('x-powered-by');
+  // Behind a proxy, its X-Forwarded-For and -Proto count (sign-in limits by address, Secure cookies).
+  app.set('trust proxy', pageSettings.trustProxy);
   // No ETag: with no-store there is nothing to revalidate, and a hash of a document is not to be handed out.
   app.set('etag', false);
   // First, so every answer has them: errors, 404s and malformed bodies included.
@@ -160,6 +163,7 @@ export function createApp({ db, temporal, config, pages = pageSettingsFrom(proce
     account: Math.min(...Object.values(accountSla.complaintDueMs)),
   };
   api.use(createProcessesRouter({ db, overdueAfter }));
+  api.use(createWaitsRouter({ db, overdueAfter }));
   // The API's description, without a token: every route the app serves, from its declaration.
   let document: Record<string, unknown> | undefined;
   app.use(

@@ -40,14 +40,20 @@ handlebars.registerHelper('tk', function (...args: unknown[]) {
   const language = lang(options);
   return hasMessage(key) ? translate(language, key) : String(args[args.length - 1]).replace(/_/g, ' ');
 });
-handlebars.registerHelper('datetime', function (value: unknown, options: Handlebars.HelperOptions) {
+/** `{{datetime at}}`, or `{{datetime at "seconds"}}` / `"days"` for a time axis's ticks. */
+handlebars.registerHelper('datetime', function (value: unknown, ...rest: unknown[]) {
+  const options = rest.pop() as Handlebars.HelperOptions;
   if (!value) return '';
-  const d = new Date(value as string);
-  return new Intl.DateTimeFormat(lang(options) === 'ru' ? 'ru-RU' : 'en-GB', {
-    timeZone: TIME_ZONE,
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(d);
+  const style = rest[0] as 'seconds' | 'minutes' | 'days' | undefined;
+  const format: Intl.DateTimeFormatOptions =
+    style === 'seconds'
+      ? { timeStyle: 'medium' }
+      : style === 'days'
+        ? { dateStyle: 'medium' }
+        : { dateStyle: 'medium', timeStyle: 'short' };
+  return new Intl.DateTimeFormat(lang(options) === 'ru' ? 'ru-RU' : 'en-GB', { timeZone: TIME_ZONE, ...format }).format(
+    new Date(value as string),
+  );
 });
 handlebars.registerHelper('isodate', (value: unknown) => (value ? new Date(value as string).toISOString() : ''));
 handlebars.registerHelper('duration', function (ms: number, options: Handlebars.HelperOptions) {

@@ -8,6 +8,8 @@ export const PAGE_SETTINGS = {
   SIGN_IN_LIMIT_PER_ACCOUNT: 'failed sign-ins to one account within the window before it is refused for a while (default 5)',
   SIGN_IN_LIMIT_PER_ADDRESS: 'failed sign-ins from one address within the window (default 30)',
   PUBLIC_URL: 'the address people open, for links printed or mailed (default: the address the request came to)',
+  TRUST_PROXY:
+    "the proxies in front (Express's `trust proxy`: loopback, a number of hops, subnets): their X-Forwarded-For counts for sign-in limits and X-Forwarded-Proto https makes the session cookie Secure (default: none)",
 } as const;
 
 export interface PageSettings {
@@ -17,6 +19,8 @@ export interface PageSettings {
   signInLimitPerAccount: number;
   signInLimitPerAddress: number;
   publicUrl?: string;
+  /** Express's `trust proxy`, or false. */
+  trustProxy: string | number | false;
 }
 
 function duration(env: NodeJS.ProcessEnv, name: keyof typeof PAGE_SETTINGS, fallback: string): number {
@@ -42,5 +46,6 @@ export function pageSettingsFrom(env: NodeJS.ProcessEnv): PageSettings {
     signInLimitPerAccount: count(env, 'SIGN_IN_LIMIT_PER_ACCOUNT', 5),
     signInLimitPerAddress: count(env, 'SIGN_IN_LIMIT_PER_ADDRESS', 30),
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
+    trustProxy: !env.TRUST_PROXY ? false : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
   };
 }

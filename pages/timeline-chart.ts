@@ -11,7 +11,9 @@ export interface ChartBar {
   labelY: number;
   kind: string;
   title: string;
-  who: string;
+  /** On whom the wait was: a person, or a role while it waited on anyone holding it. */
+  assigneeName: string | null;
+  assigneeRole: string;
   ms: number;
   open: boolean;
   late: boolean;
@@ -31,6 +33,8 @@ export interface TimelineChart {
   bars: ChartBar[];
   marks: ChartMark[];
   ticks: { x: number; at: Date }[];
+  /** How precisely the ticks are labelled: by the second for a span of minutes, by the day for months. */
+  tickStyle: 'seconds' | 'minutes' | 'days';
 }
 
 const WIDTH = 960;
@@ -52,7 +56,8 @@ export function timelineChart(tasks: readonly TaskSpan[], steps: readonly Timeli
       width: Math.max(2, x(end) - x(task.openedAt.getTime())),
       kind: task.kind,
       title: task.title,
-      who: task.assigneeName ?? task.assigneeRole,
+      assigneeName: task.assigneeName,
+      assigneeRole: task.assigneeRole,
       ms: end - task.openedAt.getTime(),
       open: task.closedAt === null,
       late: task.dueAt !== null && end > task.dueAt.getTime(),
@@ -65,6 +70,7 @@ export function timelineChart(tasks: readonly TaskSpan[], steps: readonly Timeli
     axisY,
     bars,
     marks: steps.map((s) => ({ x: x(s.at.getTime()), step: s.step, at: s.at, who: s.actorName })),
+    tickStyle: to - from < 3_600_000 ? 'seconds' : to - from < 7 * 86_400_000 ? 'minutes' : 'days',
     ticks: [0, 0.25, 0.5, 0.75, 1].map((f) => ({ x: PAD + f * (WIDTH - 2 * PAD), at: new Date(from + f * (to - from)) })),
   };
 }

@@ -16,6 +16,8 @@ import { ConfigError, loadConfig, type Config } from '../config/env';
 import { repoRoot } from '../config/paths';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
+import { firstAdministratorLink } from '../pages/first-administrator';
+import { pageSettingsFrom } from '../pages/settings';
 import { startProcessWorker } from '../worker/create-worker';
 import { createDatabase, startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres';
 import { Supervisor, type Exit, type Supervised } from './supervisor';
@@ -179,9 +181,12 @@ async function main(): Promise<void> {
     log,
   });
   running.api = await startApi(config);
+  const pages = pageSettingsFrom(process.env);
+  const firstLink = await firstAdministratorLink(db, pages.publicUrl ?? running.api.url, pages.invitationValidForMs);
 
   console.log(`
   Contract engine is running.
+    Pages:        ${pages.publicUrl ?? running.api.url}/
     API:          ${running.api.url}/api   (health: ${running.api.url}/api/health)
     Temporal UI:  ${uiUrl ?? `(external Temporal at ${temporalAddress})`}
     Admin token:  ${admin.file ? `cat ${admin.file}` : 'the ADMIN_TOKEN you set'}
@@ -189,6 +194,11 @@ async function main(): Promise<void> {
                     -H 'content-type: application/json' -d '{"name":"Мария","email":"maria@example.com","roles":["manager"]}'
   Stop with Ctrl+C.
 `);
+  if (firstLink) {
+    console.log(`  First administrator: open this one-time link to set up your account (then invite colleagues from Staff):
+    ${firstLink}
+`);
+  }
 }
 
 // Signals are handled from the first moment: during start-up too, what has started is stopped.

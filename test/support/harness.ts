@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app';
+import { pageSettingsFrom, type PageSettings } from '../../pages/settings';
 import { connectTemporal } from '../../api/temporal-connection';
 import type { ContractSla } from '../../workflows/contract/rules';
 import type { Role } from '../../domain/people';
@@ -87,6 +88,8 @@ export async function startHarness(
     worker?: boolean;
     callTimeoutMs?: number;
     workloadNorm?: number;
+    /** Sign-in limits, session and invitation lifetimes, trusted proxies. */
+    pages?: Partial<PageSettings>;
   } = {},
 ): Promise<Harness> {
   const databaseUrl = await testDatabase();
@@ -109,6 +112,7 @@ export async function startHarness(
       account: { ...DEFAULT_ACCOUNT_SLA, ...opts.accountSla },
       temporal: { address, namespace: 'default', taskQueue, callTimeoutMs: opts.callTimeoutMs ?? 10_000 },
     },
+    pages: { ...pageSettingsFrom({}), ...opts.pages },
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
