@@ -491,14 +491,27 @@ export async function onboardingWorkflow(input: OnboardingWorkflowInput | Contin
       await continueAsNew<typeof onboardingWorkflow>({ ...input, continued: { ...state, run: state.run + 1 } });
     }
     const stage = state.stage;
+    // News is whatever the contract reported that has not been acted on yet, whenever it came.
+    const contractNews = () =>
+      state.contract !== undefined &&
+      (state.contract.status !== state.contractStatusSeen ||
+        (state.contract.number !== undefined && state.contract.number !== state.contractNumberSeen));
+    /**
+     * The contract failed and the onboarding has not acted on it: its report came while the loop was
+     * not waiting on the contract (a step held the lock, recording the contract's registration), and
+     * maybe before a continue-as-new, which carries it here. It is news like any other. Histories
+     * from before, where such a failure went unheard (the loop kept the contracting's clock), replay
+     * as they were, and act on it when they next wake live. Never called from a condition: it may
+     * write the patch's marker.
+     */
+    const failureUnheard = () =>
+      state.contract !== undefined &&
+      FAILED_CONTRACT.includes(state.contract.status) &&
+      state.contract.status !== state.contractStatusSeen &&
+      patched('contract-failure-heard-late');
     const waitingOnContract = () =>
-      stage === 'contracting' && state.contract !== undefined && !FAILED_CONTRACT.includes(state.contract.status);
+      stage === 'contracting' && state.contract !== undefined && (!FAILED_CONTRACT.includes(state.contract.status) || failureUnheard());
     if (waitingOnContract()) {
-      // News is whatever the contract reported that has not been acted on yet, whenever it came.
-      const contractNews = () =>
-        state.contract !== undefined &&
-        (state.contract.status !== state.contractStatusSeen ||
-          (state.contract.number !== undefined && state.contract.number !== state.contractNumberSeen));
       await condition(() => state.stage !== stage || contractNews() || clock.mustContinueAsNew());
       if (state.stage === stage && contractNews())
         await lock.run(async () => (state.stage === stage && contractNews() ? followContract() : undefined));
