@@ -84,6 +84,14 @@ const label = (language: Language, prefix: string, value: string | null | undefi
 const percent = (language: Language, share: number): string =>
   new Intl.NumberFormat(language === 'ru' ? 'ru-RU' : 'en-GB', { style: 'percent', maximumFractionDigits: 0 }).format(share);
 
+/** A calendar date (YYYY-MM-DD) as the person reads it: the day itself, whatever the time zone. */
+const dateText = (language: Language, date: string | null): string =>
+  date
+    ? new Intl.DateTimeFormat(language === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+        new Date(`${date}T00:00:00Z`),
+      )
+    : '';
+
 const number = (language: Language, n: number): string => new Intl.NumberFormat(language === 'ru' ? 'ru-RU' : 'en-GB').format(n);
 
 /** The health reasons the relationship writes (workflows/account/rules.ts healthOf), in the person's language. */
@@ -169,11 +177,9 @@ export function createInsightPagesRouter(deps: PagesDeps): Router {
       { series: 'median', value: row.medianMs, text: row.medianText, name: t('insight.median') },
       { series: 'p90', value: row.p90Ms, text: row.p90Text, name: t('insight.p90') },
     ];
-    const stepRows: ChartRow[] = steps.map((s) => ({
-      label: s.slowest ? `${s.name} — ${t('insight.slowest')}` : s.name,
-      marked: s.slowest,
-      values: waitValues(s),
-    }));
+    const stepRows: ChartRow[] = steps.map((s) => ({ label: s.name, marked: s.slowest, values: waitValues(s) }));
+    // The slowest step is drawn in the warning colour, which the legend names.
+    const markedLegend = slowest ? [{ series: 'marked', text: t('insight.slowest') }] : [];
     renderPage(req, res, 'insight', {
       ...base,
       filter: { from: report.from, to: report.to, type: report.type ?? undefined },
@@ -187,7 +193,7 @@ export function createInsightPagesRouter(deps: PagesDeps): Router {
         steps.length === 0
           ? []
           : [
-              barChart('chart-steps', t('insight.chart.steps'), stepRows, waitLegend),
+              barChart('chart-steps', t('insight.chart.steps'), stepRows, [...waitLegend, ...markedLegend]),
               barChart(
                 'chart-sla',
                 t('insight.chart.sla'),
@@ -203,7 +209,7 @@ export function createInsightPagesRouter(deps: PagesDeps): Router {
                     },
                   ],
                 })),
-                [],
+                markedLegend,
                 1,
               ),
               barChart(
@@ -331,6 +337,9 @@ export function createInsightPagesRouter(deps: PagesDeps): Router {
         ...e,
         url: REGISTRY_TYPE ? processPageUrl(REGISTRY_TYPE, e.number) : undefined,
         statusName: label(language, 'stage.', e.status),
+        sentText: dateText(language, e.sentDate),
+        returnedText: dateText(language, e.returnedDate),
+        scanText: dateText(language, e.scanReceivedDate),
         amountText: money(e.amount, e.currency),
       })),
       paged: Boolean(cursor.cursor),
