@@ -50,6 +50,8 @@ export interface PageOffer {
   stages?: readonly string[];
   /** On the Start page: it starts a process (or registers a client). */
   start?: boolean;
+  /** On the page of what it changes (a client's), filled with its current values. */
+  edit?: boolean;
   /**
    * A path parameter filled from the task rather than the process: its id in the task's ref
    * (`complaint:<id>` → `<id>`) or the task's own id.

@@ -10,7 +10,7 @@ import { HttpError } from '../api/errors';
 import type { ApiCall } from './api-call';
 import { languageOf } from './i18n';
 import type { FormData, FormNode } from './forms';
-import { formView, type FormView, type Pickers } from './form-view';
+import { formView, type FormView, type FormWords, type Pickers } from './form-view';
 import type { PageSettings } from './settings';
 import type { PageStep, StepTarget } from './steps';
 
@@ -36,7 +36,7 @@ export function personOf(req: Request): Person {
 }
 
 /** Fields that name someone or something by id, and who may be chosen for them. */
-const PICKED_FIELDS = ['clientId', 'managerId', 'ownerId'] as const;
+const PICKED_FIELDS = ['clientId', 'managerId', 'ownerId', 'questionnaireId'] as const;
 
 function fieldsOf(nodes: readonly FormNode[], into = new Set<string>()): Set<string> {
   for (const node of nodes) {
@@ -75,6 +75,17 @@ export async function pickersFor(deps: PagesDeps, req: Request, steps: readonly 
       label: [c.legalName ?? c.name, c.inn && `ИНН ${c.inn}`, c.code].filter(Boolean).join(' · '),
     }));
   }
+  if (needed.has('questionnaireId')) {
+    const answer = await deps.call(req, 'GET', '/api/questionnaires');
+    const items = (answer.status === 200 ? (answer.body?.items ?? []) : []) as {
+      id: string;
+      key: string;
+      version: number;
+      title: Record<string, string>;
+    }[];
+    const language = languageOf(req);
+    pickers.questionnaireId = items.map((q) => ({ value: q.id, label: `${q.title[language] ?? q.key} (v${q.version})` }));
+  }
   return pickers;
 }
 
@@ -83,5 +94,13 @@ export const formFor = (
   req: Request,
   target: StepTarget,
   pickers: Pickers,
-  options: { back: string; values?: FormData; prefix?: string; issues?: { path: string; message: string }[]; error?: string },
+  options: {
+    back: string;
+    values?: FormData;
+    prefix?: string;
+    issues?: { path: string; message: string }[];
+    error?: string;
+    words?: FormWords;
+    hidden?: Record<string, string>;
+  },
 ): FormView => formView(languageOf(req), target, { ...options, pickers, idempotencyKey: randomUUID() });

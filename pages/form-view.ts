@@ -28,9 +28,17 @@ export interface ControlView {
   step?: number | 'any';
   maxLength?: number;
   error?: string;
+  hint?: string;
+  fixed?: string;
   controls?: ControlView[];
   rows?: { legend: string; controls: ControlView[] }[];
+  /** An optional group shown folded until opened (open when something in it is filled or refused). */
+  folded?: boolean;
+  opened?: boolean;
 }
+
+const filled = (controls: ControlView[] | undefined): boolean =>
+  (controls ?? []).some((c) => Boolean(c.value || c.checked || c.error || c.options?.some((o) => o.selected)) || filled(c.controls));
 
 export interface FormView {
   key: string;
@@ -45,6 +53,7 @@ export interface FormView {
   idempotencyKey: string;
   back: string;
   error?: string;
+  hidden: { name: string; value: string }[];
 }
 
 export const labelOf = (language: Language, field: string): string =>
@@ -55,6 +64,13 @@ const valueLabel = (language: Language, value: string): string =>
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
 
+/** Labels that come with the form rather than the catalog (a questionnaire's questions). */
+export interface FormWords {
+  labels?: Record<string, string>;
+  hints?: Record<string, string>;
+  optionLabels?: Record<string, Record<string, string>>;
+}
+
 function controlsOf(
   nodes: FormNode[],
   language: Language,
@@ -62,28 +78,34 @@ function controlsOf(
   issues: Map<string, string>,
   pickers: Pickers,
   prefix: string,
+  words: FormWords,
 ): ControlView[] {
   return nodes.map((node) => {
     const id = `${prefix}${node.name}`.replace(/[^A-Za-z0-9_-]/g, '-');
-    const label = labelOf(language, node.field);
+    const label = words.labels?.[node.name] ?? labelOf(language, node.field);
     if (node.group) {
+      const controls = controlsOf(node.controls, language, values, issues, pickers, prefix, words);
       return {
         group: true,
         id,
         name: node.name,
         label,
+        required: node.required,
         error: issues.get(node.name),
-        controls: controlsOf(node.controls, language, values, issues, pickers, prefix),
+        controls,
         rows: node.rows?.map((row, i) => ({
           legend: `${label} ${i + 1}`,
-          controls: controlsOf(row, language, values, issues, pickers, prefix),
+          controls: controlsOf(row, language, values, issues, pickers, prefix, words),
         })),
+        folded: !node.required && !node.rows,
+        opened: filled(controls) || issues.has(node.name),
       };
     }
     const given = values[node.name];
     const value = Array.isArray(given) && node.kind === 'choices' ? undefined : one(given);
     const picked = pickers[node.field];
-    const enumOptions = node.options?.map((v) => ({ value: v, label: valueLabel(language, v) }));
+    const ownLabels = words.optionLabels?.[node.name];
+    const enumOptions = node.options?.map((v) => ({ value: v, label: ownLabels?.[v] ?? valueLabel(language, v) }));
     const options = (picked ?? enumOptions)?.map((o) => ({
       ...o,
       selected: Array.isArray(given) ? given.includes(o.value) : value === o.value,
@@ -103,6 +125,8 @@ function controlsOf(
       step: node.step,
       maxLength: node.maxLength,
       error: issues.get(node.name),
+      hint: words.hints?.[node.name],
+      fixed: node.fixed,
     };
   });
 }
@@ -119,6 +143,9 @@ export function formView(
     idempotencyKey: string;
     /** Drawn more than once on a page (one per task): ids kept apart. */
     prefix?: string;
+    words?: FormWords;
+    /** Hidden fields the form carries back (the questionnaire its answers belong to). */
+    hidden?: Record<string, string>;
   },
 ): FormView {
   const { step } = target;
@@ -130,7 +157,16 @@ export function formView(
     name: step.name,
     title: stepTitle(language, step),
     submit: hasMessage(`submit.${step.name}`) ? translate(language, `submit.${step.name}`) : translate(language, 'form.send'),
-    controls: controlsOf(step.form, language, options.values ?? {}, issues, options.pickers ?? {}, options.prefix ?? ''),
+    controls: controlsOf(
+      step.form,
+      language,
+      options.values ?? {},
+      issues,
+      options.pickers ?? {},
+      options.prefix ?? '',
+      options.words ?? {},
+    ),
+    hidden: Object.entries(options.hidden ?? {}).map(([name, value]) => ({ name, value })),
     idempotencyKey: options.idempotencyKey,
     back: options.back,
     error: options.error,

@@ -17,6 +17,7 @@ import type { PageSettings } from './settings';
 import { createSignInRouter } from './sign-in';
 import { createStaffPagesRouter } from './staff-pages';
 import { createInsightPagesRouter } from './insight-pages';
+import { createClientPagesRouter } from './client-pages';
 import { createStartRouter } from './start-pages';
 import { pageStepsOf, type PageStep } from './steps';
 import { createWorkRouter } from './work';
@@ -67,6 +68,7 @@ export function createPagesRouter({ db, app, settings, overdueAfter }: PagesRout
   router.use(createProcessPagesRouter(deps));
   router.use(createStaffPagesRouter(deps));
   router.use(createInsightPagesRouter(deps));
+  router.use(createClientPagesRouter(deps));
   router.use((req, res) => {
     const t = translatorFor(req);
     renderPage(req, res, 'message', { title: t('notFound.title'), text: t('notFound.text') }, 404);

@@ -21,10 +21,11 @@ import { timelineOfWorkflows } from '../db/timelines';
 import { documentsOfWorkflow } from '../db/documents';
 import { listStaff } from '../db/staff';
 import { ALL_STAGES, PROCESS_APIS } from '../api/process-apis';
-import { translatorFor } from './i18n';
+import { languageOf, translatorFor } from './i18n';
 import { renderPage } from './render';
 import { formFor, personOf, pickersFor, type PagesDeps } from './deps';
-import { stepsForStage, stepsForTask } from './steps';
+import { stepsForStage, stepsForTask, type StepTarget } from './steps';
+import { processQuestionnaireForm } from './questionnaire-form';
 import { timelineChart } from './timeline-chart';
 import { processPageUrl } from './words';
 
@@ -121,6 +122,17 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       ...taskTargets.flatMap((x) => x.targets.map((y) => y.step)),
       ...others.map((o) => o.step),
     ]);
+    const language = languageOf(req);
+    const apiUrl = PROCESS_APIS[process.type].path(encodeURIComponent(process.id));
+    // A step whose answers are keyed by the process's questionnaire gets its questions as its form.
+    const drawn = async (target: StepTarget, prefix: string) => {
+      const questions = await processQuestionnaireForm(deps, req, target.step, apiUrl, language);
+      return formFor(req, questions ? { ...target, step: questions.step } : target, pickers, {
+        back,
+        prefix,
+        ...(questions ? { words: questions, values: questions.values, hidden: { _questionnaire: questions.questionnaire.id } } : {}),
+      });
+    };
     const passed = new Set(steps.flatMap((s) => [s.from, s.to]).filter(Boolean));
     renderPage(req, res, 'process', {
       title: `${t(`process.${process.type}`)} ${process.number ?? ''}`.trim(),
@@ -132,12 +144,14 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       children: children.map((c) => ({ ...c, url: processPageUrl(c.type, c.id) })),
       parentUrl: process.parent ? processPageUrl(process.parent.type, process.parent.id) : undefined,
       clientUrl: `/clients/${process.clientId}`,
-      tasks: taskTargets.map(({ task, mine, targets }, i) => ({
-        ...task,
-        mine,
-        forms: mine ? targets.map((target, j) => formFor(req, target, pickers, { back, prefix: `t${i}-${j}-` })) : [],
-      })),
-      actions: others.map((target, i) => formFor(req, target, pickers, { back, prefix: `a${i}-` })),
+      tasks: await Promise.all(
+        taskTargets.map(async ({ task, mine, targets }, i) => ({
+          ...task,
+          mine,
+          forms: mine ? await Promise.all(targets.map((target, j) => drawn(target, `t${i}-${j}-`))) : [],
+        })),
+      ),
+      actions: await Promise.all(others.map((target, i) => drawn(target, `a${i}-`))),
       done: typeof req.query.done === 'string' ? req.query.done : undefined,
       live: process.closedAt === null,
       timelineUrl: `${back}/timeline`,

@@ -8,6 +8,7 @@ import type { FormData } from './forms';
 import { stepTitle } from './form-view';
 import { languageOf } from './i18n';
 import { startSteps } from './steps';
+import { QUESTIONNAIRE_FIELD, takesAnswers, withQuestionnaire } from './questionnaire-form';
 
 export function createStartRouter(deps: PagesDeps): Router {
   const router = Router();
@@ -27,7 +28,26 @@ export function createStartRouter(deps: PagesDeps): Router {
     if (!step) return renderPage(req, res, 'message', { title: t('notFound.title'), text: t('refused.notOffered') }, 404);
     const pickers = await pickersFor(deps, req, [step]);
     const values = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string')) as FormData;
-    const form = formFor(req, { step, url: step.path }, pickers, { back: req.originalUrl.split('?')[0]!, values });
+    const back = req.originalUrl.split('?')[0]!;
+    // Answers keyed by a questionnaire's questions: the questionnaire is chosen first, then its questions are the form.
+    if (takesAnswers(step)) {
+      const withQuestions = await withQuestionnaire(deps, req, step, values[QUESTIONNAIRE_FIELD], languageOf(req));
+      if (!withQuestions) {
+        return renderPage(req, res, 'choose-questionnaire', {
+          title: stepTitle(languageOf(req), step),
+          questionnaires: pickers[QUESTIONNAIRE_FIELD] ?? [],
+          values: Object.entries(values).map(([name, value]) => ({ name, value })),
+        });
+      }
+      const form = formFor(req, { step: withQuestions.step, url: step.path }, pickers, {
+        back,
+        values,
+        words: withQuestions,
+        hidden: { _questionnaire: withQuestions.questionnaire.id },
+      });
+      return renderPage(req, res, 'start-form', { title: form.title, form });
+    }
+    const form = formFor(req, { step, url: step.path }, pickers, { back, values });
     renderPage(req, res, 'start-form', { title: form.title, form });
   });
 

@@ -7,7 +7,7 @@ import type { ProcessType } from '../domain/processes';
 import type { RouteSpec } from '../api/described-routes';
 import { servedRoutes } from '../api/openapi';
 import { PROCESS_APIS } from '../api/process-apis';
-import { formOf, type FormNode } from './forms';
+import { formOf, jsonSchemaOf, type FormNode, type JsonSchema } from './forms';
 
 export interface PageStep {
   /** `post /api/contracts/:number/approval`: what a submitted form names. */
@@ -18,6 +18,8 @@ export interface PageStep {
   spec: RouteSpec & { body: NonNullable<RouteSpec['body']> };
   /** Its name on the pages (`approval`, `escalation.actions`, `contracts`): the catalog's `step.<name>`. */
   name: string;
+  /** Its body's JSON Schema (zod's own), which the form is made from and read back by. */
+  schema: JsonSchema;
   form: FormNode[];
   pattern: RegExp;
 }
@@ -28,10 +30,12 @@ export interface StepTarget {
   url: string;
 }
 
-const nameOf = (path: string): string => {
+/** `post /api/contracts/:number/approval` → `approval`; `post /api/contracts` → `contracts`; `patch /api/clients/:id` → `clients.patch`. */
+const nameOf = (method: string, path: string): string => {
   const parts = path.replace(/^\/api\//, '').split('/');
   const literal = parts.slice(1).filter((p) => !p.startsWith(':'));
-  return (literal.length ? literal : parts.slice(0, 1)).join('.');
+  if (literal.length) return literal.join('.');
+  return parts.length > 1 ? `${parts[0]}.${method}` : parts[0]!;
 };
 
 const patternOf = (path: string): RegExp => new RegExp(`^${path.replace(/:\w+/g, '[^/]+')}$`);
@@ -39,14 +43,16 @@ const patternOf = (path: string): RegExp => new RegExp(`^${path.replace(/:\w+/g,
 export function pageStepsOf(app: Express): PageStep[] {
   return servedRoutes(app).flatMap(({ method, path, spec }) => {
     if (!spec?.offer || !spec.body || (method !== 'post' && method !== 'put' && method !== 'patch')) return [];
+    const schema = jsonSchemaOf(spec.body);
     return [
       {
         key: `${method} ${path}`,
         method,
         path,
         spec: spec as PageStep['spec'],
-        name: nameOf(path),
-        form: formOf(spec.body),
+        name: nameOf(method, path),
+        schema,
+        form: formOf(schema),
         pattern: patternOf(path),
       },
     ];

@@ -15,6 +15,7 @@ import type { FormData } from './forms';
 import { bodyOf } from './forms';
 import { stepsForTask, type StepTarget } from './steps';
 import { processPageUrl, refusalText } from './words';
+import { processQuestionnaireForm, withQuestionnaire } from './questionnaire-form';
 
 /** The most tasks one page shows; the oldest first, so nothing waits unseen behind newer ones. */
 const TASKS_SHOWN = 200;
@@ -37,17 +38,32 @@ export function createWorkRouter(deps: PagesDeps): Router {
       withSteps.flatMap((w) => w.targets.map((x) => x.step)),
     );
     const back = req.originalUrl;
-    const items = withSteps.map(({ task, targets }, i) => {
-      const overdueAfter = deps.overdueAfter[task.type as ProcessType] ?? DEFAULT_OVERDUE_AFTER_MS;
-      const overdue = task.dueAt ? task.dueAt.getTime() < now : now - task.openedAt.getTime() > overdueAfter;
-      return {
-        ...task,
-        overdue,
-        waitingMs: now - task.openedAt.getTime(),
-        url: processPageUrl(task.type, task.processId),
-        forms: targets.map((target, j) => formFor(req, target, pickers, { back, prefix: `t${i}-${j}-` })),
-      };
-    });
+    const language = languageOf(req);
+    const items = await Promise.all(
+      withSteps.map(async ({ task, targets }, i) => {
+        const overdueAfter = deps.overdueAfter[task.type as ProcessType] ?? DEFAULT_OVERDUE_AFTER_MS;
+        const overdue = task.dueAt ? task.dueAt.getTime() < now : now - task.openedAt.getTime() > overdueAfter;
+        const processUrl = PROCESS_APIS[task.type as ProcessType].path(encodeURIComponent(task.processId));
+        return {
+          ...task,
+          overdue,
+          waitingMs: now - task.openedAt.getTime(),
+          url: processPageUrl(task.type, task.processId),
+          forms: await Promise.all(
+            targets.map(async (target, j) => {
+              const questions = await processQuestionnaireForm(deps, req, target.step, processUrl, language);
+              return formFor(req, questions ? { ...target, step: questions.step } : target, pickers, {
+                back,
+                prefix: `t${i}-${j}-`,
+                ...(questions
+                  ? { words: questions, values: questions.values, hidden: { _questionnaire: questions.questionnaire.id } }
+                  : {}),
+              });
+            }),
+          ),
+        };
+      }),
+    );
     renderPage(req, res, 'tasks', {
       title: t('tasks.title'),
       items,
@@ -58,13 +74,16 @@ export function createWorkRouter(deps: PagesDeps): Router {
 
   // Every form of every page is sent here: `_step` names the route, `_url` where it is taken.
   router.post('/act', checkFormToken, async (req, res) => {
-    const step = deps.steps().find((s) => s.key === req.body?._step);
+    const offered = deps.steps().find((s) => s.key === req.body?._step);
     const url = typeof req.body?._url === 'string' ? req.body._url : '';
-    if (!step || !step.pattern.test(url.split('?')[0]!)) return notOffered(req, res);
+    if (!offered || !offered.pattern.test(url.split('?')[0]!)) return notOffered(req, res);
+    // Answers keyed by a questionnaire's questions are read back by that questionnaire's form.
+    const withQuestions = await withQuestionnaire(deps, req, offered, req.body._questionnaire, languageOf(req));
+    const step = withQuestions?.step ?? offered;
     const form = req.body as FormData;
     const back = safeBack(req.body._back, '/tasks');
     const key = typeof req.body._key === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(req.body._key) ? req.body._key : undefined;
-    const answer = await deps.call(req, step.method.toUpperCase() as 'POST', url, bodyOf(step.spec.body, form), key);
+    const answer = await deps.call(req, step.method.toUpperCase() as 'POST', url, bodyOf(step.schema, form), key);
     if (answer.status >= 200 && answer.status < 300) {
       const location = typeof answer.headers.location === 'string' ? answer.headers.location : undefined;
       const created = step.spec.offer?.start && location ? pageOfApiLocation(location) : undefined;
@@ -82,7 +101,13 @@ export function createWorkRouter(deps: PagesDeps): Router {
       {
         title: translate(languageOf(req), 'refused.title'),
         reason: refusalText(languageOf(req), answer.status, answer.body?.error),
-        form: formFor(req, target, pickers, { back, values: form, issues }),
+        form: formFor(req, target, pickers, {
+          back,
+          values: form,
+          issues,
+          words: withQuestions,
+          hidden: withQuestions ? { _questionnaire: withQuestions.questionnaire.id } : undefined,
+        }),
         back,
         person,
       },

@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from '../scripts/temporal-cli';
+import { ensureChromium } from '../scripts/chromium';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,6 +31,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const log = (msg: string) => console.log(`[test setup +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
   if (!existsSync(path.join(WORKFLOWS, 'index.ts'))) throw new Error(`no workflows to bundle: ${WORKFLOWS}/index.ts is missing`);
+  // The page tests' browser, before any server starts (an install takes a minute, once).
+  ensureChromium(log);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'contract-engine-test-'));
   // Teardown does not run when vitest is killed by a signal; the servers' own exit hooks do, and so does this.
   const removeScratch = () => rmSync(scratch, { recursive: true, force: true });

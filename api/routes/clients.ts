@@ -133,6 +133,7 @@ export function createClientsRouter({ db }: { db: Pool }): Router {
         200: 'the client as GET /api/clients/:id shows it, with changes: [{field, from, to}] (none when nothing changed, and then nothing is written)',
       },
       tag: 'clients',
+      offer: { edit: true },
     },
     async (req, res, { actor, body }) => {
       const id = req.params.id!;

@@ -7,8 +7,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { expect } from 'vitest';
 import type { Role } from '../../domain/people';
 import { ADMIN_TOKEN, type Harness } from './harness';
+import { chromiumPath } from '../../scripts/chromium';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = chromiumPath();
 
 /** Where screenshots go (kept by CI as artifacts; not committed). */
 export const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-artifacts', 'screenshots');
