@@ -26,6 +26,7 @@ import { renderPage } from './render';
 import { formFor, personOf, pickersFor, type PagesDeps } from './deps';
 import { stepsForStage, stepsForTask, type StepTarget } from './steps';
 import { processQuestionnaireForm } from './questionnaire-form';
+import { processReader } from './process-facts';
 import { timelineChart } from './timeline-chart';
 import { processPageUrl } from './words';
 
@@ -123,10 +124,10 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       ...others.map((o) => o.step),
     ]);
     const language = languageOf(req);
-    const apiUrl = PROCESS_APIS[process.type].path(encodeURIComponent(process.id));
+    const facts = await processReader(deps, req)(process.type, process.id);
     // A step whose answers are keyed by the process's questionnaire gets its questions as its form.
     const drawn = async (target: StepTarget, prefix: string) => {
-      const questions = await processQuestionnaireForm(deps, req, target.step, apiUrl, language);
+      const questions = await processQuestionnaireForm(deps, req, target.step, facts.body, language);
       return formFor(req, questions ? { ...target, step: questions.step } : target, pickers, {
         back,
         prefix,
@@ -153,6 +154,7 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       ),
       actions: await Promise.all(others.map((target, i) => drawn(target, `a${i}-`))),
       done: typeof req.query.done === 'string' ? req.query.done : undefined,
+      facts,
       live: process.closedAt === null,
       timelineUrl: `${back}/timeline`,
     });

@@ -81,19 +81,18 @@ export async function withQuestionnaire(
 
 /**
  * A step of a running process whose answers belong to the questionnaire the process was started
- * with: its form made of that questionnaire's questions, filled with the answers given so far.
+ * with (`process` is the process as the API reads it): its form made of that questionnaire's
+ * questions, filled with the answers given so far.
  */
 export async function processQuestionnaireForm(
   deps: PagesDeps,
   req: Request,
   step: PageStep,
-  processUrl: string,
+  process: Record<string, unknown> | undefined,
   language: Language,
 ): Promise<(QuestionnaireForm & { values: FormData }) | undefined> {
-  if (!takesAnswers(step)) return undefined;
-  const process = await deps.call(req, 'GET', processUrl);
-  if (process.status !== 200) return undefined;
-  const form = await withQuestionnaire(deps, req, step, process.body?.[QUESTIONNAIRE_FIELD], language);
+  if (!takesAnswers(step) || !process) return undefined;
+  const form = await withQuestionnaire(deps, req, step, process[QUESTIONNAIRE_FIELD], language);
   if (!form) return undefined;
-  return { ...form, values: valuesOf({ [ANSWERS]: process.body?.[ANSWERS] ?? {} }) };
+  return { ...form, values: valuesOf({ [ANSWERS]: process[ANSWERS] ?? {} }) };
 }

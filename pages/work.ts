@@ -16,6 +16,7 @@ import { bodyOf } from './forms';
 import { stepsForTask, type StepTarget } from './steps';
 import { processPageUrl, refusalText } from './words';
 import { processQuestionnaireForm, withQuestionnaire } from './questionnaire-form';
+import { processReader } from './process-facts';
 
 /** The most tasks one page shows; the oldest first, so nothing waits unseen behind newer ones. */
 const TASKS_SHOWN = 200;
@@ -39,19 +40,21 @@ export function createWorkRouter(deps: PagesDeps): Router {
     );
     const back = req.originalUrl;
     const language = languageOf(req);
+    const readProcess = processReader(deps, req);
     const items = await Promise.all(
       withSteps.map(async ({ task, targets }, i) => {
         const overdueAfter = deps.overdueAfter[task.type as ProcessType] ?? DEFAULT_OVERDUE_AFTER_MS;
         const overdue = task.dueAt ? task.dueAt.getTime() < now : now - task.openedAt.getTime() > overdueAfter;
-        const processUrl = PROCESS_APIS[task.type as ProcessType].path(encodeURIComponent(task.processId));
+        const facts = targets.length ? await readProcess(task.type as ProcessType, task.processId) : undefined;
         return {
           ...task,
+          facts,
           overdue,
           waitingMs: now - task.openedAt.getTime(),
           url: processPageUrl(task.type, task.processId),
           forms: await Promise.all(
             targets.map(async (target, j) => {
-              const questions = await processQuestionnaireForm(deps, req, target.step, processUrl, language);
+              const questions = await processQuestionnaireForm(deps, req, target.step, facts?.body, language);
               return formFor(req, questions ? { ...target, step: questions.step } : target, pickers, {
                 back,
                 prefix: `t${i}-${j}-`,

@@ -110,6 +110,8 @@ export const en: Record<MessageKey, string> = {
   'staff.disable': 'Disable',
   'staff.newLink': 'New password link',
   'staff.newToken': 'New API token',
+  'facts.title': 'Terms',
+  'facts.period': 'Period',
   'form.send': 'Send',
   'form.done': 'Done',
   'refused.title': 'Not done',

@@ -116,6 +116,8 @@ export const ru = {
   'staff.newLink': 'Новая ссылка для пароля',
   'staff.newToken': 'Новый API-токен',
 
+  'facts.title': 'Условия',
+  'facts.period': 'Срок',
   'form.send': 'Отправить',
   'form.done': 'Готово',
   'refused.title': 'Действие не выполнено',

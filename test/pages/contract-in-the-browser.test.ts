@@ -76,6 +76,10 @@ describe('the contract procedure in the browser', () => {
     const { context, page } = await signedIn(h, browser, lawyer);
     const task = page.locator('li.task', { hasText: 'Согласование юриста' });
     await expect.poll(() => task.count()).toBe(1);
+    // Each deviation beside the standard clause, next to the decision.
+    const deviation = task.locator('table.deviations tbody tr').first();
+    expect(await deviation.textContent()).toContain(DEVIATION.standard);
+    expect(await deviation.textContent()).toContain(DEVIATION.proposed);
     await screenshot(page, 'tasks-lawyer');
     await accessible(page, 'tasks');
     await task.getByLabel('Решение').selectOption('approve');
