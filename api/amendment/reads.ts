@@ -64,6 +64,16 @@ export async function amendmentsOfContract(db: Queryable, contractNumber: string
   return queryRows<AmendmentView>(db, `${SELECT} WHERE a.contract_number = $1 ORDER BY a.seq`, [contractNumber]);
 }
 
+/** How many of a contract's amendments are still open (neither in force nor ended). */
+export async function openAmendmentsOf(db: Queryable, contractNumber: string): Promise<number> {
+  const row = await queryOne<{ open: number }>(
+    db,
+    `SELECT count(*)::int AS open FROM amendments WHERE contract_number = $1 AND status NOT IN ('in_force', 'rejected', 'cancelled')`,
+    [contractNumber],
+  );
+  return row?.open ?? 0;
+}
+
 /** The amendment's draft text, written before its workflow hears of it. */
 export async function saveAmendmentDraft(
   db: Queryable,

@@ -11,11 +11,11 @@ import { findContract } from '../../db/contract/registry';
 import { isContractNumber } from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
 import { amendmentRegistrationUpdate, amendmentRevisionUpdate } from '../../workflows/amendment/messages';
-import { needsLegalApproval, type AmendmentSla, type NewAmendmentInput } from '../../workflows/amendment/rules';
+import { MAX_OPEN_AMENDMENTS, needsLegalApproval, type AmendmentSla, type NewAmendmentInput } from '../../workflows/amendment/rules';
 import type { amendmentWorkflow } from '../../workflows/amendment/workflow';
 import { conflict, forbidden, HttpError, notFound, serviceUnavailable } from '../errors';
 import { createProcessSteps, isNoAnswer } from '../process-steps';
-import { findAmendment, findAmendmentByWorkflow, saveAmendmentDraft, type AmendmentView } from './reads';
+import { findAmendment, findAmendmentByWorkflow, openAmendmentsOf, saveAmendmentDraft, type AmendmentView } from './reads';
 import type { AmendmentDraftBody } from './schemas';
 
 export interface AmendmentServiceDeps {
@@ -115,6 +115,14 @@ export function createAmendmentService({ db, temporal, taskQueue, sla, callTimeo
       // With a key, twenty identical requests at once name one amendment and start one workflow.
       const amendmentId = idempotencyKey ? uuidFrom('amendment', actor.staffId, contract.number, idempotencyKey) : randomUUID();
       const workflowId = `amendment-${amendmentId}`;
+      // The contract keeps its open amendments in its state: their number is bounded (a retry of
+      // one already drafted goes on).
+      if (!(await findAmendmentByWorkflow(db, workflowId)) && (await openAmendmentsOf(db, contract.number)) >= MAX_OPEN_AMENDMENTS) {
+        invalid(
+          'contractNumber',
+          `contract ${contract.number} already has ${MAX_OPEN_AMENDMENTS} open amendments; finish or cancel one first`,
+        );
+      }
       const draftId = uuidFrom('amendment-draft', amendmentId);
       await saveAmendmentDraft(db, { id: draftId, amendmentId, ...body, createdBy: actor.staffId });
       const input: NewAmendmentInput = {

@@ -7,6 +7,7 @@ import { castAndClient, contractBody, DEVIATION, stepOk, type Cast } from '../su
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { keepHistory } from '../support/histories';
 import { pdfText } from '../support/pdf-text';
+import { MAX_OPEN_AMENDMENTS } from '../../workflows/amendment/rules';
 
 const DAY = 86_400_000;
 const isoDay = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
@@ -18,7 +19,8 @@ let cast: Cast;
 let lawyerDirector: Person;
 let otherManager: Person;
 
-beforeAll(async () => {
+/** The product, and its people; a contract ending today expires EXPIRES_IN_MS after this. */
+async function start(): Promise<void> {
   // Every wait of an amendment is on a clock: short here, so a test sees its reminder and escalation.
   process.env.AMENDMENT_STEP_REMINDER_AFTER = '3s';
   process.env.AMENDMENT_STEP_ESCALATION_AFTER = '6s';
@@ -29,7 +31,9 @@ beforeAll(async () => {
     h.person('Лев Двойнов', ['lawyer', 'director']),
     h.person('Пётр Другой', ['manager']),
   ]);
-});
+}
+
+beforeAll(start);
 afterAll(() => h?.close());
 
 /** A contract in force, ending `endDate` (a year from now by default). */
@@ -225,6 +229,30 @@ describe('who may amend what', () => {
   });
 });
 
+describe('many amendments of one contract', () => {
+  it('keeps at most MAX_OPEN_AMENDMENTS open: one more is 422 and writes nothing; a retry of one already drafted still answers', async () => {
+    const { number } = await activeContract();
+    const drafted = [];
+    for (let i = 0; i < MAX_OPEN_AMENDMENTS; i++) {
+      const res = await amend(number, { changes: { amount: 2_000_000 + i }, reason: `шаг ${i}` }, cast.manager, {
+        'Idempotency-Key': `open-${i}`,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      drafted.push(res.body.id);
+    }
+    const oneMore = await amend(number, { changes: { amount: 3_000_000 }, reason: 'лишнее' });
+    expect(oneMore.status).toBe(422);
+    expect(oneMore.body.error.issues[0].path).toBe('contractNumber');
+    const list = (await h.request('GET', `/api/contracts/${number}/amendments`, { token: cast.manager.token })).body.items;
+    expect(list).toHaveLength(MAX_OPEN_AMENDMENTS);
+    const again = await amend(number, { changes: { amount: 2_000_000 }, reason: 'шаг 0' }, cast.manager, { 'Idempotency-Key': 'open-0' });
+    expect([again.status, again.body.id]).toEqual([201, drafted[0]]);
+    // One cancelled makes room for the next.
+    await stepOk(h, cast.manager, 'POST', `/api/amendments/${drafted[1]}/cancel`, { reason: 'не нужно' });
+    expect((await amend(number, { changes: { amount: 3_000_000 }, reason: 'теперь можно' })).status).toBe(201);
+  }, 120_000);
+});
+
 describe('hostile and enormous input', () => {
   it('refuses NUL bytes, lone surrogates, unknown terms and too many deviations (400 naming the field), and signs the largest valid one', async () => {
     const { number } = await activeContract();
@@ -264,6 +292,14 @@ describe('hostile and enormous input', () => {
 });
 
 describe('the clocks and the end of the contract', () => {
+  // Its own harness: the expiry is counted from a harness's start, and the tests before this one
+  // take as long as the machine lets them (past EXPIRES_IN_MS under load, when the contract expired
+  // before it could be amended).
+  beforeAll(async () => {
+    await h.close();
+    await start();
+  });
+
   it('reminds and escalates a wait, and the contract expiring cancels its open amendments', async () => {
     const expiring = await activeContract(isoDay(0));
     const created = await amend(expiring.number, { changes: { amount: 1_300_000 }, reason: 'индексация' });

@@ -47,6 +47,12 @@ export interface AmendmentDraft {
   reason: string;
 }
 
+/**
+ * How many amendments one contract may have open at once (a draft past it is a 422): what bounds
+ * the contract's list of open children in its workflow state.
+ */
+export const MAX_OPEN_AMENDMENTS = 20;
+
 export const needsLegalApproval = (draft: Pick<AmendmentDraft, 'deviations'>): boolean => draft.deviations.length > 0;
 
 /** Who may take each step; the manager's steps are the contract's manager's (or a kam_head's). */
