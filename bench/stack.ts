@@ -15,12 +15,18 @@ import { installWorkerLogging, startProcessWorker } from '../worker/create-worke
 const ADMIN = 'bench-admin-token-0123456789';
 
 export interface BenchStack {
+  /** Where the API (and the pages beside it) answer. */
+  url: string;
+  /** The bootstrap administrator's token. */
+  adminToken: string;
   /** Calls the API as `token`, times it under `step`, and fails on any non-2xx answer. */
   call(step: string, token: string, method: string, url: string, body?: unknown): Promise<Record<string, any>>;
   person(name: string, roles: string[]): Promise<{ id: string; token: string }>;
   newClient(token: string, legalName: string): Promise<{ id: string }>;
   /** Runs `job` `count` times, `concurrency` at a time; answers the seconds it took. */
   run(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<number>;
+  /** Records one timing of `step` measured by the benchmark itself. */
+  time(step: string, ms: number): void;
   /** Prints each timed step's percentiles; answers the steps whose p95 is over their target. */
   report(targetOf: (step: string) => number | undefined): string[];
   peakRssMb(): number;
@@ -48,6 +54,8 @@ export async function benchOn(env: Record<string, string>, bench: (stack: BenchS
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 
   const stack: BenchStack = {
+    url: api.url,
+    adminToken: ADMIN,
     async call(step, token, method, url, body = {}) {
       const started = performance.now();
       const res = await fetch(`${api.url}${url}`, {
@@ -90,6 +98,11 @@ export async function benchOn(env: Record<string, string>, bench: (stack: BenchS
         }),
       );
       return (performance.now() - started) / 1000;
+    },
+    time(step, ms) {
+      const list = latencies.get(step) ?? [];
+      list.push(ms);
+      latencies.set(step, list);
     },
     report(targetOf) {
       console.log('step                     p50 ms   p95 ms   max ms');
