@@ -8,7 +8,7 @@ import type { Actor, Role } from '../domain/people';
 import { findStaffByToken } from '../db/staff';
 import { findSessionPerson } from '../db/sessions';
 import { withTimeout } from './deadline';
-import { forbidden, HttpError } from './errors';
+import { HttpError } from './errors';
 
 /**
  * The token lookup is cut after this even when the pool has no free connection to give, so a
@@ -61,7 +61,10 @@ export function actorOf(req: Request): Actor {
 
 export function requireRole(actor: Actor, allowed: readonly Role[]): void {
   if (!actor.roles.some((role) => allowed.includes(role))) {
-    throw forbidden(`this needs one of the roles: ${allowed.join(', ')}`);
+    throw new HttpError(403, 'forbidden', `this needs one of the roles: ${allowed.join(', ')}`, undefined, undefined, {
+      kind: 'role',
+      params: { roles: [...allowed] },
+    });
   }
 }
 

@@ -14,9 +14,17 @@ export class HttpError extends Error {
     readonly issues?: { path: string; message: string }[],
     /** Extra response headers, such as Retry-After on a 503. */
     readonly headers?: Record<string, string>,
+    /** Why, as a kind a program (or a page, in its reader's language) can tell apart, with what it names. */
+    readonly reason?: ErrorReason,
   ) {
     super(message);
   }
+}
+
+/** `{kind: 'FourEyes'}`, `{kind: 'role', params: {roles: ['lawyer']}}`: the refusal's kind beside its English message. */
+export interface ErrorReason {
+  kind: string;
+  params?: Record<string, string | string[]>;
 }
 
 /** A step its process refused (out of order, not yours, four eyes, not recordable): its final answer. */
@@ -151,9 +159,14 @@ export const errorFunnel: ErrorRequestHandler = (err, _req, res, next) => {
   if (known) {
     if (known instanceof StepRefusal) res.locals.refusedByProcess = true;
     if (known.headers) res.set(known.headers);
-    res
-      .status(known.status)
-      .json({ error: { code: known.code, message: known.message, ...(known.issues ? { issues: known.issues } : {}) } });
+    res.status(known.status).json({
+      error: {
+        code: known.code,
+        message: known.message,
+        ...(known.issues ? { issues: known.issues } : {}),
+        ...(known.reason ? { reason: known.reason } : {}),
+      },
+    });
     return;
   }
   console.error('api:', err);

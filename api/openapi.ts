@@ -60,6 +60,12 @@ const ERROR = {
         code: { type: 'string' },
         message: { type: 'string' },
         issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+        reason: {
+          type: 'object',
+          description: "the refusal's kind (role, StepOutOfOrder, FourEyes, NotYours, InvalidStep, StepFailed) and what it names",
+          properties: { kind: { type: 'string' }, params: { type: 'object' } },
+          required: ['kind'],
+        },
       },
       required: ['code', 'message'],
     },

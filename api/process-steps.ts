@@ -41,7 +41,7 @@ export function rejectionOf(err: unknown): HttpError | undefined {
           : err.cause.type === 'StepFailed'
             ? 'step_failed'
             : 'invalid_step';
-    return new StepRefusal(status, code, err.cause.message);
+    return new StepRefusal(status, code, err.cause.message, undefined, undefined, { kind: err.cause.type });
   }
   return undefined;
 }

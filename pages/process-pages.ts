@@ -80,7 +80,7 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
         selected: where.stage === stage,
       })),
     }));
-    const staff = await listStaff(deps.db);
+    const [staff, clients] = await Promise.all([listStaff(deps.db), deps.call(req, 'GET', '/api/clients?limit=200')]);
     renderPage(req, res, 'processes', {
       title: t('processes.title'),
       items,
@@ -89,6 +89,7 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       types: PROCESS_TYPES,
       stages: where.type ? PROCESS_APIS[where.type].stages : ALL_STAGES,
       managers: staff.filter((s) => s.roles.includes('manager')),
+      clients: clients.status === 200 ? clients.body.items : [],
       next: page.nextCursor ? `?${new URLSearchParams({ ...stringsOf(where), cursor: page.nextCursor })}` : undefined,
     });
   });

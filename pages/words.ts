@@ -5,17 +5,21 @@ export const processPageUrl = (type: string, id: string): string => `/processes/
 
 /**
  * The API's refusal as a person reads it: what kind of refusal it is, in their language (by its
- * code and status), then the API's own reason, which names the rule or the field.
+ * reason's kind, else its code or status, naming the roles it needs by their names), then the API's
+ * own words, which name the rule or the field.
  */
 export function refusalText(
   language: Language,
   status: number,
-  error: { code?: string; message?: string } | undefined,
+  error: { code?: string; message?: string; reason?: { kind?: string; params?: Record<string, unknown> } } | undefined,
 ): {
   headline: string;
   detail: string;
 } {
   const code = error?.code ?? '';
-  const key = hasMessage(`error.${code}`) ? `error.${code}` : hasMessage(`error.${status}`) ? `error.${status}` : 'error.other';
-  return { headline: translate(language, key), detail: error?.message ?? '' };
+  const reason = error?.reason?.kind ? `error.reason.${error.reason.kind}` : '';
+  const key = [reason, `error.${code}`, `error.${status}`].find((k) => k && hasMessage(k)) ?? 'error.other';
+  const roles = error?.reason?.params?.roles;
+  const vars = Array.isArray(roles) ? { roles: roles.map((r) => translate(language, `role.${String(r)}`)).join(', ') } : {};
+  return { headline: translate(language, key, vars), detail: error?.message ?? '' };
 }

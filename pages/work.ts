@@ -6,6 +6,7 @@ import type { ProcessType } from '../domain/processes';
 import { openTasksWithProcesses } from '../db/inbox';
 import { DEFAULT_OVERDUE_AFTER_MS } from '../db/processes';
 import { PROCESS_APIS } from '../api/process-apis';
+import { zodIssues } from '../api/errors';
 import { languageOf, translate, translatorFor } from './i18n';
 import { renderPage } from './render';
 import { checkFormToken } from './session';
@@ -116,6 +117,17 @@ export function createWorkRouter(deps: PagesDeps): Router {
       },
       answer.status >= 500 ? 503 : answer.status,
     );
+  });
+
+  // A form checked as it is typed, by the very schema its route validates with (nothing is taken):
+  // the page script shows the issues of the fields the person has touched.
+  router.post('/check', checkFormToken, async (req, res) => {
+    const offered = deps.steps().find((s) => s.key === req.body?._step);
+    if (!offered) return res.status(400).json({ issues: [] });
+    const withQuestions = await withQuestionnaire(deps, req, offered, req.body._questionnaire, languageOf(req));
+    const step = withQuestions?.step ?? offered;
+    const parsed = step.spec.body.safeParse(bodyOf(step.schema, req.body as FormData));
+    res.json({ issues: parsed.success ? [] : zodIssues(parsed.error) });
   });
 
   return router;

@@ -108,6 +108,11 @@ describe('npm start', () => {
     const s = await npmStart();
     await healthy(s);
     const adminToken = readFileSync(path.join(s.dataDir, 'admin-token'), 'utf8').trim();
+    // A fresh install prints the first administrator's one-time link, and it opens the page to set up the account.
+    const link = await until('the first administrator link', () => /(http:\/\/\S+\/invitations\/\S+)/.exec(s.output())?.[1], 30_000, s);
+    const setUp = await fetch(link);
+    expect(setUp.status).toBe(200);
+    expect(await setUp.text()).toContain('первый администратор');
 
     const temporalPid = pidIn(path.join(s.dataDir, 'temporal.pid'))!;
     expect(temporalPid).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
 // Every page visited is checked with axe-core and photographed, at laptop and phone width.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/harness';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
 import { clientBody, DEVIATION } from '../support/fixtures';
 import { invitedPerson, launchBrowser, screenshot, seriousViolations, signedIn, type PagePerson } from '../support/browser';
 
@@ -40,6 +40,33 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await h?.close();
+});
+
+describe('a client registered on the Start page', () => {
+  it('has its INN and bank details checked as they are typed, by the API’s own rules', async () => {
+    const { context, page } = await signedIn(h, browser, manager);
+    await page.goto(`${h.url}/start`);
+    await page.getByRole('link', { name: 'Новый клиент' }).click();
+    const inn = page.getByLabel('ИНН');
+    await inn.fill('7707083890');
+    await inn.blur();
+    const innError = page.locator('#requisites-inn-live');
+    await expect.poll(() => innError.count()).toBe(1);
+    expect(await innError.textContent()).toContain('is not a valid INN');
+    expect(await inn.getAttribute('aria-invalid')).toBe('true');
+    const bik = page.getByLabel('БИК');
+    await bik.fill('12345');
+    await bik.blur();
+    await expect.poll(() => page.locator('#requisites-bik-live').count()).toBe(1);
+    // Fields not touched yet say nothing; a corrected INN is quiet again.
+    expect(await page.locator('#requisites-address-live').count()).toBe(0);
+    await inn.fill('7707083893');
+    await inn.blur();
+    await expect.poll(() => innError.count()).toBe(0);
+    await screenshot(page, 'start-client-checked');
+    await accessible(page, 'client form with live checks');
+    await context.close();
+  });
 });
 
 describe('the contract procedure in the browser', () => {
@@ -144,5 +171,52 @@ describe('the contract procedure in the browser', () => {
     await phone.page.goto(`${h.url}/tasks`);
     await screenshot(phone.page, 'tasks-phone');
     await phone.context.close();
+  });
+});
+
+describe('every other page', () => {
+  it('passes axe-core at laptop and phone width, in Russian and in English: sign-in, an invitation, staff, clients', async () => {
+    const anonymous = await browser.newContext();
+    const page = await anonymous.newPage();
+    await page.goto(`${h.url}/sign-in`);
+    await accessible(page, 'sign-in');
+    await screenshot(page, 'sign-in');
+    const added = await h.request('POST', '/api/staff', {
+      token: ADMIN_TOKEN,
+      body: { name: 'Новый Сотрудник', email: `new.${Date.now()}@example.test`, roles: ['ops'] },
+    });
+    const invitation = await h.request('POST', `/api/staff/${added.body.id}/invitation`, { token: ADMIN_TOKEN });
+    await page.goto(`${h.url}${invitation.body.path}`);
+    await accessible(page, 'invitation');
+    await anonymous.close();
+
+    const admin = await invitedPerson(h, browser, 'Анна Администратор', ['admin'], true);
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      const { context, page: p } = await signedIn(h, browser, admin, viewport);
+      const phone = viewport.width === 390 ? '-phone' : '';
+      for (const [path, name] of [
+        ['/staff', 'staff'],
+        ['/clients?q=%D0%A1%D0%B5%D0%B2%D0%B5%D1%80', 'clients'],
+        ['/processes?type=contract', 'processes-contracts'],
+      ] as const) {
+        await p.goto(`${h.url}${path}`);
+        expect(p.url()).not.toContain('/sign-in');
+        await accessible(p, `${name}${phone}`);
+        const overflow = (await p.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+        await screenshot(p, `${name}${phone}`);
+        expect(overflow, `${name}${phone} overflows`).toBeLessThanOrEqual(0);
+      }
+      // The same pages in English, from the switch in the header.
+      await p.getByRole('link', { name: 'English' }).click();
+      await p.waitForLoadState();
+      expect(await p.locator('h1').textContent()).toBe('Processes');
+      await p.goto(`${h.url}/staff`);
+      expect(await p.locator('h1').textContent()).toBe('Staff');
+      await accessible(p, `staff in English${phone}`);
+      await context.close();
+    }
   });
 });

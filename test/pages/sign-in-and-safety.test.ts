@@ -226,7 +226,8 @@ describe('who may do what', () => {
       channel: 'courier',
     });
     expect(forged.status).toBe(403);
-    expect(forged.text).toContain('У вас нет права');
+    // The reason in the reader's language, naming the roles by their names, and the API's own words under it.
+    expect(forged.text).toContain('Это делает менеджер, руководитель клиентского отдела; у вас нет этой роли.');
     expect(forged.text).toContain('manager, kam_head');
 
     // A route the pages do not offer is not reachable through /act at all.
@@ -246,6 +247,26 @@ describe('who may do what', () => {
       _back: '/tasks',
     });
     expect(elsewhere.status).toBe(400);
+  });
+
+  it('a step the process refuses (four eyes) shows the process’s reason in the reader’s language', async () => {
+    const both = await personWithPassword('Марк', ['manager', 'director']);
+    const cast = await castAndClient(h);
+    const created = await h.request('POST', '/api/contracts', { token: both.token, body: contractBody(cast.clientId, both.id) });
+    expect(created.status).toBe(201);
+    const number = created.body.number as string;
+    const v = new Visitor();
+    await v.signIn(both.email, both.password);
+    const tasks = await v.go('GET', '/tasks');
+    expect(tasks.text).toContain(`/api/contracts/${number}/signature`);
+    const refused = await v.go('POST', '/act', {
+      _csrf: v.csrf,
+      _step: 'post /api/contracts/:number/signature',
+      _url: `/api/contracts/${number}/signature`,
+      _back: '/tasks',
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Правило четырёх глаз');
   });
 
   it('a disabled person’s session ends at once, pages and API', async () => {
