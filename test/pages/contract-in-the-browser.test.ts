@@ -2,11 +2,11 @@
 // non-standard contract on the Start page, the lawyer approves it from their tasks, the director
 // opens nothing but their task and signs, the manager dispatches it and watches the timeline move.
 // Every page visited is checked with axe-core and photographed, at laptop and phone width.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
-import { clientBody, DEVIATION } from '../support/fixtures';
-import { invitedPerson, launchBrowser, screenshot, seriousViolations, signedIn, type PagePerson } from '../support/browser';
+import { clientBody, DEVIATION, isoDay } from '../support/fixtures';
+import { expectAccessible, invitedPerson, launchBrowser, screenshot, signedIn, type PagePerson } from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
@@ -14,14 +14,6 @@ let manager: PagePerson;
 let lawyer: PagePerson;
 let director: PagePerson;
 let clientId: string;
-
-const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-
-/** Each page a test visits must have no serious or critical accessibility finding. */
-async function accessible(page: Page, what: string): Promise<void> {
-  const violations = await seriousViolations(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 beforeAll(async () => {
   h = await startHarness();
@@ -64,7 +56,7 @@ describe('a client registered on the Start page', () => {
     await inn.blur();
     await expect.poll(() => innError.count()).toBe(0);
     await screenshot(page, 'start-client-checked');
-    await accessible(page, 'client form with live checks');
+    await expectAccessible(page, 'client form with live checks');
     await context.close();
   });
 });
@@ -75,7 +67,7 @@ describe('the contract procedure in the browser', () => {
   it('the manager drafts a non-standard contract on the Start page', async () => {
     const { context, page } = await signedIn(h, browser, manager);
     await page.getByRole('link', { name: 'Начать' }).click();
-    await accessible(page, 'start');
+    await expectAccessible(page, 'start');
     await page.getByRole('link', { name: 'Новый договор' }).click();
     await page.locator('#clientId').selectOption(clientId);
     await page.locator('#managerId').selectOption(manager.id);
@@ -89,7 +81,7 @@ describe('the contract procedure in the browser', () => {
     await page.locator('#deviations-0-standard').fill(DEVIATION.standard);
     await page.locator('#deviations-0-proposed').fill(DEVIATION.proposed);
     await screenshot(page, 'start-contract-form');
-    await accessible(page, 'start form');
+    await expectAccessible(page, 'start form');
     await page.getByRole('button', { name: 'Отправить' }).click();
     await page.waitForURL(/\/processes\/contract\/CT-/);
     processUrl = new URL(page.url()).pathname;
@@ -108,7 +100,7 @@ describe('the contract procedure in the browser', () => {
     expect(await deviation.textContent()).toContain(DEVIATION.standard);
     expect(await deviation.textContent()).toContain(DEVIATION.proposed);
     await screenshot(page, 'tasks-lawyer');
-    await accessible(page, 'tasks');
+    await expectAccessible(page, 'tasks');
     await task.getByLabel('Решение').selectOption('approve');
     await task.getByLabel('Комментарий').fill('Отсрочка согласована с финансовым отделом');
     await task.getByRole('button', { name: 'Отправить' }).click();
@@ -153,12 +145,12 @@ describe('the contract procedure in the browser', () => {
     expect(await page.locator('#timeline').textContent()).toContain('Юлия Юристова');
     expect(await page.locator('table', { hasText: 'Шаги' }).textContent()).toContain('отправка');
     await screenshot(page, 'process-contract');
-    await accessible(page, 'process page');
+    await expectAccessible(page, 'process page');
 
     await page.getByRole('link', { name: 'Процессы' }).click();
     expect(await page.locator('table.processes').textContent()).toContain('отправлен');
     await screenshot(page, 'processes');
-    await accessible(page, 'processes');
+    await expectAccessible(page, 'processes');
     await context.close();
 
     // The same process page on a phone.
@@ -167,7 +159,7 @@ describe('the contract procedure in the browser', () => {
     const overflow = (await phone.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone.page, 'process-contract-phone');
-    await accessible(phone.page, 'process page, phone');
+    await expectAccessible(phone.page, 'process page, phone');
     await phone.page.goto(`${h.url}/tasks`);
     await screenshot(phone.page, 'tasks-phone');
     await phone.context.close();
@@ -179,7 +171,7 @@ describe('every other page', () => {
     const anonymous = await browser.newContext();
     const page = await anonymous.newPage();
     await page.goto(`${h.url}/sign-in`);
-    await accessible(page, 'sign-in');
+    await expectAccessible(page, 'sign-in');
     await screenshot(page, 'sign-in');
     const added = await h.request('POST', '/api/staff', {
       token: ADMIN_TOKEN,
@@ -187,7 +179,7 @@ describe('every other page', () => {
     });
     const invitation = await h.request('POST', `/api/staff/${added.body.id}/invitation`, { token: ADMIN_TOKEN });
     await page.goto(`${h.url}${invitation.body.path}`);
-    await accessible(page, 'invitation');
+    await expectAccessible(page, 'invitation');
     await anonymous.close();
 
     const admin = await invitedPerson(h, browser, 'Анна Администратор', ['admin'], true);
@@ -204,7 +196,7 @@ describe('every other page', () => {
       ] as const) {
         await p.goto(`${h.url}${path}`);
         expect(p.url()).not.toContain('/sign-in');
-        await accessible(p, `${name}${phone}`);
+        await expectAccessible(p, `${name}${phone}`);
         const overflow = (await p.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
         await screenshot(p, `${name}${phone}`);
         expect(overflow, `${name}${phone} overflows`).toBeLessThanOrEqual(0);
@@ -215,7 +207,7 @@ describe('every other page', () => {
       expect(await p.locator('h1').textContent()).toBe('Processes');
       await p.goto(`${h.url}/staff`);
       expect(await p.locator('h1').textContent()).toBe('Staff');
-      await accessible(p, `staff in English${phone}`);
+      await expectAccessible(p, `staff in English${phone}`);
       await context.close();
     }
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationText } from '../../pages/render';
 import { startHarness, type Harness, type Person } from '../support/harness';
 import { clientBody, contractBody, DEVIATION, newClient, stepOk } from '../support/fixtures';
-import { invitedPerson, launchBrowser, screenshot, seriousViolations, signedIn, type PagePerson } from '../support/browser';
+import { expectAccessible, invitedPerson, launchBrowser, type PagePerson, screenshot, signedIn } from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
@@ -22,11 +22,6 @@ const numbers: Record<string, string> = {};
 
 const PHONE = { width: 390, height: 844 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function accessible(page: Page, what: string): Promise<void> {
-  const violations = await seriousViolations(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 async function noHorizontalOverflow(page: Page, what: string): Promise<void> {
   const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
@@ -172,14 +167,14 @@ describe('where time goes', () => {
       durationText('ru', approval.medianMs),
     );
     await screenshot(page, 'insight-contract');
-    await accessible(page, 'insight, contracts');
+    await expectAccessible(page, 'insight, contracts');
 
     // All processes, the default period.
     await page.goto(`${h.url}/insight`);
     expect(await page.getByLabel('С', { exact: true }).inputValue()).toBe(api.body.from);
     expect(await page.getByLabel('По', { exact: true }).inputValue()).toBe(api.body.to);
     await screenshot(page, 'insight');
-    await accessible(page, 'insight');
+    await expectAccessible(page, 'insight');
 
     // A period backwards is the API's refusal, shown on the page with the field it names.
     await page.goto(`${h.url}/insight?from=2026-02-01&to=2026-01-01`);
@@ -190,7 +185,7 @@ describe('where time goes', () => {
     await phone.page.goto(`${h.url}/insight?type=contract`);
     await noHorizontalOverflow(phone.page, 'insight');
     await screenshot(phone.page, 'insight-phone');
-    await accessible(phone.page, 'insight, phone');
+    await expectAccessible(phone.page, 'insight, phone');
     await phone.context.close();
   });
 
@@ -201,7 +196,7 @@ describe('where time goes', () => {
     expect(answer?.status()).toBe(403);
     expect(await page.locator('main').textContent()).toContain('для руководителя клиентского отдела');
     expect((await page.goto(`${h.url}/insight/churn`))?.status()).toBe(403);
-    await accessible(page, 'insight refused');
+    await expectAccessible(page, 'insight refused');
     await context.close();
   });
 });
@@ -233,14 +228,14 @@ describe('churn', () => {
     expect(await row.textContent()).toContain('этап: недоволен');
     expect(await page.getByRole('img', { name: 'Сколько клиентов на каждой стадии сейчас' }).count()).toBe(1);
     await screenshot(page, 'insight-churn');
-    await accessible(page, 'churn');
+    await expectAccessible(page, 'churn');
     await context.close();
 
     const phone = await signedIn(h, browser, kamHead, PHONE);
     await phone.page.goto(`${h.url}/insight/churn`);
     await noHorizontalOverflow(phone.page, 'churn');
     await screenshot(phone.page, 'insight-churn-phone');
-    await accessible(phone.page, 'churn, phone');
+    await expectAccessible(phone.page, 'churn, phone');
     await phone.context.close();
   });
 });
@@ -261,7 +256,7 @@ describe('the registry', () => {
     expect(sent.sort()).toEqual([numbers.standard, numbers.approved1, numbers.approved2].sort());
     for (const status of await page.locator('#registry td.status').allTextContents()) expect(status).toBe('отправлен');
     await screenshot(page, 'registry');
-    await accessible(page, 'registry');
+    await expectAccessible(page, 'registry');
 
     await page.getByLabel('Статус').selectOption('pending_legal_approval');
     await page.getByRole('button', { name: 'Показать' }).click();
@@ -289,7 +284,7 @@ describe('the registry', () => {
     expect(await phone.page.locator('#registry tbody tr').count()).toBe(4);
     await noHorizontalOverflow(phone.page, 'registry');
     await screenshot(phone.page, 'registry-phone');
-    await accessible(phone.page, 'registry, phone');
+    await expectAccessible(phone.page, 'registry, phone');
     await phone.context.close();
   });
 });

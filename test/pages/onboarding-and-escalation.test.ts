@@ -3,11 +3,11 @@
 // and, once the contract is in force, ticks off the implementation checklist; a complaint is
 // recorded on the client's page, the client is escalated, the stage's owner reports their action,
 // the head brings the client back and the manager resolves the complaint from their tasks.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { clientBody, stepOk } from '../support/fixtures';
-import { invitedPerson, launchBrowser, screenshot, seriousViolations, signedIn, type PagePerson } from '../support/browser';
+import { clientBody, isoDay, stepOk } from '../support/fixtures';
+import { expectAccessible, invitedPerson, launchBrowser, screenshot, signedIn, taskOnPage, type PagePerson } from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
@@ -18,25 +18,7 @@ let lawyer: PagePerson;
 let director: PagePerson;
 let clientId: string;
 
-const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 const person = (p: PagePerson) => ({ id: p.id, token: p.token, name: p.name });
-
-async function accessible(page: Page, what: string): Promise<void> {
-  const violations = await seriousViolations(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-/** Reloads until the task is listed, then answers it. */
-async function task(page: Page, title: string) {
-  const item = page.locator('li.task', { hasText: title }).first();
-  try {
-    await expect.poll(async () => (await page.reload(), item.count()), { timeout: 30_000 }).toBeGreaterThan(0);
-  } catch (err) {
-    await screenshot(page, `missing-task-${title}`);
-    throw err;
-  }
-  return item;
-}
 
 beforeAll(async () => {
   h = await startHarness();
@@ -64,7 +46,7 @@ describe('an onboarding from the pages', () => {
   it('ops start it from the form its questionnaire makes', async () => {
     const { context, page } = await signedIn(h, browser, ops);
     await page.goto(`${h.url}/clients/${clientId}`);
-    await accessible(page, 'client page');
+    await expectAccessible(page, 'client page');
     await page.getByRole('link', { name: 'Подключение клиента' }).click();
     await page.getByLabel('Анкета').selectOption({ index: 1 });
     await page.getByRole('button', { name: 'К вопросам анкеты' }).click();
@@ -82,7 +64,7 @@ describe('an onboarding from the pages', () => {
     expect(await page.locator('#clientId').inputValue()).toBe(clientId);
     expect(await page.locator('label[for="answers-cargo"] .req').count()).toBe(1);
     await screenshot(page, 'start-onboarding-questionnaire');
-    await accessible(page, 'onboarding form');
+    await expectAccessible(page, 'onboarding form');
     await page.getByRole('button', { name: 'Отправить' }).click();
     await page.waitForURL(/\/processes\/onboarding\//);
     onboardingUrl = new URL(page.url()).pathname;
@@ -94,7 +76,7 @@ describe('an onboarding from the pages', () => {
 
   it('a refused form keeps what was typed and names the field in the API’s words', async () => {
     const { context, page } = await signedIn(h, browser, kamHead);
-    const item = await task(page, 'Квалификация');
+    const item = await taskOnPage(page, 'Квалификация');
     await item.getByLabel('Сегмент').selectOption('gold');
     await item.getByLabel('Позиция поставщика').selectOption('partner');
     await item.getByLabel('Ожидаемая выручка в год').fill('-5');
@@ -105,7 +87,7 @@ describe('an onboarding from the pages', () => {
     expect(await page.locator('#expectedAnnualRevenue-error').textContent()).toMatch(/>=\s*0|0/);
     expect(await page.getByLabel('Причина').inputValue()).toBe('Крупный клиент с регулярными перевозками');
     await screenshot(page, 'refused-form');
-    await accessible(page, 'refused form');
+    await expectAccessible(page, 'refused form');
     await page.getByLabel('Ожидаемая выручка в год').fill('12000000');
     await page.getByRole('button', { name: 'Отправить' }).click();
     await page.waitForURL(/done=qualification/);
@@ -114,7 +96,7 @@ describe('an onboarding from the pages', () => {
 
   it('the manager drafts its contract from their tasks; once in force, the checklist is theirs to tick off', async () => {
     const { context, page } = await signedIn(h, browser, manager);
-    const item = await task(page, 'Подготовить договор');
+    const item = await taskOnPage(page, 'Подготовить договор');
     await item.getByLabel('Предмет договора').fill('Перевозка грузов автомобильным транспортом');
     await item.getByLabel('Сумма').fill('1000000');
     await item.getByLabel(/Валюта/).fill('RUB');
@@ -139,9 +121,9 @@ describe('an onboarding from the pages', () => {
     await stepOk(h, person(manager), 'POST', `/api/contracts/${number}/original`);
     await stepOk(h, person(lawyer), 'POST', `/api/contracts/${number}/client-record`);
 
-    const checklist = await task(page, 'Пункт внедрения');
+    const checklist = await taskOnPage(page, 'Пункт внедрения');
     await screenshot(page, 'tasks-manager-checklist');
-    await accessible(page, 'manager tasks');
+    await expectAccessible(page, 'manager tasks');
     await checklist.getByLabel('Примечание').fill('Вариант обслуживания согласован с клиентом');
     await checklist.getByRole('button', { name: 'Отправить' }).click();
     await page.waitForURL(/done=checklist/);
@@ -189,7 +171,7 @@ describe('a complaint and an escalation from the pages', () => {
 
     // The stage's owners get their tasks; the head reports theirs done from the tasks page.
     const head = await signedIn(h, browser, kamHead);
-    const action = await task(head.page, 'План улучшений');
+    const action = await taskOnPage(head.page, 'План улучшений');
     await action.getByLabel('Примечание').fill('План: резервная машина на каждую отгрузку');
     await action.getByRole('button', { name: 'Отправить' }).click();
     await head.page.waitForURL(/done=escalation.actions/);
@@ -205,12 +187,12 @@ describe('a complaint and an escalation from the pages', () => {
       .poll(async () => (await head.page.reload(), head.page.locator('#h-standing + p strong').textContent()), { timeout: 20_000 })
       .toBe('всё хорошо');
     await screenshot(head.page, 'client');
-    await accessible(head.page, 'client page after recovery');
+    await expectAccessible(head.page, 'client page after recovery');
     await head.context.close();
 
     // The manager resolves the complaint from their tasks.
     await mgr.page.goto(`${h.url}/tasks`);
-    const resolve = await task(mgr.page, 'Жалоба');
+    const resolve = await taskOnPage(mgr.page, 'Жалоба');
     await resolve.getByLabel('Как решено').fill('Выделена резервная машина');
     await resolve.getByLabel('Причина').selectOption('process');
     await resolve.getByRole('button', { name: 'Отправить' }).click();

@@ -118,3 +118,21 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ ...v, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, html: n.html.slice(0, 200) })) }));
 }
+
+/** The page as it is now has no serious or critical accessibility finding. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+/** Reloads the page until a task with this title is listed, then answers it. */
+export async function taskOnPage(page: Page, title: string, timeoutMs = 30_000) {
+  const item = page.locator('li.task', { hasText: title }).first();
+  try {
+    await expect.poll(async () => (await page.reload(), item.count()), { timeout: timeoutMs }).toBeGreaterThan(0);
+  } catch (err) {
+    await screenshot(page, `missing-task-${title}`);
+    throw err;
+  }
+  return item;
+}

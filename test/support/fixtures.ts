@@ -16,7 +16,8 @@ export const clientBody = () => ({
   ],
 });
 
-const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+/** The date `offsetDays` from today, YYYY-MM-DD. */
+export const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 export const contractBody = (clientId: string, managerId: string, overrides: Record<string, unknown> = {}) => ({
   clientId,
