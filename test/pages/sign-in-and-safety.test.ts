@@ -3,7 +3,8 @@
 // session, a role that may not see a page or take a step, a redirect to another site.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
-import { castAndClient, contractBody } from '../support/fixtures';
+import { castAndClient, contractBody, DEVIATION } from '../support/fixtures';
+import { eventually } from '../support/harness';
 import { firstAdministratorLink } from '../../pages/first-administrator';
 
 let h: Harness;
@@ -267,6 +268,38 @@ describe('who may do what', () => {
     });
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('Правило четырёх глаз');
+  });
+
+  it('one form sent twenty times at once (a double click, a flaky network) is one step', async () => {
+    const lawyer = await personWithPassword('Нина', ['lawyer']);
+    const cast = await castAndClient(h);
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.manager.token,
+      body: contractBody(cast.clientId, cast.manager.id, { deviations: [DEVIATION] }),
+    });
+    const number = created.body.number as string;
+    await eventually(async () =>
+      (await h.request('GET', `/api/contracts/${number}`, { token: lawyer.token })).body.status === 'pending_legal_approval'
+        ? true
+        : undefined,
+    );
+    const v = new Visitor();
+    await v.signIn(lawyer.email, lawyer.password);
+    const page = await v.go('GET', '/tasks');
+    const key = /name="_key" value="([^"]+)"/.exec(page.text)![1]!;
+    const form = {
+      _csrf: v.csrf,
+      _step: 'post /api/contracts/:number/approval',
+      _url: `/api/contracts/${number}/approval`,
+      _key: key,
+      _back: '/tasks',
+      decision: 'approve',
+      comment: 'Согласовано',
+    };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => v.go('POST', '/act', form)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(303));
+    const timeline = await h.request('GET', `/api/contracts/${number}/timeline`, { token: lawyer.token });
+    expect(timeline.body.items.filter((i: { step: string }) => i.step === 'legal_approval')).toHaveLength(1);
   });
 
   it('a disabled person’s session ends at once, pages and API', async () => {
