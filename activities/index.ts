@@ -5,7 +5,7 @@ import type { ProcessType } from '../domain/processes';
 import { accountActivities } from './account';
 import { amendmentActivities } from './amendment';
 import { contractActivities } from './contract';
-import type { ActivityDeps, ProcessActivities } from './engine/definition';
+import type { ActivityDeps, DraftDocument, ProcessActivities } from './engine/definition';
 import type { Projections } from './engine/projection';
 import { recordStepActivity } from './engine/record-step';
 import { nonRetryableWhenPermanent } from './failures';
@@ -32,4 +32,14 @@ export function createActivities(deps: ActivityDeps) {
   // Errors a retry cannot fix come back non-retryable, so a step fails at once and is undone.
   const wrapped = Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, nonRetryableWhenPermanent(name, fn)]));
   return wrapped as { recordStep: ReturnType<typeof recordStepActivity> } & OwnActivities;
+}
+
+/** The drafts of the processes that have one (a contract as it would be signed), by process type. */
+export function processDrafts(deps: ActivityDeps): Partial<Record<ProcessType, (processId: string) => Promise<DraftDocument | undefined>>> {
+  return Object.fromEntries(
+    Object.entries(PROCESSES).flatMap(([type, process]) => {
+      const draft = (process as ProcessActivities<any>).draft;
+      return draft ? [[type, draft(deps)]] : [];
+    }),
+  );
 }

@@ -41,7 +41,7 @@ export interface AppDeps {
    * API starts new workflows on `temporal.taskQueue` only; the legacy queues are the worker's.
    */
   config: Pick<Config, 'adminToken' | 'contract'> &
-    Partial<Pick<Config, 'onboarding' | 'account'>> & { temporal: Omit<Config['temporal'], 'legacyTaskQueues'> };
+    Partial<Pick<Config, 'onboarding' | 'account' | 'company'>> & { temporal: Omit<Config['temporal'], 'legacyTaskQueues'> };
   /** Sessions, invitations and sign-in limits; from the environment by default. */
   pages?: PageSettings;
 }
@@ -172,7 +172,7 @@ export function createApp({ db, temporal, config, pages = pageSettingsFrom(proce
   );
   app.use('/api', api);
   // The pages people work in, taking every step through the routes above.
-  app.use(createPagesRouter({ db, app, settings: pageSettings, overdueAfter }));
+  app.use(createPagesRouter({ db, app, settings: pageSettings, overdueAfter, company: config.company }));
 
   app.use((req) => {
     throw notFound(`${req.method} ${req.path}`);

@@ -5,6 +5,8 @@ import type { Request } from 'express';
 import type { Pool } from 'pg';
 import type { Role } from '../domain/people';
 import type { OverdueAfter } from '../db/processes';
+import type { ProcessType } from '../domain/processes';
+import type { DraftDocument } from '../activities/engine/definition';
 import { listStaff } from '../db/staff';
 import { HttpError } from '../api/errors';
 import type { ApiCall } from './api-call';
@@ -21,6 +23,8 @@ export interface PagesDeps {
   steps(): readonly PageStep[];
   settings: PageSettings;
   overdueAfter: OverdueAfter;
+  /** Drafts of the processes that have one (a contract as it would be signed), by type. */
+  drafts: Partial<Record<ProcessType, (processId: string) => Promise<DraftDocument | undefined>>>;
 }
 
 export interface Person {

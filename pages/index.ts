@@ -8,6 +8,8 @@ import { repoRoot } from '../config/paths';
 import type { OverdueAfter } from '../db/processes';
 import { asUnavailable, HttpError, RETRY_AFTER_SECONDS } from '../api/errors';
 import { callApi } from './api-call';
+import { processDrafts } from '../activities';
+import type { Config } from '../config/env';
 import type { PagesDeps } from './deps';
 import { translatorFor } from './i18n';
 import { createProcessPagesRouter } from './process-pages';
@@ -46,12 +48,21 @@ export interface PagesRouterDeps {
   app: Express;
   settings: PageSettings;
   overdueAfter: OverdueAfter;
+  /** Our side of the documents, for drafts; without it no draft is offered. */
+  company?: Config['company'];
 }
 
-export function createPagesRouter({ db, app, settings, overdueAfter }: PagesRouterDeps): Router {
+export function createPagesRouter({ db, app, settings, overdueAfter, company }: PagesRouterDeps): Router {
   const router = Router();
   let steps: PageStep[] | undefined;
-  const deps: PagesDeps = { db, call: callApi, steps: () => (steps ??= pageStepsOf(app)), settings, overdueAfter };
+  const deps: PagesDeps = {
+    db,
+    call: callApi,
+    steps: () => (steps ??= pageStepsOf(app)),
+    settings,
+    overdueAfter,
+    drafts: company ? processDrafts({ db, company }) : {},
+  };
 
   // What the API does not answer under /api stays its own (a JSON 404), not a page.
   router.use((req, _res, next) => next(req.path === '/api' || req.path.startsWith('/api/') ? 'router' : undefined));

@@ -156,6 +156,7 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       actions: await Promise.all(others.map((target, i) => drawn(target, `a${i}-`))),
       done: typeof req.query.done === 'string' ? req.query.done : undefined,
       facts,
+      draftUrl: !process.closedAt && deps.drafts[process.type] ? `${back}/draft` : undefined,
       live: process.closedAt === null,
       timelineUrl: `${back}/timeline`,
     });
@@ -176,6 +177,34 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       timelineUrl: req.originalUrl,
       chart: timelineChart(tasks, steps, process.startedAt, process.closedAt ?? new Date()),
     });
+  });
+
+  // The process's document as it would be made now (a contract before its signature): made on
+  // request, kept nowhere. Only for a process still open.
+  router.get('/processes/:type/:id/draft', async (req, res) => {
+    const process = await processOr404(deps, req.params.type, req.params.id);
+    const draft = process && !process.closedAt ? deps.drafts[process.type] : undefined;
+    if (!process || !draft) return notFoundPage(req, res);
+    let document;
+    try {
+      document = await draft(process.id);
+    } catch (err) {
+      const t = translatorFor(req);
+      const tooLarge = (err as Error).name === 'ContractDocumentTooLargeError';
+      return renderPage(
+        req,
+        res,
+        'message',
+        { title: t('refused.title'), text: tooLarge ? (err as Error).message : t('error.tryLater') },
+        tooLarge ? 422 : 503,
+      );
+    }
+    if (!document) return notFoundPage(req, res);
+    res
+      .status(200)
+      .type('application/pdf')
+      .set('Content-Disposition', `inline; filename="${document.fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+      .send(document.content);
   });
 
   // A document is fetched through the API as the person: the same checks and headers.

@@ -50,6 +50,8 @@ export function createWorkRouter(deps: PagesDeps): Router {
         return {
           ...task,
           facts,
+          draftUrl:
+            targets.length && deps.drafts[task.type as ProcessType] ? `${processPageUrl(task.type, task.processId)}/draft` : undefined,
           overdue,
           waitingMs: now - task.openedAt.getTime(),
           url: processPageUrl(task.type, task.processId),

@@ -17,6 +17,7 @@ import { renderContractDocumentInput } from './schemas';
 import type { RenderContractDocumentInput, RenderContractDocumentResult } from './types';
 import type { ContractDocumentInput } from '../../workflows/contract/rules';
 import { renderContractInThread } from './render-in-thread';
+import type { DraftDocument } from '../engine/definition';
 
 interface DraftRow {
   client_id: string;
@@ -40,22 +41,46 @@ export function renderContractDocumentActivity(db: Pool, company: Config['compan
     const existing = await queryOne<{ id: string }>(db, 'SELECT id FROM documents WHERE key = $1', [key]);
     if (existing) return { documentId: existing.id };
 
-    const contract = await queryOne<DraftRow>(
+    const { contract, input: document } = await contractDocumentInput(db, company, input.number, input.date, input.signedBy.name);
+    const pdf = await renderOrFail(pool, document);
+    // A retry racing a slow first attempt keeps the first document.
+    const row = await queryOne<{ id: string }>(
       db,
-      `SELECT client_id, template, subject, amount::float8 AS amount, currency, start_date::text AS start_date,
-         end_date::text AS end_date, payment_terms_days, deviations, additional_agreement, special_appendix
-       FROM contract_registry WHERE number = $1`,
-      [input.number],
+      `INSERT INTO documents (key, workflow_id, process_type, client_id, contract_number, kind, content_type, file_name, sha256, content, created_at)
+       VALUES ($1,$2,'contract',$3,$4,'contract','application/pdf',$5,$6,$7, now())
+       ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING id`,
+      [key, input.workflowId, contract.client_id, input.number, `${input.number}.pdf`, createHash('sha256').update(pdf).digest('hex'), pdf],
     );
-    if (!contract) throw new PermanentError(`contract ${input.number} is not in the registry`);
-    // The client's requisites as the contract was drafted with them, not as the client reads now.
-    const client = await contractParty(db, input.number);
-    if (!client) throw new PermanentError(`client ${contract.client_id} does not exist`);
-    const { city, ...companyRequisites } = company;
-    const pdf = await renderOrFail(pool, {
-      number: input.number,
+    return { documentId: row!.id };
+  };
+}
+
+/** The contract as its document shows it: the registry's terms and approved deviations, the client's requisites as drafted. */
+async function contractDocumentInput(
+  db: Pool,
+  company: Config['company'],
+  number: string,
+  date: string,
+  signedBy: string,
+): Promise<{ contract: DraftRow; input: ContractDocumentInput }> {
+  const contract = await queryOne<DraftRow>(
+    db,
+    `SELECT client_id, template, subject, amount::float8 AS amount, currency, start_date::text AS start_date,
+       end_date::text AS end_date, payment_terms_days, deviations, additional_agreement, special_appendix
+     FROM contract_registry WHERE number = $1`,
+    [number],
+  );
+  if (!contract) throw new PermanentError(`contract ${number} is not in the registry`);
+  // The client's requisites as the contract was drafted with them, not as the client reads now.
+  const client = await contractParty(db, number);
+  if (!client) throw new PermanentError(`client ${contract.client_id} does not exist`);
+  const { city, ...companyRequisites } = company;
+  return {
+    contract,
+    input: {
+      number,
       template: contract.template,
-      date: input.date,
+      date,
       city,
       company: companyRequisites,
       client,
@@ -72,17 +97,23 @@ export function renderContractDocumentActivity(db: Pool, company: Config['compan
       approvedDeviations: contract.deviations,
       additionalAgreement: contract.additional_agreement ?? undefined,
       specialAppendix: contract.special_appendix ?? undefined,
-      signedBy: input.signedBy.name,
-    });
-    // A retry racing a slow first attempt keeps the first document.
-    const row = await queryOne<{ id: string }>(
-      db,
-      `INSERT INTO documents (key, workflow_id, process_type, client_id, contract_number, kind, content_type, file_name, sha256, content, created_at)
-       VALUES ($1,$2,'contract',$3,$4,'contract','application/pdf',$5,$6,$7, now())
-       ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING id`,
-      [key, input.workflowId, contract.client_id, input.number, `${input.number}.pdf`, createHash('sha256').update(pdf).digest('hex'), pdf],
-    );
-    return { documentId: row!.id };
+      signedBy,
+    },
+  };
+}
+
+/**
+ * The contract as it would be signed today, with the signature line left blank: what the director
+ * reads before signing (and the lawyer before deciding). Made on request and kept nowhere; the
+ * signed document is made by the signature step alone.
+ */
+export function contractDraftDocument(db: Pool, company: Config['company'], pool?: PdfRenderPool) {
+  return async (number: string): Promise<DraftDocument | undefined> => {
+    const exists = await queryOne<{ number: string }>(db, 'SELECT number FROM contract_registry WHERE number = $1', [number]);
+    if (!exists) return undefined;
+    const { input } = await contractDocumentInput(db, company, number, new Date().toISOString().slice(0, 10), '');
+    // The shared pool is made on the first draft asked for, not when the pages start.
+    return { fileName: `${number}-draft.pdf`, content: await renderContractInThread(pool ?? sharedPdfRenderPool(), input) };
   };
 }
 

@@ -3,7 +3,7 @@
 import { processActivities } from '../engine/definition';
 import { listingFrom } from '../engine/projection';
 import { enterClientsBaseActivity } from './clients-base';
-import { renderContractDocumentActivity } from './contract-document';
+import { contractDraftDocument, renderContractDocumentActivity } from './contract-document';
 import { projectContractStep } from './projection';
 import { registerContractActivity } from './register-contract';
 
@@ -24,4 +24,5 @@ export const contractActivities = processActivities({
     renderContractDocument: renderContractDocumentActivity(db, company),
     enterClientsBase: enterClientsBaseActivity(db),
   }),
+  draft: ({ db, company }) => contractDraftDocument(db, company),
 });

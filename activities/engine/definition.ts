@@ -15,9 +15,17 @@ export interface ActivityDeps {
 
 type AnyActivity = (...args: any[]) => Promise<unknown>;
 
+/** A document as it would be made now, unsigned: what a person about to sign it reads first. */
+export interface DraftDocument {
+  fileName: string;
+  content: Buffer;
+}
+
 export interface ProcessActivities<A extends Record<string, AnyActivity> = Record<string, AnyActivity>> {
   projection: Projection;
   activities(deps: ActivityDeps): A;
+  /** The process's document as a draft, made on request and kept nowhere; undefined when it has none (yet). */
+  draft?(deps: ActivityDeps): (processId: string) => Promise<DraftDocument | undefined>;
 }
 
 /** Declares a process's activity side, keeping its activities' types for the workflow's proxies. */

@@ -93,6 +93,7 @@ export const en: Record<MessageKey, string> = {
   'process.who': 'Who',
   'process.waited': 'Waited before the step',
   'process.documents': 'Documents',
+  'process.draft': 'The document as it would be signed (PDF draft)',
   'process.noDocuments': 'No documents yet.',
   'staff.title': 'Staff',
   'staff.invite': 'Invite a colleague',

@@ -97,6 +97,7 @@ export const ru = {
   'process.who': 'Кто',
   'process.waited': 'Ожидание до шага',
   'process.documents': 'Документы',
+  'process.draft': 'Проект документа (PDF), как он будет подписан',
   'process.noDocuments': 'Документов пока нет.',
 
   'staff.title': 'Сотрудники',

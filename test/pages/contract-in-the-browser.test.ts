@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
 import { clientBody, DEVIATION, isoDay } from '../support/fixtures';
+import { pdfText } from '../support/pdf-text';
 import { expectAccessible, invitedPerson, launchBrowser, screenshot, signedIn, type PagePerson } from '../support/browser';
 
 let h: Harness;
@@ -114,6 +115,12 @@ describe('the contract procedure in the browser', () => {
     const { context, page } = await signedIn(h, browser, director);
     const task = page.locator('li.task', { hasText: 'Подпись директора' });
     await expect.poll(async () => (await page.reload(), task.count()), { timeout: 20_000 }).toBe(1);
+    // The director reads the contract as it will be signed before signing it; nothing is kept.
+    const draftLink = task.getByRole('link', { name: /Проект документа/ });
+    const draft = await context.request.get(`${h.url}${await draftLink.getAttribute('href')}`);
+    expect(draft.status()).toBe(200);
+    expect(draft.headers()['content-type']).toBe('application/pdf');
+    expect(await pdfText(await draft.body())).toContain(processUrl.split('/').pop()!);
     await task.getByRole('button', { name: 'Отправить' }).click();
     await page.waitForURL(/done=signature/);
     await page.goto(`${h.url}${processUrl}`);

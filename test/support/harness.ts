@@ -111,6 +111,7 @@ export async function startHarness(
       onboarding: { ...QUIET_ONBOARDING_SLA, ...opts.onboardingSla },
       account: { ...DEFAULT_ACCOUNT_SLA, ...opts.accountSla },
       temporal: { address, namespace: 'default', taskQueue, callTimeoutMs: opts.callTimeoutMs ?? 10_000 },
+      company: COMPANY,
     },
     pages: { ...pageSettingsFrom({}), ...opts.pages },
   });
