@@ -57,3 +57,13 @@ export async function timelineOfWorkflows(db: Queryable, workflowIds: readonly s
     [workflowIds],
   );
 }
+
+/** Every move from one stage to another that processes of this type have made: the edges of its state diagram. */
+export async function observedTransitions(db: Queryable, processType: string): Promise<{ from: string; to: string }[]> {
+  return queryRows(
+    db,
+    `SELECT DISTINCT status_from AS "from", status_to AS "to" FROM timeline_events
+     WHERE process_type = $1 AND status_from IS NOT NULL AND status_from <> status_to`,
+    [processType],
+  );
+}

@@ -27,6 +27,7 @@ import { formFor, personOf, pickersFor, type PagesDeps } from './deps';
 import { stepsForStage, stepsForTask, type StepTarget } from './steps';
 import { processQuestionnaireForm } from './questionnaire-form';
 import { processReader } from './process-facts';
+import { movesOf, stateDiagram } from './state-diagram';
 import { timelineChart } from './timeline-chart';
 import { processPageUrl } from './words';
 
@@ -135,7 +136,8 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
         ...(questions ? { words: questions, values: questions.values, hidden: { _questionnaire: questions.questionnaire.id } } : {}),
       });
     };
-    const passed = new Set(steps.flatMap((s) => [s.from, s.to]).filter(Boolean));
+    const passed = new Set(steps.flatMap((s) => [s.from, s.to]).filter(Boolean)) as Set<string>;
+    const diagram = stateDiagram(PROCESS_APIS[process.type].stages, await movesOf(deps.db, process.type), process.stage, passed);
     renderPage(req, res, 'process', {
       title: `${t(`process.${process.type}`)} ${process.number ?? ''}`.trim(),
       process,
@@ -156,7 +158,9 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       actions: await Promise.all(others.map((target, i) => drawn(target, `a${i}-`))),
       done: typeof req.query.done === 'string' ? req.query.done : undefined,
       facts,
-      draftUrl: !process.closedAt && deps.drafts[process.type] ? `${back}/draft` : undefined,
+      diagram,
+      // The draft is for before the document is made; once it is, that one is read.
+      draftUrl: !process.closedAt && documents.length === 0 && deps.drafts[process.type] ? `${back}/draft` : undefined,
       live: process.closedAt === null,
       timelineUrl: `${back}/timeline`,
     });

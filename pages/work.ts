@@ -50,8 +50,11 @@ export function createWorkRouter(deps: PagesDeps): Router {
         return {
           ...task,
           facts,
+          // The draft is for before the document is made; once it is, that one is read.
           draftUrl:
-            targets.length && deps.drafts[task.type as ProcessType] ? `${processPageUrl(task.type, task.processId)}/draft` : undefined,
+            targets.length && deps.drafts[task.type as ProcessType] && !(facts?.body?.documents as unknown[] | undefined)?.length
+              ? `${processPageUrl(task.type, task.processId)}/draft`
+              : undefined,
           overdue,
           waitingMs: now - task.openedAt.getTime(),
           url: processPageUrl(task.type, task.processId),

@@ -94,6 +94,8 @@ export const en: Record<MessageKey, string> = {
   'process.waited': 'Waited before the step',
   'process.documents': 'Documents',
   'process.draft': 'The document as it would be signed (PDF draft)',
+  'process.diagram': 'State diagram',
+  'process.diagramTitle': "The process's state diagram: its stages in order and the moves between them; now {stage}",
   'process.noDocuments': 'No documents yet.',
   'staff.title': 'Staff',
   'staff.invite': 'Invite a colleague',

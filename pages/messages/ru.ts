@@ -98,6 +98,8 @@ export const ru = {
   'process.waited': 'Ожидание до шага',
   'process.documents': 'Документы',
   'process.draft': 'Проект документа (PDF), как он будет подписан',
+  'process.diagram': 'Схема состояний',
+  'process.diagramTitle': 'Схема состояний процесса: этапы по порядку и переходы между ними; сейчас — {stage}',
   'process.noDocuments': 'Документов пока нет.',
 
   'staff.title': 'Сотрудники',

@@ -146,6 +146,11 @@ describe('the contract procedure in the browser', () => {
     await expect
       .poll(async () => (await page.reload(), page.locator('.stages li.current').textContent()), { timeout: 20_000 })
       .toBe('отправлен');
+    // The state diagram: this contract's stage marked, and the moves contracts have made drawn between the stages.
+    expect((await page.locator('.state-diagram .state.current').textContent())?.trim()).toBe('отправлен');
+    await expect
+      .poll(async () => (await page.reload(), page.locator('.state-diagram path.move').count()), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(3);
     // One bar per wait: the lawyer's, the director's and the dispatch, each with who it was on.
     const bars = page.locator('#timeline g.bar');
     expect(await bars.count()).toBeGreaterThanOrEqual(3);
