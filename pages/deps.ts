@@ -10,7 +10,7 @@ import type { DraftDocument } from '../activities/engine/definition';
 import { listStaff } from '../db/staff';
 import { HttpError } from '../api/errors';
 import type { ApiCall } from './api-call';
-import { languageOf } from './i18n';
+import { languageOf, translate } from './i18n';
 import type { FormData, FormNode } from './forms';
 import { formView, type FormView, type FormWords, type Pickers } from './form-view';
 import type { PageSettings } from './settings';
@@ -76,7 +76,7 @@ export async function pickersFor(deps: PagesDeps, req: Request, steps: readonly 
     }[];
     pickers.clientId = items.map((c) => ({
       value: c.id,
-      label: [c.legalName ?? c.name, c.inn && `ИНН ${c.inn}`, c.code].filter(Boolean).join(' · '),
+      label: [c.legalName ?? c.name, c.inn && `${translate(languageOf(req), 'field.inn')} ${c.inn}`, c.code].filter(Boolean).join(' · '),
     }));
   }
   if (needed.has('questionnaireId')) {

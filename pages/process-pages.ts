@@ -21,11 +21,11 @@ import { timelineOfWorkflows } from '../db/timelines';
 import { documentsOfWorkflow } from '../db/documents';
 import { listStaff } from '../db/staff';
 import { ALL_STAGES, PROCESS_APIS } from '../api/process-apis';
-import { languageOf, translatorFor } from './i18n';
+import { translatorFor } from './i18n';
 import { renderPage } from './render';
-import { formFor, personOf, pickersFor, type PagesDeps } from './deps';
+import { personOf, pickersFor, type PagesDeps } from './deps';
 import { stepsForStage, stepsForTask, type StepTarget } from './steps';
-import { processQuestionnaireForm } from './questionnaire-form';
+import { processStepForm } from './questionnaire-form';
 import { processReader } from './process-facts';
 import { movesOf, stateDiagram } from './state-diagram';
 import { timelineChart } from './timeline-chart';
@@ -125,17 +125,8 @@ export function createProcessPagesRouter(deps: PagesDeps): Router {
       ...taskTargets.flatMap((x) => x.targets.map((y) => y.step)),
       ...others.map((o) => o.step),
     ]);
-    const language = languageOf(req);
     const facts = await processReader(deps, req)(process.type, process.id);
-    // A step whose answers are keyed by the process's questionnaire gets its questions as its form.
-    const drawn = async (target: StepTarget, prefix: string) => {
-      const questions = await processQuestionnaireForm(deps, req, target.step, facts.body, language);
-      return formFor(req, questions ? { ...target, step: questions.step } : target, pickers, {
-        back,
-        prefix,
-        ...(questions ? { words: questions, values: questions.values, hidden: { _questionnaire: questions.questionnaire.id } } : {}),
-      });
-    };
+    const drawn = (target: StepTarget, prefix: string) => processStepForm(deps, req, target, pickers, facts.body, { back, prefix });
     const passed = new Set(steps.flatMap((s) => [s.from, s.to]).filter(Boolean)) as Set<string>;
     const diagram = stateDiagram(PROCESS_APIS[process.type].stages, await movesOf(deps.db, process.type), process.stage, passed);
     renderPage(req, res, 'process', {

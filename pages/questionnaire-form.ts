@@ -4,10 +4,12 @@
 import type { Request } from 'express';
 import type { Questionnaire, Question } from '../domain/questionnaires';
 import { uuid } from '../domain/schemas';
-import type { PagesDeps } from './deps';
+import { formFor, type PagesDeps } from './deps';
+import type { FormView, Pickers } from './form-view';
+import { languageOf } from './i18n';
 import { formOf, valuesOf, type FormData, type JsonSchema } from './forms';
 import type { Language } from './i18n';
-import type { PageStep } from './steps';
+import type { PageStep, StepTarget } from './steps';
 
 /** The field a questionnaire's answers go in, and the field that names the questionnaire. */
 const ANSWERS = 'answers';
@@ -95,4 +97,41 @@ export async function processQuestionnaireForm(
   const form = await withQuestionnaire(deps, req, step, process[QUESTIONNAIRE_FIELD], language);
   if (!form) return undefined;
   return { ...form, values: valuesOf({ [ANSWERS]: process[ANSWERS] ?? {} }) };
+}
+
+/** The field a questionnaire's form sends back, naming the questionnaire its answers belong to. */
+const SENT_QUESTIONNAIRE = '_questionnaire';
+
+/** What a form made of a questionnaire carries: its words, the answers so far, and which questionnaire it is. */
+export const questionnaireOptions = (form: (QuestionnaireForm & { values?: FormData }) | undefined) =>
+  form ? { words: form, ...(form.values ? { values: form.values } : {}), hidden: { [SENT_QUESTIONNAIRE]: form.questionnaire.id } } : {};
+
+/** A step's form on a process's page or task, its answers made of the process's questionnaire where it takes them. */
+export async function processStepForm(
+  deps: PagesDeps,
+  req: Request,
+  target: StepTarget,
+  pickers: Pickers,
+  process: Record<string, unknown> | undefined,
+  options: { back: string; prefix: string },
+): Promise<FormView> {
+  const questions = await processQuestionnaireForm(deps, req, target.step, process, languageOf(req));
+  return formFor(req, questions ? { ...target, step: questions.step } : target, pickers, {
+    ...options,
+    ...questionnaireOptions(questions),
+  });
+}
+
+/**
+ * The step a sent form names (undefined when the pages offer no such step), with its answers read
+ * back by the form of the questionnaire it was drawn from.
+ */
+export async function sentStep(
+  deps: PagesDeps,
+  req: Request,
+): Promise<{ offered: PageStep; step: PageStep; questions: QuestionnaireForm | undefined } | undefined> {
+  const offered = deps.steps().find((s) => s.key === req.body?._step);
+  if (!offered) return undefined;
+  const questions = await withQuestionnaire(deps, req, offered, req.body[SENT_QUESTIONNAIRE], languageOf(req));
+  return { offered, step: questions?.step ?? offered, questions };
 }

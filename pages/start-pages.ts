@@ -8,7 +8,7 @@ import type { FormData } from './forms';
 import { stepTitle } from './form-view';
 import { languageOf } from './i18n';
 import { startSteps } from './steps';
-import { QUESTIONNAIRE_FIELD, takesAnswers, withQuestionnaire } from './questionnaire-form';
+import { QUESTIONNAIRE_FIELD, questionnaireOptions, takesAnswers, withQuestionnaire } from './questionnaire-form';
 
 export function createStartRouter(deps: PagesDeps): Router {
   const router = Router();
@@ -42,8 +42,7 @@ export function createStartRouter(deps: PagesDeps): Router {
       const form = formFor(req, { step: withQuestions.step, url: step.path }, pickers, {
         back,
         values,
-        words: withQuestions,
-        hidden: { _questionnaire: withQuestions.questionnaire.id },
+        ...questionnaireOptions(withQuestions),
       });
       return renderPage(req, res, 'start-form', { title: form.title, form });
     }

@@ -16,7 +16,7 @@ import type { FormData } from './forms';
 import { bodyOf } from './forms';
 import { stepsForTask, type StepTarget } from './steps';
 import { processPageUrl, refusalText } from './words';
-import { processQuestionnaireForm, withQuestionnaire } from './questionnaire-form';
+import { processStepForm, questionnaireOptions, sentStep } from './questionnaire-form';
 import { processReader } from './process-facts';
 
 /** The most tasks one page shows; the oldest first, so nothing waits unseen behind newer ones. */
@@ -40,7 +40,6 @@ export function createWorkRouter(deps: PagesDeps): Router {
       withSteps.flatMap((w) => w.targets.map((x) => x.step)),
     );
     const back = req.originalUrl;
-    const language = languageOf(req);
     const readProcess = processReader(deps, req);
     const items = await Promise.all(
       withSteps.map(async ({ task, targets }, i) => {
@@ -59,16 +58,7 @@ export function createWorkRouter(deps: PagesDeps): Router {
           waitingMs: now - task.openedAt.getTime(),
           url: processPageUrl(task.type, task.processId),
           forms: await Promise.all(
-            targets.map(async (target, j) => {
-              const questions = await processQuestionnaireForm(deps, req, target.step, facts?.body, language);
-              return formFor(req, questions ? { ...target, step: questions.step } : target, pickers, {
-                back,
-                prefix: `t${i}-${j}-`,
-                ...(questions
-                  ? { words: questions, values: questions.values, hidden: { _questionnaire: questions.questionnaire.id } }
-                  : {}),
-              });
-            }),
+            targets.map((target, j) => processStepForm(deps, req, target, pickers, facts?.body, { back, prefix: `t${i}-${j}-` })),
           ),
         };
       }),
@@ -83,12 +73,10 @@ export function createWorkRouter(deps: PagesDeps): Router {
 
   // Every form of every page is sent here: `_step` names the route, `_url` where it is taken.
   router.post('/act', checkFormToken, async (req, res) => {
-    const offered = deps.steps().find((s) => s.key === req.body?._step);
+    const sent = await sentStep(deps, req);
     const url = typeof req.body?._url === 'string' ? req.body._url : '';
-    if (!offered || !offered.pattern.test(url.split('?')[0]!)) return notOffered(req, res);
-    // Answers keyed by a questionnaire's questions are read back by that questionnaire's form.
-    const withQuestions = await withQuestionnaire(deps, req, offered, req.body._questionnaire, languageOf(req));
-    const step = withQuestions?.step ?? offered;
+    if (!sent || !sent.offered.pattern.test(url.split('?')[0]!)) return notOffered(req, res);
+    const { step, questions } = sent;
     const form = req.body as FormData;
     const back = safeBack(req.body._back, '/tasks');
     const key = typeof req.body._key === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(req.body._key) ? req.body._key : undefined;
@@ -110,13 +98,7 @@ export function createWorkRouter(deps: PagesDeps): Router {
       {
         title: translate(languageOf(req), 'refused.title'),
         reason: refusalText(languageOf(req), answer.status, answer.body?.error),
-        form: formFor(req, target, pickers, {
-          back,
-          values: form,
-          issues,
-          words: withQuestions,
-          hidden: withQuestions ? { _questionnaire: withQuestions.questionnaire.id } : undefined,
-        }),
+        form: formFor(req, target, pickers, { back, issues, ...questionnaireOptions(questions), values: form }),
         back,
         person,
       },
@@ -127,10 +109,9 @@ export function createWorkRouter(deps: PagesDeps): Router {
   // A form checked as it is typed, by the very schema its route validates with (nothing is taken):
   // the page script shows the issues of the fields the person has touched.
   router.post('/check', checkFormToken, async (req, res) => {
-    const offered = deps.steps().find((s) => s.key === req.body?._step);
-    if (!offered) return res.status(400).json({ issues: [] });
-    const withQuestions = await withQuestionnaire(deps, req, offered, req.body._questionnaire, languageOf(req));
-    const step = withQuestions?.step ?? offered;
+    const sent = await sentStep(deps, req);
+    if (!sent) return res.status(400).json({ issues: [] });
+    const { step } = sent;
     const parsed = step.spec.body.safeParse(bodyOf(step.schema, req.body as FormData));
     res.json({ issues: parsed.success ? [] : zodIssues(parsed.error) });
   });
