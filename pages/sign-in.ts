@@ -5,7 +5,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { newStaffSchema, safeString } from '../domain/schemas';
+import { isStorableText, newStaffSchema, safeString } from '../domain/schemas';
 import { withTransaction } from '../db/pool';
 import { DuplicateEmailError, findSignInByEmail, insertAdministrator, setPasswordHash } from '../db/staff';
 import { endSession, endSessionsOf, startSession } from '../db/sessions';
@@ -45,7 +45,8 @@ export function createSignInRouter({ db, settings }: { db: Pool; settings: PageS
   router.post('/sign-in', checkFormToken, async (req, res) => {
     const t = translatorFor(req);
     const parsed = signInSchema.safeParse(req.body);
-    const email = parsed.success ? parsed.data.email.trim() : '';
+    // Text Postgres cannot hold (a NUL, a lone surrogate) names no account: a failed sign-in, never a 500.
+    const email = parsed.success && isStorableText(parsed.data.email) ? parsed.data.email.trim() : '';
     const password = parsed.success ? parsed.data.password : '';
     const next = safeBack(req.body?.next, '/tasks');
     const address = req.ip ?? 'unknown';

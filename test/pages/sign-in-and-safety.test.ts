@@ -126,6 +126,13 @@ describe('sign-in', () => {
     expect((await v.signIn(q.email, q.password)).status).toBe(303);
   });
 
+  it('takes a NUL or a lone surrogate in the e-mail as a failed sign-in, never a 500', async () => {
+    for (const email of ['a\u0000@example.test', 'a\ud800@example.test']) {
+      const v = new Visitor();
+      expect((await v.signIn(email, 'whatever it is')).status).toBe(401);
+    }
+  });
+
   it('never answers a password or its hash', async () => {
     const p = await personWithPassword('Дарья', ['ops']);
     const staff = await h.request('GET', '/api/staff', { token: ADMIN_TOKEN });
