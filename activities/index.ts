@@ -10,6 +10,8 @@ import type { Projections } from './engine/projection';
 import { recordStepActivity } from './engine/record-step';
 import { nonRetryableWhenPermanent } from './failures';
 import { onboardingActivities } from './onboarding';
+import { createDeliveryActivities } from './delivery';
+import { deliveryConfig } from '../config/env';
 
 export type { ActivityDeps } from './engine/definition';
 
@@ -27,11 +29,16 @@ type OwnActivities = UnionToIntersection<{ [P in keyof Processes]: ReturnType<Pr
 
 export function createActivities(deps: ActivityDeps) {
   const projections = Object.fromEntries(Object.entries(PROCESSES).map(([type, p]) => [type, p.projection])) as Projections;
-  const all: Record<string, (...args: any[]) => Promise<unknown>> = { recordStep: recordStepActivity(deps.db, projections) };
+  const delivery = createDeliveryActivities({ db: deps.db, config: deliveryConfig(), ...deps.delivery });
+  const recordStep = recordStepActivity(deps.db, projections, {
+    planning: { mailDomain: deps.delivery?.mail ? deps.delivery.config.mail?.domain : undefined },
+    dispatch: deps.delivery?.dispatcher?.stepNews,
+  });
+  const all: Record<string, (...args: any[]) => Promise<unknown>> = { recordStep, ...delivery };
   for (const process of Object.values(PROCESSES)) Object.assign(all, process.activities(deps));
   // Errors a retry cannot fix come back non-retryable, so a step fails at once and is undone.
   const wrapped = Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, nonRetryableWhenPermanent(name, fn)]));
-  return wrapped as { recordStep: ReturnType<typeof recordStepActivity> } & OwnActivities;
+  return wrapped as { recordStep: ReturnType<typeof recordStepActivity> } & ReturnType<typeof createDeliveryActivities> & OwnActivities;
 }
 
 /** The drafts of the processes that have one (a contract as it would be signed), by process type. */

@@ -3,7 +3,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { Config } from '../config/env';
+import { deliveryConfig, type Config } from '../config/env';
 import { DEFAULT_ONBOARDING_SLA } from '../workflows/onboarding/rules';
 import { DEFAULT_ACCOUNT_SLA } from '../workflows/account/rules';
 import { createAccountService } from './account/service';
@@ -30,6 +30,7 @@ import { createRegistryRouter } from './contract/registry-routes';
 import { createTasksRouter } from './routes/tasks';
 import { createWaitsRouter } from './routes/waits';
 import { createStaffRouter } from './routes/staff';
+import { createDeliveryRouter } from './delivery/routes';
 import { pageSettingsFrom, type PageSettings } from '../pages/settings';
 import { createPagesRouter } from '../pages';
 
@@ -41,7 +42,7 @@ export interface AppDeps {
    * API starts new workflows on `temporal.taskQueue` only; the legacy queues are the worker's.
    */
   config: Pick<Config, 'adminToken' | 'contract'> &
-    Partial<Pick<Config, 'onboarding' | 'account' | 'company'>> & { temporal: Omit<Config['temporal'], 'legacyTaskQueues'> };
+    Partial<Pick<Config, 'onboarding' | 'account' | 'company' | 'delivery'>> & { temporal: Omit<Config['temporal'], 'legacyTaskQueues'> };
   /** Sessions, invitations and sign-in limits; from the environment by default. */
   pages?: PageSettings;
 }
@@ -149,6 +150,15 @@ export function createApp({ db, temporal, config, pages = pageSettingsFrom(proce
   api.use(createQuestionnairesRouter({ db }));
   api.use(createOnboardingsRouter({ db, onboardings }));
   api.use(createAccountsRouter({ db, accounts }));
+  api.use(
+    createDeliveryRouter({
+      db,
+      temporal,
+      taskQueue: config.temporal.taskQueue,
+      callTimeoutMs: config.temporal.callTimeoutMs,
+      delivery: config.delivery ?? deliveryConfig(),
+    }),
+  );
   // Processes whose routes are made from their definitions.
   for (const process of Object.values(PROCESS_APIS)) {
     if (process.router) {

@@ -88,6 +88,34 @@ const envSchema = z.object({
   ACCOUNT_MAX_OPEN_COMPLAINTS: z.coerce.number().int().min(1).max(ACCOUNT_BOUNDS.capLimit).default(ACCOUNT_BOUNDS.maxOpenComplaints),
   ACCOUNT_MAX_OPEN_COMMITMENTS: z.coerce.number().int().min(1).max(ACCOUNT_BOUNDS.capLimit).default(ACCOUNT_BOUNDS.maxOpenCommitments),
 
+  // Notifications beyond the app: e-mail over SMTP (off without SMTP_URL) and signed webhooks.
+  SMTP_URL: z
+    .string()
+    .trim()
+    .optional()
+    .refine((url) => url === undefined || url === '' || /^smtps?:\/\/[^\s/]+/.test(url), 'must be an smtp:// or smtps:// URL'),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .optional()
+    .refine(
+      (from) => from === undefined || from === '' || mailDomainOf(from) !== undefined,
+      'must be an address, such as "Service <noreply@example.com>"',
+    ),
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .optional()
+    .refine((url) => url === undefined || url === '' || /^https?:\/\/[^\s]+$/.test(url), 'must be an http:// or https:// URL'),
+  MAIL_RETRY_FOR: duration('1d'),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_TIMEOUT: duration('10s'),
+  WEBHOOK_RETRY_FOR: duration('1d'),
+  WEBHOOK_ANSWER_LIMIT: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  DELIVERY_ROUND_EVERY: duration('5m'),
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  TIME_ZONE: text('Europe/Moscow').refine(isTimeZone, 'is not a time zone such as Europe/Moscow'),
+
   // Our side of the standard form. The defaults are a demo company so a fresh install prints real-looking contracts.
   COMPANY_LEGAL_NAME: text('ООО «Логистик Групп»'),
   COMPANY_INN: text('7704123450').refine(isValidInn, 'is not a valid INN (check digits)'),
@@ -100,6 +128,32 @@ const envSchema = z.object({
   COMPANY_DIRECTOR_NAME: text('Иванов Иван Иванович'),
   COMPANY_CITY: text('Москва'),
 });
+
+/** How notifications reach people (e-mail) and other systems (webhooks). */
+export interface DeliveryConfig {
+  /** E-mail, when SMTP_URL is set: the server, the sender and the domain of every Message-ID. */
+  mail?: { url: string; from: string; domain: string };
+  /** Where the pages are, for the links in every mail. */
+  publicUrl: string;
+  /** How long a mail is retried before it is marked failed. */
+  mailRetryForMs: number;
+  webhooks: {
+    /** Endpoints on loopback and private addresses, and over http, are allowed (receivers inside the network, tests). */
+    allowPrivate: boolean;
+    /** One call's deadline, its answer read included. */
+    timeoutMs: number;
+    /** How long a delivery is retried, with backoff, before it is marked failed. */
+    retryForMs: number;
+    /** Of an answer, this much is read (and its start kept in the log). */
+    answerLimitBytes: number;
+  };
+  /** How often the delivery round runs (digests due, deliveries whose start was lost). */
+  roundEveryMs: number;
+  /** Delivery activities at once (their own task queue), so a slow mail server or endpoint cannot take the steps' slots. */
+  concurrency: number;
+  /** The time zone digest times are in. */
+  timeZone: string;
+}
 
 export interface Config {
   port: number;
@@ -121,6 +175,37 @@ export interface Config {
   account: AccountSla;
   workload: WorkloadNorm;
   company: Requisites & { directorName: string; city: string };
+  delivery: DeliveryConfig;
+}
+
+/** The domain of a sender such as `Service <noreply@example.com>` or `noreply@example.com`. */
+export function mailDomainOf(from: string): string | undefined {
+  const address = /<([^<>\s]+)>\s*$/.exec(from)?.[1] ?? from;
+  return /^[^\s@<>"]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/.exec(address)?.[1];
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type DeliveryChange = Partial<Omit<DeliveryConfig, 'webhooks'>> & { webhooks?: Partial<DeliveryConfig['webhooks']> };
+
+/** The delivery settings with every default, for entry points and tests that configure only part of it. */
+export function deliveryConfig(change: DeliveryChange = {}): DeliveryConfig {
+  return Object.freeze({
+    publicUrl: 'http://localhost:3000',
+    mailRetryForMs: 86_400_000,
+    roundEveryMs: 300_000,
+    concurrency: 20,
+    timeZone: 'Europe/Moscow',
+    ...change,
+    webhooks: { allowPrivate: false, timeoutMs: 10_000, retryForMs: 86_400_000, answerLimitBytes: 65_536, ...change.webhooks },
+  });
 }
 
 export class ConfigError extends Error {}
@@ -155,6 +240,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   }
   if (!(e.SLA_FOLLOW_UP_AFTER < e.SLA_REMINDER_AFTER && e.SLA_REMINDER_AFTER < e.SLA_ESCALATION_AFTER)) {
     throw new ConfigError('Invalid configuration:\n  SLA_FOLLOW_UP_AFTER < SLA_REMINDER_AFTER < SLA_ESCALATION_AFTER must hold');
+  }
+  const smtpUrl = e.SMTP_URL || undefined;
+  const mailFrom = e.MAIL_FROM || undefined;
+  if (smtpUrl && !mailFrom) {
+    throw new ConfigError(
+      'Invalid configuration:\n  MAIL_FROM: required with SMTP_URL (the sender of every mail, such as "Service <noreply@example.com>")',
+    );
   }
   return Object.freeze({
     port: e.PORT,
@@ -222,6 +314,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
       directorName: e.COMPANY_DIRECTOR_NAME,
       city: e.COMPANY_CITY,
     },
+    delivery: deliveryConfig({
+      mail: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom, domain: mailDomainOf(mailFrom)! } : undefined,
+      publicUrl: (e.PUBLIC_URL || `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      mailRetryForMs: e.MAIL_RETRY_FOR,
+      webhooks: {
+        allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+        timeoutMs: e.WEBHOOK_TIMEOUT,
+        retryForMs: e.WEBHOOK_RETRY_FOR,
+        answerLimitBytes: e.WEBHOOK_ANSWER_LIMIT,
+      },
+      roundEveryMs: e.DELIVERY_ROUND_EVERY,
+      concurrency: e.DELIVERY_CONCURRENCY,
+      timeZone: e.TIME_ZONE,
+    }),
   });
 }
 

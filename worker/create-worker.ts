@@ -1,13 +1,18 @@
 // The worker for every process (contract, onboarding, account): the workflow bundle plus the
 // activities bound to a pool, polling the task queue and every legacy task queue still in use.
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Config } from '../config/env';
+import { deliveryConfig, type Config, type DeliveryConfig } from '../config/env';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../activities';
+import { createDeliveryDispatcher } from '../activities/delivery/dispatch';
+import { createMailer } from '../activities/delivery/mailer';
+import { deliveryTaskQueue, type DeliveryWindows } from '../workflows/delivery/starts';
+import { createMailComposer } from '../pages/mail';
 import { sweepEndedContracts } from './ended-contracts';
+import { ensureDeliverySchedule } from './delivery-schedule';
 import { ensureSearchAttributes } from './search-attributes';
 
-export interface ProcessWorkerOptions extends ActivityDeps {
+export interface ProcessWorkerOptions extends Omit<ActivityDeps, 'delivery'> {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
@@ -19,7 +24,15 @@ export interface ProcessWorkerOptions extends ActivityDeps {
   legacyTaskQueues?: readonly string[];
   /** Pre-built bundle (tests, production images); without it the workflows are bundled at start, once. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** E-mail and webhooks (Config.delivery); by default webhooks only, with the documented defaults. */
+  delivery?: DeliveryConfig;
 }
+
+export const deliveryWindows = (delivery: DeliveryConfig): DeliveryWindows => ({
+  mailRetryForMs: delivery.mailRetryForMs,
+  webhookRetryForMs: delivery.webhooks.retryForMs,
+  webhookTimeoutMs: delivery.webhooks.timeoutMs,
+});
 
 /** One Temporal Worker per task queue, run and stopped as one. */
 export interface ProcessWorker {
@@ -44,33 +57,54 @@ export async function createProcessWorker(opts: ProcessWorkerOptions): Promise<P
     (taskQueues.length > 1
       ? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: Runtime.instance().logger })).code }
       : undefined);
+  const delivery = opts.delivery ?? deliveryConfig();
+  const mailer = delivery.mail ? createMailer(delivery.mail) : undefined;
   // One set of activities (and so one PDF render pool) serves every queue.
-  const activities = createActivities({ db: opts.db, company: opts.company, workload: opts.workload });
+  const activities = createActivities({
+    db: opts.db,
+    company: opts.company,
+    workload: opts.workload,
+    delivery: {
+      config: delivery,
+      dispatcher: createDeliveryDispatcher(
+        new Client({ connection: opts.connection, namespace: opts.namespace }),
+        opts.taskQueue,
+        deliveryWindows(delivery),
+      ),
+      mail: mailer ? { mailer, composer: createMailComposer(delivery) } : undefined,
+    },
+  });
+  const code = workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') };
   const workers: Worker[] = [];
   for (const taskQueue of taskQueues) {
-    workers.push(
-      await Worker.create({
-        connection: opts.connection,
-        namespace: opts.namespace,
-        taskQueue,
-        ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-        activities,
-      }),
-    );
+    workers.push(await Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue, ...code, activities }));
   }
-  return processWorker(workers);
+  // Deliveries run on their own queue with their own slots: a mail server or an endpoint that hangs
+  // takes at most these, never the slots the processes' steps need.
+  workers.push(
+    await Worker.create({
+      connection: opts.connection,
+      namespace: opts.namespace,
+      taskQueue: deliveryTaskQueue(opts.taskQueue),
+      ...code,
+      activities,
+      maxConcurrentActivityTaskExecutions: delivery.concurrency,
+    }),
+  );
+  return processWorker(workers, taskQueues.length, () => mailer?.close());
 }
 
-function processWorker(workers: Worker[]): ProcessWorker {
+function processWorker(workers: Worker[], processQueues: number, closed: () => void): ProcessWorker {
   const shutdown = () => {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
   };
   return {
     workers,
-    taskQueues: workers.map((worker) => worker.options.taskQueue),
+    taskQueues: workers.slice(0, processQueues).map((worker) => worker.options.taskQueue),
     shutdown,
     async run() {
       const results = await Promise.allSettled(workers.map((worker) => worker.run().finally(shutdown)));
+      closed();
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed) throw failed.reason;
     },
@@ -103,17 +137,22 @@ export async function startProcessWorker(
     company: config.company,
     workload: config.workload,
     workflowBundle: opts.workflowBundle,
+    delivery: config.delivery,
   }).catch(async (err: unknown) => {
     await connection.close().catch(() => undefined);
     throw err;
   });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
-  const sweep = sweepEndedContracts(
-    new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
-    db,
-    ENDED_CONTRACTS_SWEEP_MS,
-    (msg) => console.log(`worker: ${msg}`),
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  // The delivery round (digests, lost starts) runs on a Temporal schedule, kept as configured.
+  await ensureDeliverySchedule(client, config.temporal.taskQueue, config.delivery.roundEveryMs).catch((err: Error) =>
+    console.warn(`worker: the delivery round's schedule could not be set, digests wait for it: ${err.message}`),
   );
+  const dispatcher = createDeliveryDispatcher(client, config.temporal.taskQueue, deliveryWindows(config.delivery));
+  const sweep = sweepEndedContracts(client, db, ENDED_CONTRACTS_SWEEP_MS, (msg) => console.log(`worker: ${msg}`), {
+    planning: { mailDomain: config.delivery.mail?.domain },
+    dispatch: dispatcher.stepNews,
+  });
   const running = worker.run().finally(async () => {
     await sweep.stop();
     await Promise.all([connection.close(), clientConnection.close()]);

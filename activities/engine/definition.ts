@@ -5,12 +5,15 @@ import type { Pool } from 'pg';
 import type { Config } from '../../config/env';
 import type { WorkloadNorm } from '../../domain/workload';
 import type { Projection } from './projection';
+import type { DeliveryDeps } from '../delivery';
 
 export interface ActivityDeps {
   db: Pool;
   company: Config['company'];
   /** The workload norm managers are chosen under; the defaults when absent. */
   workload?: WorkloadNorm;
+  /** Notifications beyond the app (e-mail, webhooks); without it steps plan only webhook events and nothing is sent. */
+  delivery?: Omit<DeliveryDeps, 'db'>;
 }
 
 type AnyActivity = (...args: any[]) => Promise<unknown>;

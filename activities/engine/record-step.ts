@@ -2,8 +2,12 @@
 // registry row for a contract), the timeline event, tasks closed and opened, notifications. Every
 // row belongs to its process (workflow id, type, client, contract number where there is one) and
 // is keyed by the workflow id and the step's position, which the process carries across
-// continue-as-new, so a retried or replayed activity writes nothing twice.
+// continue-as-new, so a retried or replayed activity writes nothing twice. What the step tells the
+// world beyond the app (its mails, its webhook events) is planned in the same transaction and sent
+// by its own delivery workflow, started once the step is written: the process never waits for a
+// mail server or an endpoint.
 import type { Pool, PoolClient } from 'pg';
+import { planStepNews, stepHasPendingNews, type NewsPlanning } from '../../db/delivery/plan';
 import { queryOne, withTransaction } from '../../db/pool';
 import { PermanentError } from '../failures';
 import { recordStepInput } from '../schemas';
@@ -43,12 +47,19 @@ async function insertNotification(
   );
 }
 
+export interface StepNewsDelivery {
+  planning: NewsPlanning;
+  /** Starts the step's delivery workflow; without it, what is planned waits for a worker that has one. */
+  dispatch?: (stepKey: string) => Promise<void>;
+}
+
 /** The recorder of every process; each process's own record is moved by its projection. */
-export function recordStepActivity(db: Pool, projections: Projections) {
+export function recordStepActivity(db: Pool, projections: Projections, news: StepNewsDelivery = { planning: {} }) {
   return async function recordStep(raw: RecordStepInput): Promise<void> {
     const input = recordStepInput.parse(raw);
     const key = `${input.workflowId}:${input.seq}`;
-    await withTransaction(db, async (tx) => {
+    // true: news to send now; false: none; undefined: recorded by an earlier attempt, which may not have started it.
+    const newsPending = await withTransaction(db, async (tx): Promise<boolean | undefined> => {
       const process = await processOf(tx, input);
       const contractNumber = process.contractNumber ?? null;
 
@@ -76,7 +87,7 @@ export function recordStepActivity(db: Pool, projections: Projections) {
           input.updateId ?? null,
         ],
       );
-      if (fresh.rowCount === 0) return;
+      if (fresh.rowCount === 0) return undefined;
       const projection = projections[process.type];
       await projection.project(tx, input, process);
       // The list of every process, from what the process says of itself now.
@@ -154,6 +165,25 @@ export function recordStepActivity(db: Pool, projections: Projections) {
       for (const [i, notification] of (input.notifications ?? []).entries()) {
         await insertNotification(tx, `${key}:notice:${i}`, input, process, notification);
       }
+      return planStepNews(
+        tx,
+        {
+          stepKey: key,
+          workflowId: input.workflowId,
+          at: input.at,
+          process,
+          step: input.step,
+          from: input.from,
+          to: input.to,
+          actor: input.actor ? { staffId: input.actor.staffId, name: input.actor.name } : null,
+          details: input.details,
+        },
+        news.planning,
+      );
     });
+    if (!news.dispatch || newsPending === false) return;
+    if (newsPending === undefined && !(await stepHasPendingNews(db, key))) return;
+    // A start that fails is not the step's failure: the delivery round starts it within minutes.
+    await news.dispatch(key).catch((err: Error) => console.warn(`delivery of ${key} not started now, the round will: ${err.message}`));
   };
 }

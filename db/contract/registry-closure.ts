@@ -3,6 +3,7 @@
 // open task closed, the timeline told why, the manager notified.
 import type { Pool } from 'pg';
 import { withTransaction } from '../pool';
+import { planStepNews, type NewsPlanning } from '../delivery/plan';
 
 const FINAL = ['rejected', 'expired', 'cancelled'];
 
@@ -16,19 +17,24 @@ export async function openContractsOf(db: Pool, workflowIds: string[]): Promise<
   return rows;
 }
 
+/**
+ * Closes one; returns the key of the step it wrote when that step has news to deliver (its
+ * manager's mail, contract.cancelled), for the caller to start its delivery.
+ */
 export async function closeEndedContract(
   db: Pool,
   contract: { number: string; workflowId: string; runId: string; how: string; at: Date },
-): Promise<void> {
+  planning: NewsPlanning = {},
+): Promise<string | undefined> {
   const reason = `${contract.how} in Temporal`;
   const key = `${contract.workflowId}:${contract.runId}:ended`;
-  await withTransaction(db, async (tx) => {
+  return withTransaction(db, async (tx) => {
     const { rows } = await tx.query<{ status: string; manager_id: string; client_id: string }>(
       'SELECT status, manager_id, client_id FROM contract_registry WHERE number = $1 FOR UPDATE',
       [contract.number],
     );
     const current = rows[0];
-    if (!current || FINAL.includes(current.status)) return;
+    if (!current || FINAL.includes(current.status)) return undefined;
     await tx.query(
       `UPDATE contract_registry SET status = 'cancelled', closed_at = $2, close_reason = $3, updated_at = now() WHERE number = $1`,
       [contract.number, contract.at, reason],
@@ -60,5 +66,20 @@ export async function closeEndedContract(
         current.client_id,
       ],
     );
+    const pending = await planStepNews(
+      tx,
+      {
+        stepKey: key,
+        workflowId: contract.workflowId,
+        at: contract.at.toISOString(),
+        process: { type: 'contract', clientId: current.client_id, contractNumber: contract.number },
+        step: 'cancellation',
+        from: current.status,
+        to: 'cancelled',
+        details: { reason },
+      },
+      planning,
+    );
+    return pending ? key : undefined;
   });
 }

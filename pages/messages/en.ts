@@ -1,9 +1,11 @@
 // The pages' texts in English, by choice. The same keys as ru.ts (the compiler checks both ways).
 import type { MessageKey } from './ru';
 import { insightEn } from './insight.en';
+import { deliveryEn } from './delivery.en';
 
 export const en: Record<MessageKey, string> = {
   ...insightEn,
+  ...deliveryEn,
   'app.name': 'Client service',
   'nav.label': 'Sections',
   'nav.skip': 'Skip to content',

@@ -1,8 +1,10 @@
 // The pages' texts in Russian, the default language. en.ts has the same keys (the compiler checks).
 import { insightRu } from './insight.ru';
+import { deliveryRu } from './delivery.ru';
 
 export const ru = {
   ...insightRu,
+  ...deliveryRu,
   'app.name': 'Клиентский сервис',
   'nav.label': 'Разделы',
   'nav.skip': 'К содержимому',

@@ -17,6 +17,7 @@ import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createProcessWorker, type ProcessWorker } from '../../worker/create-worker';
 import { DEFAULT_WORKLOAD_WEIGHTS } from '../../domain/workload';
+import { deliveryConfig, type DeliveryChange, type DeliveryConfig } from '../../config/env';
 import { testDatabase, testTaskQueue } from './env';
 import { COMPANY } from './parties';
 
@@ -64,6 +65,7 @@ export interface Person {
 
 export interface Harness {
   db: Pool;
+  delivery: DeliveryConfig;
   databaseUrl: string;
   taskQueue: string;
   temporal: Client;
@@ -90,6 +92,8 @@ export async function startHarness(
     workloadNorm?: number;
     /** Sign-in limits, session and invitation lifetimes, trusted proxies. */
     pages?: Partial<PageSettings>;
+    /** E-mail (off unless `mail` is given) and webhooks, for the worker and the API alike. */
+    delivery?: DeliveryChange;
   } = {},
 ): Promise<Harness> {
   const databaseUrl = await testDatabase();
@@ -101,6 +105,7 @@ export async function startHarness(
   const connection = await connectTemporal(address);
   const temporal = new Client({ connection, namespace: 'default' });
   const workflowBundle = { code: readFileSync(inject('workflowBundlePath'), 'utf8') };
+  const delivery = deliveryConfig(opts.delivery);
 
   const app = createApp({
     db,
@@ -112,6 +117,7 @@ export async function startHarness(
       account: { ...DEFAULT_ACCOUNT_SLA, ...opts.accountSla },
       temporal: { address, namespace: 'default', taskQueue, callTimeoutMs: opts.callTimeoutMs ?? 10_000 },
       company: COMPANY,
+      delivery,
     },
     pages: { ...pageSettingsFrom({}), ...opts.pages },
   });
@@ -125,6 +131,7 @@ export async function startHarness(
 
   const harness: Harness = {
     db,
+    delivery,
     databaseUrl,
     taskQueue,
     temporal,
@@ -162,6 +169,7 @@ export async function startHarness(
         company: COMPANY,
         workflowBundle,
         workload,
+        delivery,
       });
       worker = { native, worker: w, running: w.run() };
     },

@@ -3,6 +3,7 @@
 // score. Imported by workflow code, so free of I/O, Node built-ins and zod.
 import type { Actor, Role } from '../../domain/people';
 import type { Segment } from '../../domain/client';
+import type { ProcessEvent } from '../engine/process-events';
 
 /** The slide of a key client, in order; each stage is a chance to act. */
 export const CHURN_STAGES = ['healthy', 'dissatisfied', 'adversarial', 'ultimatum', 'arbitration'] as const;
@@ -12,6 +13,16 @@ export type AccountStage = (typeof ACCOUNT_STAGES)[number];
 /** Stages staff report (dissatisfied is noticed by the process itself). */
 export const REPORTED_STAGES = ['adversarial', 'ultimatum', 'arbitration'] as const;
 export type ReportedStage = (typeof REPORTED_STAGES)[number];
+
+/** What a relationship tells other systems (webhooks): the client's churn stage moved, or the client is lost. */
+export const ACCOUNT_EVENTS: readonly ProcessEvent[] = [
+  {
+    type: 'client.stage_changed',
+    summary: "The client's churn stage changed (data.from, data.to), a loss included",
+    reaching: ACCOUNT_STAGES,
+  },
+  { type: 'client.lost', summary: 'The client is lost: the reason and the competitor that won it are in data.details', reaching: ['lost'] },
+];
 
 export const COMPLAINT_CATEGORIES = ['delivery', 'documents', 'billing', 'quality', 'staff', 'other'] as const;
 export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];

@@ -5,6 +5,7 @@
 // Once archived it is in force, and the contract's terms are the amended ones from then on.
 // Workflow-safe: no I/O, no zod.
 import type { Role } from '../../domain/people';
+import type { ProcessEvent } from '../engine/process-events';
 
 export const AMENDMENT_STATUSES = [
   'registering',
@@ -22,6 +23,15 @@ export type AmendmentStatus = (typeof AMENDMENT_STATUSES)[number];
 
 export const FINAL_AMENDMENT_STATUSES: readonly AmendmentStatus[] = ['in_force', 'rejected', 'cancelled'];
 export const isFinalAmendment = (status: string): boolean => (FINAL_AMENDMENT_STATUSES as readonly string[]).includes(status);
+
+/** What an amendment tells other systems (webhooks): its terms are in force. */
+export const AMENDMENT_EVENTS: readonly ProcessEvent[] = [
+  {
+    type: 'amendment.in_force',
+    summary: "The additional agreement is signed, back and archived: the contract's terms are the amended ones",
+    reaching: ['in_force'],
+  },
+];
 
 /** What an amendment changes in its contract; at least one of them. */
 export interface AmendmentChanges {

@@ -2,6 +2,7 @@
 // Imported by workflow code, so it must stay free of I/O, Node built-ins and zod.
 import type { Actor } from '../../domain/people';
 import type { Requisites } from '../../domain/client';
+import type { ProcessEvent } from '../engine/process-events';
 import {
   DISPATCH_CHANNELS,
   LEGAL_DECISIONS,
@@ -32,6 +33,19 @@ export const isContractNumber = (text: string): boolean => /^CT-\d{4}-\d{5,9}$/.
 
 export const FINAL_STATUSES: readonly ContractStatus[] = ['rejected', 'expired', 'cancelled'];
 export const isFinal = (status: ContractStatus): boolean => FINAL_STATUSES.includes(status);
+
+/** What a contract tells other systems (webhooks): signed, sent, in force, ended. */
+export const CONTRACT_EVENTS: readonly ProcessEvent[] = [
+  { type: 'contract.signed', summary: 'The director signed the contract; its PDF is made', reaching: ['ready_to_send'] },
+  { type: 'contract.sent', summary: 'The contract was sent to the client (the registry has the date)', reaching: ['sent'] },
+  {
+    type: 'contract.active',
+    summary: 'The signed original is back and archived, the client is in the clients base: the contract is in force',
+    reaching: ['active'],
+  },
+  { type: 'contract.expired', summary: 'The contract passed its end date', reaching: ['expired'] },
+  { type: 'contract.cancelled', summary: 'The contract was cancelled', reaching: ['cancelled'] },
+];
 
 /** While the signed original is not back, the manager is chased with follow-ups, reminders and an escalation. */
 export const isAwaitingOriginal = (status: ContractStatus): boolean => status === 'sent' || status === 'scan_received';

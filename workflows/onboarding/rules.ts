@@ -1,5 +1,6 @@
 // Client onboarding's vocabulary (DOMAIN.md, "The client's path"). Imported by workflow code, so
 // free of I/O, Node built-ins and zod.
+import type { ProcessEvent } from '../engine/process-events';
 
 export const ONBOARDING_STAGES = [
   'intake',
@@ -13,6 +14,16 @@ export const ONBOARDING_STAGES = [
 ] as const;
 export type OnboardingStage = (typeof ONBOARDING_STAGES)[number];
 export const FINAL_ONBOARDING_STAGES: readonly OnboardingStage[] = ['completed', 'declined', 'cancelled'];
+
+/** What an onboarding tells other systems (webhooks): a client onboarded, or declined. */
+export const ONBOARDING_EVENTS: readonly ProcessEvent[] = [
+  {
+    type: 'onboarding.completed',
+    summary: 'The client is onboarded: its contract is in force and its implementation checklist done',
+    reaching: ['completed'],
+  },
+  { type: 'onboarding.declined', summary: 'The client was declined at qualification', reaching: ['declined'] },
+];
 
 export const SUPPLIER_POSITIONS = ['managed', 'partner', 'desired', 'independent'] as const;
 export type SupplierPosition = (typeof SUPPLIER_POSITIONS)[number];
