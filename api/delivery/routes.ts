@@ -193,12 +193,13 @@ export function createDeliveryRouter({ db, temporal, taskQueue, callTimeoutMs, d
       tag: 'webhooks',
     },
     async (req, res) => {
+      const askedAt = new Date();
       const found = await endpoint(req.params.id!);
       const deliveryId = uuid.safeParse(req.params.deliveryId);
       if (!deliveryId.success) throw notFound(`delivery ${req.params.deliveryId}`);
       // The redelivery is opened and its workflow started in one transaction: a Temporal that does
       // not answer leaves the delivery as it was (503), and of twenty at once one is opened.
-      const opened = await redeliver(db, found.id, deliveryId.data, async ({ n }) => {
+      const opened = await redeliver(db, found.id, deliveryId.data, askedAt, async ({ n }) => {
         const start = redeliveryStart(deliveryId.data, n, {
           mailRetryForMs: delivery.mailRetryForMs,
           webhookRetryForMs: delivery.webhooks.retryForMs,
@@ -216,7 +217,11 @@ export function createDeliveryRouter({ db, temporal, taskQueue, callTimeoutMs, d
       });
       if (opened === undefined) throw notFound(`delivery ${req.params.deliveryId} of webhook endpoint ${found.id}`);
       if (opened === 'in_progress')
-        throw new HttpError(409, 'in_progress', 'the delivery is still being made; it can be sent again once delivered or failed');
+        throw new HttpError(
+          409,
+          'in_progress',
+          'the delivery is being made (or was, since this was asked); it can be sent again once delivered or failed',
+        );
       if (opened === 'disabled') throw new HttpError(409, 'endpoint_disabled', 'the endpoint is disabled; enable it first');
       res.status(202).json({ id: deliveryId.data, status: 'pending', redelivery: opened.started });
     },

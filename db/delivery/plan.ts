@@ -67,9 +67,17 @@ async function planMail(tx: Queryable, news: StepNews, domain: string): Promise<
 /** The event, with the body every delivery sends, and a delivery to each enabled endpoint that hears it. */
 async function planEvent(tx: Queryable, news: StepNews, type: string): Promise<number> {
   const key = `${news.stepKey}:${type}`;
-  const listed = await queryOne<{ id: string; number: string | null }>(tx, 'SELECT id, number FROM processes WHERE workflow_id = $1', [
-    news.workflowId,
-  ]);
+  const listed = await queryOne<{
+    id: string;
+    number: string | null;
+    parent: { process: string; id: string; number: string | null } | null;
+  }>(
+    tx,
+    `SELECT p.id, p.number,
+       CASE WHEN up.workflow_id IS NULL THEN NULL ELSE json_build_object('process', up.type, 'id', up.id, 'number', up.number) END AS parent
+     FROM processes p LEFT JOIN processes up ON up.workflow_id = p.parent_workflow_id WHERE p.workflow_id = $1`,
+    [news.workflowId],
+  );
   const data = {
     process: news.process.type,
     workflowId: news.workflowId,
@@ -77,6 +85,8 @@ async function planEvent(tx: Queryable, news: StepNews, type: string): Promise<n
     number: listed?.number ?? news.process.contractNumber ?? null,
     clientId: news.process.clientId,
     contractNumber: news.process.contractNumber ?? null,
+    // The process that started this one (an amendment's contract, a contract's onboarding).
+    parent: listed?.parent ?? null,
     step: news.step,
     from: news.from,
     to: news.to,

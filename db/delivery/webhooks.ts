@@ -223,24 +223,29 @@ export async function deliveriesPage(
  * Opens a redelivery of a delivered or failed delivery: it is pending again (the same event body and
  * webhook-id) and numbered, inside `start`'s transaction, so a redelivery whose workflow could not
  * be started leaves nothing changed. `undefined` when the delivery is not this endpoint's,
- * 'in_progress' while it is still being delivered, 'disabled' for a disabled endpoint.
+ * 'in_progress' while it is still being delivered (or was, since this was asked), 'disabled' for a
+ * disabled endpoint.
  */
 export async function redeliver<T>(
   db: Pool,
   endpointId: string,
   deliveryId: string,
+  askedAt: Date,
   start: (redelivery: { deliveryId: string; n: number; stepKey: string }) => Promise<T>,
 ): Promise<{ started: T } | 'in_progress' | 'disabled' | undefined> {
   return withTransaction(db, async (tx) => {
-    const current = await queryOne<{ status: string; disabled: boolean }>(
+    // An attempt made since this was asked (the request's arrival, or this transaction's start if
+    // earlier) answered it too: twenty asks at once make one redelivery, not one each in turn.
+    const current = await queryOne<{ status: string; disabled: boolean; attempted_since: boolean }>(
       tx,
-      `SELECT d.status, e.disabled_at IS NOT NULL AS disabled FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+      `SELECT d.status, e.disabled_at IS NOT NULL AS disabled, COALESCE(d.last_attempt_at >= LEAST(now(), $3::timestamptz), false) AS attempted_since
+       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
        WHERE d.id = $1 AND d.endpoint_id = $2 FOR UPDATE OF d`,
-      [deliveryId, endpointId],
+      [deliveryId, endpointId, askedAt],
     );
     if (!current) return undefined;
     if (current.disabled) return 'disabled';
-    if (current.status === 'pending' || current.status === 'retrying') return 'in_progress';
+    if (current.status === 'pending' || current.status === 'retrying' || current.attempted_since) return 'in_progress';
     const row = await queryOne<{ redeliveries: number; step_key: string }>(
       tx,
       `UPDATE webhook_deliveries SET status = 'pending', redeliveries = redeliveries + 1, sending_until = NULL, delivered_at = NULL,

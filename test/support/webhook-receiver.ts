@@ -87,7 +87,19 @@ export async function startWebhookReceiver(secret = ''): Promise<WebhookReceiver
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}/hooks/crm`;
-  return Object.assign(receiver, {
+  return {
+    get secret() {
+      return receiver.secret;
+    },
+    set secret(value: string) {
+      receiver.secret = value;
+    },
+    get mode() {
+      return receiver.mode;
+    },
+    set mode(value: ReceiverMode) {
+      receiver.mode = value;
+    },
     url,
     calls,
     events,
@@ -105,5 +117,5 @@ export async function startWebhookReceiver(secret = ''): Promise<WebhookReceiver
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  }) as WebhookReceiver;
+  };
 }
