@@ -111,9 +111,10 @@ export async function postWebhook(call: WebhookCall, settings: CallSettings, now
         if (!response.complete) response.destroy();
       };
       response.on('data', (chunk: Buffer) => {
+        const room = settings.answerLimitBytes - size;
         size += chunk.length;
-        if (size <= settings.answerLimitBytes) chunks.push(chunk);
-        else done();
+        chunks.push(room >= chunk.length ? chunk : chunk.subarray(0, Math.max(0, room)));
+        if (size > settings.answerLimitBytes) done();
       });
       response.on('end', done);
       response.on('error', (err) => finish({ outcome: 'network', error: err.message }));

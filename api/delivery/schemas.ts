@@ -26,12 +26,15 @@ const events = z
 const webhookUrl = (allowPrivate: boolean) =>
   safeString()
     .trim()
-    .max(WEBHOOK_URL_MAX_LENGTH, `must be at most ${WEBHOOK_URL_MAX_LENGTH} characters`)
+    // The rule itself refuses an over-long URL, naming the limit.
     .superRefine((url, ctx) => {
       const problem = webhookUrlProblem(url, allowPrivate);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .meta({ description: 'https, outside loopback and private ranges unless WEBHOOK_ALLOW_PRIVATE=true', format: 'uri' });
+    .meta({
+      description: `https, outside loopback and private ranges unless WEBHOOK_ALLOW_PRIVATE=true; at most ${WEBHOOK_URL_MAX_LENGTH} characters`,
+      format: 'uri',
+    });
 
 const description = safeText(500);
 
