@@ -14,11 +14,13 @@ import {
   mailAttemptFailed,
   mailGivenUp,
   mailSent,
+  renewMailLease,
   takeDigest,
   takeMail,
 } from '../../db/delivery/mail';
 import { stalledSteps, stepDeliveries } from '../../db/delivery/plan';
 import { recordAttempt, takeWebhookCall, webhookGivenUp } from '../../db/delivery/webhooks';
+import { keptAlive } from './kept-alive';
 import { postWebhook } from './webhook-request';
 import type { DeliveryDispatcher, MailComposer, Mailer } from './types';
 
@@ -31,9 +33,9 @@ export interface DeliveryDeps {
   mail?: { mailer: Mailer; composer: MailComposer };
 }
 
-/** Longer than one attempt may take (the activity's own timeout), so no two attempts send at once. */
-const MAIL_LEASE_MS = 90_000;
-/** A step planned this long ago with nothing started is started again by the round. */
+/** A mail's lease, renewed while its send goes on (kept-alive.ts): a dead worker's expires within this. */
+const MAIL_LEASE_MS = 20_000;
+/** A step planned this long ago with nothing started is started again by the round (sooner when rounds are frequent). */
 const NOT_STARTED_FOR_MS = 60_000;
 /** A delivery with no attempt for longer than any pause between retries has lost its workflow. */
 const SILENT_FOR_MS = 3 * 3_600_000;
@@ -58,7 +60,10 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
       if (lease.state !== 'taken') return 'done';
       const { messageId, reader, notice } = lease.item;
       try {
-        await mailer.send({ to: { name: reader.name, address: reader.address }, messageId, mail: composer.notice(reader, notice) });
+        await keptAlive(
+          mailer.send({ to: { name: reader.name, address: reader.address }, messageId, mail: composer.notice(reader, notice) }),
+          () => renewMailLease(db, 'mail_deliveries', id, MAIL_LEASE_MS),
+        );
       } catch (err) {
         await mailAttemptFailed(db, id, (err as Error).message);
         throw err;
@@ -79,7 +84,10 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
       const { messageId, day, reader, notices } = lease.item;
       if (notices.length > 0) {
         try {
-          await mailer.send({ to: { name: reader.name, address: reader.address }, messageId, mail: composer.digest(reader, day, notices) });
+          await keptAlive(
+            mailer.send({ to: { name: reader.name, address: reader.address }, messageId, mail: composer.digest(reader, day, notices) }),
+            () => renewMailLease(db, 'mail_digests', id, MAIL_LEASE_MS),
+          );
         } catch (err) {
           await digestAttemptFailed(db, id, (err as Error).message);
           throw err;
@@ -94,10 +102,11 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
     },
 
     async callWebhook(id: string): Promise<'delivered' | 'done'> {
-      const lease = await takeWebhookCall(db, id, config.webhooks.timeoutMs + 10_000);
+      // The call ends by its own deadline, so its lease need not be renewed.
+      const lease = await takeWebhookCall(db, id, config.webhooks.timeoutMs + 5_000);
       if (lease.state === 'busy') throw busy(`webhook delivery ${id}`);
       if (lease.state !== 'taken') return 'done';
-      const attempt = await postWebhook(lease.item, config.webhooks);
+      const attempt = await keptAlive(postWebhook(lease.item, config.webhooks));
       await recordAttempt(db, lease.item, attempt);
       if (attempt.outcome === 'delivered') return 'delivered';
       throw ApplicationFailure.create({
@@ -117,7 +126,11 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
       if (!dispatcher) return { digests: 0, restarted: 0 };
       const digests = mail ? await makeDueDigests(db, config.timeZone, config.mail!.domain) : [];
       for (const id of digests) await dispatcher.digest(id);
-      const stalled = await stalledSteps(db, { notStartedForMs: NOT_STARTED_FOR_MS, silentForMs: SILENT_FOR_MS, limit: 500 });
+      const stalled = await stalledSteps(db, {
+        notStartedForMs: Math.min(NOT_STARTED_FOR_MS, config.roundEveryMs),
+        silentForMs: SILENT_FOR_MS,
+        limit: 500,
+      });
       for (const stepKey of stalled) await dispatcher.stepNews(stepKey);
       return { digests: digests.length, restarted: stalled.length };
     },

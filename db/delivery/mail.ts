@@ -76,6 +76,14 @@ async function leaseRefusal<T>(db: Queryable, table: string, id: string, open: s
   return open.includes(row.status) ? { state: 'busy' } : { state: 'done' };
 }
 
+/** Keeps a lease while its send goes on; `table` is the mail's or the digest's. */
+export async function renewMailLease(db: Queryable, table: 'mail_deliveries' | 'mail_digests', id: string, leaseMs: number): Promise<void> {
+  await db.query(
+    `UPDATE ${table} SET sending_until = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1 AND status = 'pending'`,
+    [id, leaseMs],
+  );
+}
+
 export async function mailSent(db: Queryable, id: string): Promise<void> {
   await db.query(`UPDATE mail_deliveries SET status = 'sent', sent_at = now(), sending_until = NULL, last_error = NULL WHERE id = $1`, [
     id,

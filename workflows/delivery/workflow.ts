@@ -27,6 +27,8 @@ function retryFor(windowMs: number, longestPauseMs: number) {
 const mailing = (w: DeliveryWindows) =>
   proxyActivities<DeliveryActivities>({
     startToCloseTimeout: '1 minute',
+    // A send heartbeats (activities/delivery/kept-alive.ts): one lost with its worker is retried within seconds.
+    heartbeatTimeout: '10 seconds',
     scheduleToCloseTimeout: w.mailRetryForMs,
     retry: retryFor(w.mailRetryForMs, 10 * 60_000),
   });
@@ -35,6 +37,7 @@ const calling = (w: DeliveryWindows) =>
   proxyActivities<DeliveryActivities>({
     // The call's own deadline covers connecting, sending and reading the answer; the rest is Postgres.
     startToCloseTimeout: w.webhookTimeoutMs + 15_000,
+    heartbeatTimeout: '10 seconds',
     scheduleToCloseTimeout: w.webhookRetryForMs,
     retry: retryFor(w.webhookRetryForMs, 60 * 60_000),
   });
