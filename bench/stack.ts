@@ -19,6 +19,8 @@ export interface BenchStack {
   url: string;
   /** The bootstrap administrator's token. */
   adminToken: string;
+  /** The benchmark's database, for what a benchmark reads back. */
+  databaseUrl: string;
   /** Calls the API as `token`, times it under `step`, and fails on any non-2xx answer. */
   call(step: string, token: string, method: string, url: string, body?: unknown): Promise<Record<string, any>>;
   person(name: string, roles: string[]): Promise<{ id: string; token: string }>;
@@ -56,6 +58,7 @@ export async function benchOn(env: Record<string, string>, bench: (stack: BenchS
   const stack: BenchStack = {
     url: api.url,
     adminToken: ADMIN,
+    databaseUrl,
     async call(step, token, method, url, body = {}) {
       const started = performance.now();
       const res = await fetch(`${api.url}${url}`, {

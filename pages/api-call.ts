@@ -14,7 +14,7 @@ export interface ApiAnswer {
 
 export type ApiCall = (
   req: Request,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   body?: unknown,
   idempotencyKey?: string,

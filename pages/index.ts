@@ -23,6 +23,8 @@ import { createClientPagesRouter } from './client-pages';
 import { createStartRouter } from './start-pages';
 import { pageStepsOf, type PageStep } from './steps';
 import { createWorkRouter } from './work';
+import { createNotificationSettingsRouter } from './notification-settings-pages';
+import { createWebhookPagesRouter } from './webhook-pages';
 
 /** Pages load their styles and scripts from this site only (installed packages, never a CDN). */
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -80,6 +82,8 @@ export function createPagesRouter({ db, app, settings, overdueAfter, company }: 
   router.use(createStaffPagesRouter(deps));
   router.use(createInsightPagesRouter(deps));
   router.use(createClientPagesRouter(deps));
+  router.use(createNotificationSettingsRouter(deps));
+  router.use(createWebhookPagesRouter(deps));
   router.use((req, res) => {
     const t = translatorFor(req);
     renderPage(req, res, 'message', { title: t('notFound.title'), text: t('notFound.text') }, 404);
