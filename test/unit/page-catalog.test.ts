@@ -10,6 +10,9 @@ import type { FormNode } from '../../pages/forms';
 import { en } from '../../pages/messages/en';
 import { ru } from '../../pages/messages/ru';
 import { QUIET_CONTRACT_SLA } from '../support/harness';
+import { EVENT_TYPES } from '../../workflows/process-events';
+import { NOTIFICATION_KINDS } from '../../workflows/engine/notifications';
+import { DELIVERY_MODES } from '../../db/delivery/settings';
 
 // Nothing is asked of Postgres or Temporal: the app is only read for its routes.
 const app = createApp({
@@ -57,5 +60,11 @@ describe('the pages’ catalogs', () => {
     expect(missing(Object.values(PROCESS_APIS).flatMap((p) => p.stages.map((s) => `stage.${s}`)))).toEqual([]);
     const tasks = new Set(steps.flatMap((s) => s.spec.offer?.tasks ?? []));
     expect(missing([...tasks, 'escalation'].map((k) => `task.${k}`))).toEqual([]);
+  });
+
+  it('name every event a webhook may hear, every kind of notification in mails and settings, and every way to receive it', () => {
+    expect(missing(EVENT_TYPES.map((type) => `hook.${type}`))).toEqual([]);
+    expect(missing(NOTIFICATION_KINDS.flatMap((kind) => [`mail.kind.${kind}`, `notify.kind.${kind}`]))).toEqual([]);
+    expect(missing(DELIVERY_MODES.map((mode) => `notify.${mode}`))).toEqual([]);
   });
 });
