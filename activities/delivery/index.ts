@@ -1,8 +1,11 @@
 // The delivery activities: each mail and each webhook call sent once per notification and channel.
-// Each send first takes its row's lease in Postgres (a sent one is never sent again, a retried
-// activity finds it sent), then sends, then marks it: a mail or call is repeated only when a worker
-// dies between the send and the mark, and then with the same Message-ID or webhook-id, which the
-// receiver can recognise. A send that fails leaves the lease for the next attempt and says why.
+// A step's mails go in one activity and its webhook calls in another, side by side within it, so a
+// burst of news costs Temporal two activities a step, not one per person and endpoint. Each send
+// first takes its row's lease in Postgres (a sent one is never sent again: a retried activity finds
+// it sent and sends only what is left), then sends, then marks it: a mail or call is repeated only
+// when a worker dies between the send and the mark, and then with the same Message-ID or
+// webhook-id, which the receiver can recognise. A refusal no retry changes (a 550, an address the
+// policy refuses) fails that one at once; anything else is retried with backoff for its window.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { DeliveryConfig } from '../../config/env';
@@ -14,12 +17,21 @@ import {
   mailAttemptFailed,
   mailGivenUp,
   mailSent,
-  renewMailLease,
+  renewMailLeases,
+  stepMailsGivenUp,
   takeDigest,
-  takeMail,
+  takeStepMails,
+  type MailToSend,
 } from '../../db/delivery/mail';
 import { stalledSteps, stepDeliveries } from '../../db/delivery/plan';
-import { recordAttempt, takeWebhookCall, webhookGivenUp } from '../../db/delivery/webhooks';
+import {
+  recordAttempt,
+  stepWebhooksGivenUp,
+  takeStepWebhookCalls,
+  takeWebhookCall,
+  webhookGivenUp,
+  type WebhookCall,
+} from '../../db/delivery/webhooks';
 import { keptAlive } from './kept-alive';
 import { postWebhook } from './webhook-request';
 import type { DeliveryDispatcher, MailComposer, Mailer } from './types';
@@ -39,8 +51,33 @@ const MAIL_LEASE_MS = 20_000;
 const NOT_STARTED_FOR_MS = 60_000;
 /** A delivery with no attempt for longer than any pause between retries has lost its workflow. */
 const SILENT_FOR_MS = 3 * 3_600_000;
+/** Sends of one step at once: the mail pool's connections; endpoints are called more widely. */
+const MAILS_AT_ONCE = 5;
+const CALLS_AT_ONCE = 10;
 
-const busy = (what: string) => new Error(`${what} is being sent by another attempt`);
+/** Runs `work` over `items`, `limit` at a time. */
+async function inTurn<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/** The step's sends that are left (failed now, or held by another attempt): retried, saying why. */
+function notYet(what: string, left: string[], waiting: number): void {
+  if (left.length === 0 && waiting === 0) return;
+  const held = waiting ? `${waiting} being sent by another attempt` : '';
+  throw ApplicationFailure.create({
+    type: 'NotYetDelivered',
+    message: [left.length ? `${left.length} ${what} not sent: ${[...new Set(left)].slice(0, 3).join('; ')}` : '', held]
+      .filter(Boolean)
+      .join('; '),
+  });
+}
+
+const isPermanent = (err: unknown): boolean => err instanceof ApplicationFailure && err.nonRetryable === true;
 
 export function createDeliveryActivities({ db, config, dispatcher, mail }: DeliveryDeps) {
   const mailOrFail = () => {
@@ -48,45 +85,92 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
     return mail;
   };
 
+  /** One call and its record; false when it is to be tried again. */
+  async function call(target: WebhookCall, failures: string[]): Promise<void> {
+    const attempt = await postWebhook(target, config.webhooks);
+    await recordAttempt(db, target, attempt);
+    if (attempt.outcome === 'delivered') return;
+    // An address refused by policy stays refused; everything else may pass later.
+    if (attempt.outcome === 'refused') await webhookGivenUp(db, target.deliveryId, attempt.error ?? 'refused');
+    else failures.push(attempt.error ?? attempt.outcome);
+  }
+
   return {
-    async stepDeliveries(stepKey: string): Promise<{ mail: string[]; webhooks: string[] }> {
+    async stepDeliveries(stepKey: string): Promise<{ mail: number; webhooks: number }> {
       return stepDeliveries(db, stepKey);
     },
 
-    async sendNoticeMail(id: string): Promise<'sent' | 'done'> {
+    /** Every mail of the step still to send, each once. */
+    async sendStepMails(stepKey: string): Promise<{ sent: number }> {
       const { mailer, composer } = mailOrFail();
-      const lease = await takeMail(db, id, MAIL_LEASE_MS);
-      if (lease.state === 'busy') throw busy(`mail ${id}`);
-      if (lease.state !== 'taken') return 'done';
-      const { messageId, reader, notice } = lease.item;
-      try {
-        await keptAlive(
-          mailer.send({ to: { name: reader.name, address: reader.address }, messageId, mail: composer.notice(reader, notice) }),
-          () => renewMailLease(db, 'mail_deliveries', id, MAIL_LEASE_MS),
-        );
-      } catch (err) {
-        await mailAttemptFailed(db, id, (err as Error).message);
-        throw err;
-      }
-      await mailSent(db, id);
-      return 'sent';
+      const { taken, waiting } = await takeStepMails(db, stepKey, MAIL_LEASE_MS);
+      const sending = new Set(taken.map((m) => m.id));
+      const failures: string[] = [];
+      let sent = 0;
+      const send = async ({ id, messageId, reader, notice }: MailToSend) => {
+        try {
+          await mailer.send({ to: { name: reader.name, address: reader.address }, messageId, mail: composer.notice(reader, notice) });
+          await mailSent(db, id);
+          sent++;
+        } catch (err) {
+          if (isPermanent(err)) await mailGivenUp(db, id, (err as Error).message);
+          else {
+            await mailAttemptFailed(db, id, (err as Error).message);
+            failures.push((err as Error).message);
+          }
+        } finally {
+          sending.delete(id);
+        }
+      };
+      await keptAlive(inTurn(taken, MAILS_AT_ONCE, send), () => renewMailLeases(db, 'mail_deliveries', [...sending], MAIL_LEASE_MS));
+      notYet('mails', failures, waiting);
+      return { sent };
     },
 
-    async mailGivenUp(id: string, why: string): Promise<void> {
-      await mailGivenUp(db, id, why);
+    async stepMailsGivenUp(stepKey: string, why: string): Promise<void> {
+      await stepMailsGivenUp(db, stepKey, why);
+    },
+
+    /** Every webhook call of the step still to make, each once. */
+    async callStepWebhooks(stepKey: string): Promise<{ delivered: number }> {
+      // The call ends by its own deadline, so its lease need not be renewed.
+      const { taken, waiting } = await takeStepWebhookCalls(db, stepKey, config.webhooks.timeoutMs + 5_000);
+      const failures: string[] = [];
+      await keptAlive(inTurn(taken, CALLS_AT_ONCE, (target) => call(target, failures)));
+      notYet('webhook calls', failures, waiting);
+      return { delivered: taken.length };
+    },
+
+    async stepWebhooksGivenUp(stepKey: string, why: string): Promise<void> {
+      await stepWebhooksGivenUp(db, stepKey, why);
+    },
+
+    /** One delivery an administrator asked to send again. */
+    async callWebhook(id: string): Promise<'delivered' | 'done'> {
+      const lease = await takeWebhookCall(db, id, config.webhooks.timeoutMs + 5_000);
+      if (lease.state === 'busy') notYet('webhook calls', [], 1);
+      if (lease.state !== 'taken') return 'done';
+      const failures: string[] = [];
+      await keptAlive(call(lease.item, failures));
+      notYet('webhook calls', failures, 0);
+      return 'delivered';
+    },
+
+    async webhookGivenUp(id: string, why: string): Promise<void> {
+      await webhookGivenUp(db, id, why);
     },
 
     async sendDigestMail(id: string): Promise<'sent' | 'done'> {
       const { mailer, composer } = mailOrFail();
       const lease = await takeDigest(db, id, MAIL_LEASE_MS);
-      if (lease.state === 'busy') throw busy(`digest ${id}`);
+      if (lease.state === 'busy') notYet('digests', [], 1);
       if (lease.state !== 'taken') return 'done';
       const { messageId, day, reader, notices } = lease.item;
       if (notices.length > 0) {
         try {
           await keptAlive(
             mailer.send({ to: { name: reader.name, address: reader.address }, messageId, mail: composer.digest(reader, day, notices) }),
-            () => renewMailLease(db, 'mail_digests', id, MAIL_LEASE_MS),
+            () => renewMailLeases(db, 'mail_digests', [id], MAIL_LEASE_MS),
           );
         } catch (err) {
           await digestAttemptFailed(db, id, (err as Error).message);
@@ -99,26 +183,6 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
 
     async digestGivenUp(id: string, why: string): Promise<void> {
       await digestGivenUp(db, id, why);
-    },
-
-    async callWebhook(id: string): Promise<'delivered' | 'done'> {
-      // The call ends by its own deadline, so its lease need not be renewed.
-      const lease = await takeWebhookCall(db, id, config.webhooks.timeoutMs + 5_000);
-      if (lease.state === 'busy') throw busy(`webhook delivery ${id}`);
-      if (lease.state !== 'taken') return 'done';
-      const attempt = await keptAlive(postWebhook(lease.item, config.webhooks));
-      await recordAttempt(db, lease.item, attempt);
-      if (attempt.outcome === 'delivered') return 'delivered';
-      throw ApplicationFailure.create({
-        type: attempt.outcome === 'refused' ? 'WebhookRefused' : 'WebhookNotDelivered',
-        message: attempt.error ?? attempt.outcome,
-        // An address refused by policy stays refused; everything else may pass later.
-        nonRetryable: attempt.outcome === 'refused',
-      });
-    },
-
-    async webhookGivenUp(id: string, why: string): Promise<void> {
-      await webhookGivenUp(db, id, why);
     },
 
     /** The digests due now, started; and the steps whose delivery lost its start, started again. */

@@ -183,7 +183,8 @@ export function recordStepActivity(db: Pool, projections: Projections, news: Ste
     });
     if (!news.dispatch || newsPending === false) return;
     if (newsPending === undefined && !(await stepHasPendingNews(db, key))) return;
-    // A start that fails is not the step's failure: the delivery round starts it within minutes.
-    await news.dispatch(key).catch((err: Error) => console.warn(`delivery of ${key} not started now, the round will: ${err.message}`));
+    // Not waited for: the step is written, and a start that is slow or fails is not the step's
+    // concern; a start lost with its worker is made by the delivery round within minutes.
+    void news.dispatch(key).catch((err: Error) => console.warn(`delivery of ${key} not started now, the round will: ${err.message}`));
   };
 }

@@ -13,6 +13,7 @@ import {
   insertEndpoint,
   listEndpoints,
   redeliver,
+  REDELIVERY_PAUSE_MS,
   updateEndpoint,
 } from '../../db/delivery/webhooks';
 import { mailDeliveriesPage } from '../../db/delivery/mail';
@@ -193,13 +194,12 @@ export function createDeliveryRouter({ db, temporal, taskQueue, callTimeoutMs, d
       tag: 'webhooks',
     },
     async (req, res) => {
-      const askedAt = new Date();
       const found = await endpoint(req.params.id!);
       const deliveryId = uuid.safeParse(req.params.deliveryId);
       if (!deliveryId.success) throw notFound(`delivery ${req.params.deliveryId}`);
       // The redelivery is opened and its workflow started in one transaction: a Temporal that does
       // not answer leaves the delivery as it was (503), and of twenty at once one is opened.
-      const opened = await redeliver(db, found.id, deliveryId.data, askedAt, async ({ n }) => {
+      const opened = await redeliver(db, found.id, deliveryId.data, async ({ n }) => {
         const start = redeliveryStart(deliveryId.data, n, {
           mailRetryForMs: delivery.mailRetryForMs,
           webhookRetryForMs: delivery.webhooks.retryForMs,
@@ -216,12 +216,12 @@ export function createDeliveryRouter({ db, temporal, taskQueue, callTimeoutMs, d
         return n;
       });
       if (opened === undefined) throw notFound(`delivery ${req.params.deliveryId} of webhook endpoint ${found.id}`);
-      if (opened === 'in_progress')
-        throw new HttpError(
-          409,
-          'in_progress',
-          'the delivery is being made (or was, since this was asked); it can be sent again once delivered or failed',
-        );
+      if (opened === 'in_progress') {
+        throw new HttpError(409, 'in_progress', 'the delivery is being made; it can be sent again once delivered or failed');
+      }
+      if (opened === 'just_redelivered') {
+        throw new HttpError(409, 'just_redelivered', `the delivery was sent again less than ${REDELIVERY_PAUSE_MS / 1000} s ago`);
+      }
       if (opened === 'disabled') throw new HttpError(409, 'endpoint_disabled', 'the endpoint is disabled; enable it first');
       res.status(202).json({ id: deliveryId.data, status: 'pending', redelivery: opened.started });
     },

@@ -38,36 +38,63 @@ const NOTICE_JOINS = `LEFT JOIN processes p ON p.workflow_id = n.workflow_id
   LEFT JOIN clients c ON c.id = n.client_id
   LEFT JOIN tasks t ON n.key LIKE '%:notice' AND t.key = left(n.key, -7)`;
 
+/** A mail taken to send: its Message-ID, its reader and what it tells them. */
+export interface MailToSend {
+  id: string;
+  messageId: string;
+  reader: Reader;
+  notice: NoticeFacts;
+}
+
 /**
- * Takes the mail to send for `leaseMs`: the notice and its reader. `done` when it was sent (or
- * given up) already, `busy` while another attempt holds it, `gone` when there is no such mail.
+ * Takes every mail of the step still to send for `leaseMs` (none another attempt holds), with
+ * what each says and to whom, in two statements however many there are; `waiting` counts those
+ * another attempt holds.
  */
-export async function takeMail(
-  db: Pool,
-  id: string,
-  leaseMs: number,
-): Promise<Lease<{ messageId: string; reader: Reader; notice: NoticeFacts }>> {
-  const taken = await queryOne<{ message_id: string }>(
+export async function takeStepMails(db: Pool, stepKey: string, leaseMs: number): Promise<{ taken: MailToSend[]; waiting: number }> {
+  const taken = await queryRows<{ id: string; message_id: string }>(
     db,
     `UPDATE mail_deliveries SET sending_until = now() + make_interval(secs => $2::double precision / 1000),
        attempts = attempts + 1, last_attempt_at = now()
-     WHERE id = $1 AND status = 'pending' AND (sending_until IS NULL OR sending_until < now())
-     RETURNING message_id`,
-    [id, leaseMs],
+     WHERE step_key = $1 AND status = 'pending' AND (sending_until IS NULL OR sending_until < now())
+     RETURNING id, message_id`,
+    [stepKey, leaseMs],
   );
-  if (!taken) return leaseRefusal(db, 'mail_deliveries', id, ['pending']);
-  const row = await queryOne<NoticeFacts & Reader>(
+  const rows = taken.length
+    ? await queryRows<NoticeFacts & Reader & { id: string }>(
+        db,
+        `SELECT d.id, ${NOTICE_COLUMNS}, s.id AS "staffId", s.name, d.address, COALESCE(ns.language, 'ru') AS language
+         FROM mail_deliveries d JOIN notifications n ON n.id = d.notification_id JOIN staff s ON s.id = d.staff_id
+         LEFT JOIN notification_settings ns ON ns.staff_id = s.id
+         ${NOTICE_JOINS}
+         WHERE d.id = ANY ($1::uuid[])`,
+        [taken.map((t) => t.id)],
+      )
+    : [];
+  const messageIds = new Map(taken.map((t) => [t.id, t.message_id]));
+  const waiting = await queryOne<{ n: number }>(
     db,
-    `SELECT ${NOTICE_COLUMNS}, s.id AS "staffId", s.name, d.address, COALESCE(ns.language, 'ru') AS language
-     FROM mail_deliveries d JOIN notifications n ON n.id = d.notification_id JOIN staff s ON s.id = d.staff_id
-     LEFT JOIN notification_settings ns ON ns.staff_id = s.id
-     ${NOTICE_JOINS}
-     WHERE d.id = $1`,
-    [id],
+    `SELECT count(*)::int AS n FROM mail_deliveries WHERE step_key = $1 AND status = 'pending' AND NOT (id = ANY ($2::uuid[]))`,
+    [stepKey, taken.map((t) => t.id)],
   );
-  if (!row) return { state: 'gone' };
-  const { staffId, name, address, language, ...notice } = row;
-  return { state: 'taken', item: { messageId: taken.message_id, reader: { staffId, name, address, language }, notice } };
+  return {
+    taken: rows.map(({ id, staffId, name, address, language, ...notice }) => ({
+      id,
+      messageId: messageIds.get(id)!,
+      reader: { staffId, name, address, language },
+      notice,
+    })),
+    waiting: waiting?.n ?? 0,
+  };
+}
+
+/** Every mail of the step not sent within MAIL_RETRY_FOR: failed, each with its last error. */
+export async function stepMailsGivenUp(db: Queryable, stepKey: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE mail_deliveries SET status = 'failed', failed_at = now(), sending_until = NULL, last_error = left(COALESCE(last_error, $2), 2000)
+     WHERE step_key = $1 AND status = 'pending'`,
+    [stepKey, error],
+  );
 }
 
 async function leaseRefusal<T>(db: Queryable, table: string, id: string, open: string[]): Promise<Lease<T>> {
@@ -76,11 +103,17 @@ async function leaseRefusal<T>(db: Queryable, table: string, id: string, open: s
   return open.includes(row.status) ? { state: 'busy' } : { state: 'done' };
 }
 
-/** Keeps a lease while its send goes on; `table` is the mail's or the digest's. */
-export async function renewMailLease(db: Queryable, table: 'mail_deliveries' | 'mail_digests', id: string, leaseMs: number): Promise<void> {
+/** Keeps the leases of sends still going on; `table` is the mails' or the digests'. */
+export async function renewMailLeases(
+  db: Queryable,
+  table: 'mail_deliveries' | 'mail_digests',
+  ids: readonly string[],
+  leaseMs: number,
+): Promise<void> {
   await db.query(
-    `UPDATE ${table} SET sending_until = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1 AND status = 'pending'`,
-    [id, leaseMs],
+    `UPDATE ${table} SET sending_until = now() + make_interval(secs => $2::double precision / 1000)
+     WHERE id = ANY ($1::uuid[]) AND status = 'pending'`,
+    [ids, leaseMs],
   );
 }
 

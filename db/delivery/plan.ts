@@ -111,19 +111,15 @@ async function planEvent(tx: Queryable, news: StepNews, type: string): Promise<n
   return deliveries.rowCount ?? 0;
 }
 
-/** What the step's delivery workflow sends: its mails to send now and its webhook calls not yet made. */
-export async function stepDeliveries(db: Queryable, stepKey: string): Promise<{ mail: string[]; webhooks: string[] }> {
-  const [mail, webhooks] = await Promise.all([
-    queryRows<{ id: string }>(db, `SELECT id FROM mail_deliveries WHERE step_key = $1 AND status = 'pending' ORDER BY created_at, id`, [
-      stepKey,
-    ]),
-    queryRows<{ id: string }>(
-      db,
-      `SELECT id FROM webhook_deliveries WHERE step_key = $1 AND status IN ('pending', 'retrying') ORDER BY created_at, id`,
-      [stepKey],
-    ),
-  ]);
-  return { mail: mail.map((row) => row.id), webhooks: webhooks.map((row) => row.id) };
+/** How much the step's delivery workflow has to send: its mails to send now and its webhook calls not yet made. */
+export async function stepDeliveries(db: Queryable, stepKey: string): Promise<{ mail: number; webhooks: number }> {
+  const row = await queryOne<{ mail: number; webhooks: number }>(
+    db,
+    `SELECT (SELECT count(*)::int FROM mail_deliveries WHERE step_key = $1 AND status = 'pending') AS mail,
+       (SELECT count(*)::int FROM webhook_deliveries WHERE step_key = $1 AND status IN ('pending', 'retrying')) AS webhooks`,
+    [stepKey],
+  );
+  return row ?? { mail: 0, webhooks: 0 };
 }
 
 /** Whether the step has anything its delivery workflow still has to send (a retried recorder asks). */

@@ -88,6 +88,8 @@ export interface WebhookCall {
   secret: string;
 }
 
+const CALL_COLUMNS = `d.id AS "deliveryId", d.attempts AS attempt, 'msg_' || replace(v.id::text, '-', '') AS "webhookId", v.type, v.payload, e.url, e.secret`;
+
 /** Takes a delivery to attempt for `leaseMs`; `done` when delivered, failed or its endpoint is disabled. */
 export async function takeWebhookCall(db: Pool, id: string, leaseMs: number): Promise<Lease<WebhookCall>> {
   const row = await queryOne<WebhookCall>(
@@ -97,7 +99,7 @@ export async function takeWebhookCall(db: Pool, id: string, leaseMs: number): Pr
      FROM webhook_events v, webhook_endpoints e
      WHERE d.id = $1 AND v.id = d.event_id AND e.id = d.endpoint_id AND e.disabled_at IS NULL
        AND d.status IN ('pending', 'retrying') AND (d.sending_until IS NULL OR d.sending_until < now())
-     RETURNING d.id AS "deliveryId", d.attempts AS attempt, 'msg_' || replace(v.id::text, '-', '') AS "webhookId", v.type, v.payload, e.url, e.secret`,
+     RETURNING ${CALL_COLUMNS}`,
     [id, leaseMs],
   );
   if (row) return { state: 'taken', item: row };
@@ -115,6 +117,46 @@ export async function takeWebhookCall(db: Pool, id: string, leaseMs: number): Pr
     return { state: 'done' };
   }
   return { state: 'busy' };
+}
+
+/**
+ * Takes every call of the step still to make for `leaseMs` (none another attempt holds); what
+ * waited for a disabled endpoint is given up first, visibly. `waiting` counts those another attempt holds.
+ */
+export async function takeStepWebhookCalls(db: Pool, stepKey: string, leaseMs: number): Promise<{ taken: WebhookCall[]; waiting: number }> {
+  await db.query(
+    `UPDATE webhook_deliveries d SET status = 'failed', failed_at = now(), sending_until = NULL,
+       last_error = COALESCE(d.last_error, 'the endpoint was disabled')
+     FROM webhook_endpoints e
+     WHERE d.step_key = $1 AND e.id = d.endpoint_id AND e.disabled_at IS NOT NULL AND d.status IN ('pending', 'retrying')`,
+    [stepKey],
+  );
+  const taken = await queryRows<WebhookCall>(
+    db,
+    `UPDATE webhook_deliveries d SET sending_until = now() + make_interval(secs => $2::double precision / 1000),
+       attempts = d.attempts + 1, last_attempt_at = now()
+     FROM webhook_events v, webhook_endpoints e
+     WHERE d.step_key = $1 AND v.id = d.event_id AND e.id = d.endpoint_id AND e.disabled_at IS NULL
+       AND d.status IN ('pending', 'retrying') AND (d.sending_until IS NULL OR d.sending_until < now())
+     RETURNING ${CALL_COLUMNS}`,
+    [stepKey, leaseMs],
+  );
+  const waiting = await queryOne<{ n: number }>(
+    db,
+    `SELECT count(*)::int AS n FROM webhook_deliveries WHERE step_key = $1 AND status IN ('pending', 'retrying')
+       AND NOT (id = ANY ($2::uuid[]))`,
+    [stepKey, taken.map((t) => t.deliveryId)],
+  );
+  return { taken, waiting: waiting?.n ?? 0 };
+}
+
+/** Every call of the step not delivered within WEBHOOK_RETRY_FOR: failed, each with its last answer. */
+export async function stepWebhooksGivenUp(db: Queryable, stepKey: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE webhook_deliveries SET status = 'failed', failed_at = now(), sending_until = NULL, last_error = left(COALESCE(last_error, $2), 2000)
+     WHERE step_key = $1 AND status IN ('pending', 'retrying')`,
+    [stepKey, error],
+  );
 }
 
 export type AttemptOutcome = 'delivered' | 'http_error' | 'timeout' | 'network' | 'refused';
@@ -219,37 +261,39 @@ export async function deliveriesPage(
   );
 }
 
+/** A redelivery asked for within this of the last one is refused: twenty clicks at once are one. */
+export const REDELIVERY_PAUSE_MS = 10_000;
+
 /**
  * Opens a redelivery of a delivered or failed delivery: it is pending again (the same event body and
  * webhook-id) and numbered, inside `start`'s transaction, so a redelivery whose workflow could not
  * be started leaves nothing changed. `undefined` when the delivery is not this endpoint's,
- * 'in_progress' while it is still being delivered (or was, since this was asked), 'disabled' for a
- * disabled endpoint.
+ * 'in_progress' while it is still being delivered, 'just_redelivered' within REDELIVERY_PAUSE_MS of
+ * the last, 'disabled' for a disabled endpoint.
  */
 export async function redeliver<T>(
   db: Pool,
   endpointId: string,
   deliveryId: string,
-  askedAt: Date,
   start: (redelivery: { deliveryId: string; n: number; stepKey: string }) => Promise<T>,
-): Promise<{ started: T } | 'in_progress' | 'disabled' | undefined> {
+): Promise<{ started: T } | 'in_progress' | 'just_redelivered' | 'disabled' | undefined> {
   return withTransaction(db, async (tx) => {
-    // An attempt made since this was asked (the request's arrival, or this transaction's start if
-    // earlier) answered it too: twenty asks at once make one redelivery, not one each in turn.
-    const current = await queryOne<{ status: string; disabled: boolean; attempted_since: boolean }>(
+    const current = await queryOne<{ status: string; disabled: boolean; recent: boolean }>(
       tx,
-      `SELECT d.status, e.disabled_at IS NOT NULL AS disabled, COALESCE(d.last_attempt_at >= LEAST(now(), $3::timestamptz), false) AS attempted_since
+      `SELECT d.status, e.disabled_at IS NOT NULL AS disabled,
+         COALESCE(d.redelivered_at > clock_timestamp() - make_interval(secs => $3::double precision / 1000), false) AS recent
        FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
        WHERE d.id = $1 AND d.endpoint_id = $2 FOR UPDATE OF d`,
-      [deliveryId, endpointId, askedAt],
+      [deliveryId, endpointId, REDELIVERY_PAUSE_MS],
     );
     if (!current) return undefined;
     if (current.disabled) return 'disabled';
-    if (current.status === 'pending' || current.status === 'retrying' || current.attempted_since) return 'in_progress';
+    if (current.status === 'pending' || current.status === 'retrying') return 'in_progress';
+    if (current.recent) return 'just_redelivered';
     const row = await queryOne<{ redeliveries: number; step_key: string }>(
       tx,
-      `UPDATE webhook_deliveries SET status = 'pending', redeliveries = redeliveries + 1, sending_until = NULL, delivered_at = NULL,
-         failed_at = NULL WHERE id = $1 RETURNING redeliveries, step_key`,
+      `UPDATE webhook_deliveries SET status = 'pending', redeliveries = redeliveries + 1, redelivered_at = clock_timestamp(),
+         sending_until = NULL, delivered_at = NULL, failed_at = NULL WHERE id = $1 RETURNING redeliveries, step_key`,
       [deliveryId],
     );
     return { started: await start({ deliveryId, n: row!.redeliveries, stepKey: row!.step_key }) };

@@ -202,6 +202,11 @@ describe('an endpoint that fails', () => {
     const after = (await deliveries(id)).find((d) => d.id === target.id);
     expect(after).toMatchObject({ status: 'delivered', redeliveries: 1, attempts: target.attempts + 1 });
     expect(after.log.at(-1)).toMatchObject({ outcome: 'delivered', statusCode: 204 });
+    // Asked again at once, it is refused; after the pause, sent again.
+    const soon = await h.request('POST', `/api/webhooks/${id}/deliveries/${target.id}/redeliver`, { token: ADMIN_TOKEN });
+    expect(soon.status).toBe(409);
+    expect(soon.body.error.code).toBe('just_redelivered');
+    await h.db.query(`UPDATE webhook_deliveries SET redelivered_at = redelivered_at - interval '11 seconds' WHERE id = $1`, [target.id]);
     const again = await h.request('POST', `/api/webhooks/${id}/deliveries/${target.id}/redeliver`, { token: ADMIN_TOKEN });
     expect(again.status).toBe(202);
     await eventually(async () => (receiver.repeats === 1 ? true : undefined), 20_000, 'the second redelivery');

@@ -52,25 +52,24 @@ async function sendOrGiveUp(send: () => Promise<unknown>, giveUp: (why: string) 
   }
 }
 
-/** What one step tells the world: each of its mails and webhook calls, side by side. */
+/** What one step tells the world: its mails and its webhook calls, side by side, each set in one activity. */
 export async function deliverStepNews({ stepKey, windows }: { stepKey: string; windows: DeliveryWindows }): Promise<void> {
   const planned = await bookkeeping.stepDeliveries(stepKey);
   await Promise.all([
-    ...planned.mail.map((id) =>
-      sendOrGiveUp(
-        () => mailing(windows).sendNoticeMail(id),
-        (why) => bookkeeping.mailGivenUp(id, why),
-      ),
-    ),
-    ...planned.webhooks.map((id) => callOrGiveUp(id, windows)),
+    planned.mail > 0
+      ? sendOrGiveUp(
+          () => mailing(windows).sendStepMails(stepKey),
+          (why) => bookkeeping.stepMailsGivenUp(stepKey, why),
+        )
+      : undefined,
+    planned.webhooks > 0
+      ? sendOrGiveUp(
+          () => calling(windows).callStepWebhooks(stepKey),
+          (why) => bookkeeping.stepWebhooksGivenUp(stepKey, why),
+        )
+      : undefined,
   ]);
 }
-
-const callOrGiveUp = (deliveryId: string, windows: DeliveryWindows) =>
-  sendOrGiveUp(
-    () => calling(windows).callWebhook(deliveryId),
-    (why) => bookkeeping.webhookGivenUp(deliveryId, why),
-  );
 
 /** A person's digest: one mail with everything they chose to hear once a day. */
 export async function deliverDigest({ digestId, windows }: { digestId: string; windows: DeliveryWindows }): Promise<void> {
@@ -82,7 +81,10 @@ export async function deliverDigest({ digestId, windows }: { digestId: string; w
 
 /** A delivery an administrator asked to send again: the same event, the same webhook-id, retried as the first was. */
 export async function redeliverWebhook({ deliveryId, windows }: { deliveryId: string; windows: DeliveryWindows }): Promise<void> {
-  await callOrGiveUp(deliveryId, windows);
+  await sendOrGiveUp(
+    () => calling(windows).callWebhook(deliveryId),
+    (why) => bookkeeping.webhookGivenUp(deliveryId, why),
+  );
 }
 
 /** Run by the delivery schedule: the digests now due, and the deliveries whose start was lost, started. */
