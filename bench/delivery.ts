@@ -21,13 +21,14 @@ const TARGETS = {
   mailsPerMinute: Number(process.env.BENCH_TARGET_MAILS_PER_MINUTE ?? 600),
   callsPerMinute: Number(process.env.BENCH_TARGET_CALLS_PER_MINUTE ?? 300),
   stepP95Ms: Number(process.env.BENCH_TARGET_STEP_P95_MS ?? 1_000),
-  signatureP95Ms: Number(process.env.BENCH_TARGET_SIGNATURE_P95_MS ?? 2_000),
+  /** The PDF is rendered on the same two cores that send 38 mails and calls per contract. */
+  signatureP95Ms: Number(process.env.BENCH_TARGET_SIGNATURE_P95_MS ?? 3_000),
   rssMb: Number(process.env.BENCH_TARGET_RSS_MB ?? 800),
 };
 const SIGNATURE = 'signature (with PDF)';
 
 async function main(): Promise<void> {
-  const smtp = await startMailServer();
+  const smtp = await startMailServer(0, { light: true });
   const receivers: WebhookReceiver[] = [];
   for (let i = 0; i < ENDPOINTS; i++) receivers.push(await startWebhookReceiver());
   let databaseUrl = '';
@@ -57,8 +58,8 @@ async function main(): Promise<void> {
         }
         const client = await stack.newClient(ops.token, 'ООО «Бенчмарк»');
 
-        const seconds = await stack.run(CONTRACTS, CONCURRENCY, async (i) => {
-          const created = await stack.call('create', ops.token, 'POST', '/api/contracts', {
+        const contractToActive = (suffix: string) => async (i: number) => {
+          const created = await stack.call(`create${suffix}`, ops.token, 'POST', '/api/contracts', {
             clientId: client.id,
             managerId: manager.id,
             terms: {
@@ -72,11 +73,12 @@ async function main(): Promise<void> {
             deviations: [],
           });
           const n = created.number as string;
-          await stack.call(SIGNATURE, directors[i % DIRECTORS]!.token, 'POST', `/api/contracts/${n}/signature`);
-          await stack.call('dispatch', manager.token, 'POST', `/api/contracts/${n}/dispatch`, { channel: 'courier' });
-          await stack.call('original', manager.token, 'POST', `/api/contracts/${n}/original`);
-          await stack.call('client-record', lawyer.token, 'POST', `/api/contracts/${n}/client-record`);
-        });
+          await stack.call(`${SIGNATURE}${suffix}`, directors[i % DIRECTORS]!.token, 'POST', `/api/contracts/${n}/signature`);
+          await stack.call(`dispatch${suffix}`, manager.token, 'POST', `/api/contracts/${n}/dispatch`, { channel: 'courier' });
+          await stack.call(`original${suffix}`, manager.token, 'POST', `/api/contracts/${n}/original`);
+          await stack.call(`client-record${suffix}`, lawyer.token, 'POST', `/api/contracts/${n}/client-record`);
+        };
+        const seconds = await stack.run(CONTRACTS, CONCURRENCY, contractToActive(''));
         console.log(`\n${CONTRACTS} contracts to active, ${CONCURRENCY} at a time: ${seconds.toFixed(1)} s`);
 
         const db = new Pool({ connectionString: databaseUrl });
@@ -120,10 +122,24 @@ async function main(): Promise<void> {
           );
           console.log(`  every call verified: ${receivers.every((r) => r.calls.every((c) => c.verified))}`);
 
+          // Then every channel fails: the mail server is gone and every endpoint answers 500. The
+          // steps must go as fast as before, their mails and calls left to be retried.
+          await smtp.stop();
+          for (const receiver of receivers) receiver.mode = { answer: 'status', status: 500 };
+          const more = Math.ceil(CONTRACTS / 2);
+          const failingSeconds = await stack.run(more, CONCURRENCY, contractToActive(' (channels down)'));
+          console.log(
+            `${more} more contracts to active with the mail server down and every endpoint answering 500: ${failingSeconds.toFixed(1)} s`,
+          );
+          const waiting = (await db.query(`SELECT count(*)::int AS n FROM mail_deliveries WHERE status = 'pending'`)).rows[0].n;
+          const retrying = (await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status IN ('pending', 'retrying')`))
+            .rows[0].n;
+          console.log(`  left to retry: ${waiting} mails, ${retrying} webhook calls`);
+
           const misses = stack.report((step) =>
             step === 'staff' || step === 'client' || step === 'register'
               ? undefined
-              : step === SIGNATURE
+              : step.startsWith(SIGNATURE)
                 ? TARGETS.signatureP95Ms
                 : TARGETS.stepP95Ms,
           );

@@ -4,12 +4,12 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { closeEndedContract, openContractsOf } from '../db/contract/registry-closure';
-import type { NewsPlanning } from '../db/delivery/plan';
+import type { NewsPlanning, PlannedNews } from '../db/delivery/plan';
 
 /** What the sweep tells beyond the app of a contract it closes (its manager's mail, contract.cancelled). */
 export interface ClosureNews {
   planning: NewsPlanning;
-  dispatch(stepKey: string): Promise<void>;
+  dispatch(stepKey: string, planned: PlannedNews): Promise<void>;
 }
 
 const QUERY = `WorkflowType = 'contractWorkflow' AND ExecutionStatus IN ('Terminated', 'TimedOut', 'Failed')`;
@@ -27,10 +27,10 @@ export async function closeEndedContracts(temporal: Client, db: Pool, news?: Clo
   }
   const closed: string[] = [];
   for (const contract of await openContractsOf(db, [...ended.keys()])) {
-    const stepKey = await closeEndedContract(db, { ...contract, ...ended.get(contract.workflowId)! }, news?.planning);
+    const written = await closeEndedContract(db, { ...contract, ...ended.get(contract.workflowId)! }, news?.planning);
     closed.push(contract.number);
     // Not started now, it is by the delivery round.
-    if (stepKey && news) await news.dispatch(stepKey).catch(() => undefined);
+    if (written && news) await news.dispatch(written.stepKey, written.planned).catch(() => undefined);
   }
   return closed;
 }

@@ -28,7 +28,7 @@ export async function startDelivery(temporal: Client, processQueue: string, star
 
 export function createDeliveryDispatcher(temporal: Client, processQueue: string, windows: DeliveryWindows): DeliveryDispatcher {
   return {
-    stepNews: async (stepKey) => void (await startDelivery(temporal, processQueue, stepNewsStart(stepKey, windows))),
+    stepNews: async (stepKey, planned) => void (await startDelivery(temporal, processQueue, stepNewsStart(stepKey, windows, planned))),
     digest: async (digestId) => void (await startDelivery(temporal, processQueue, digestStart(digestId, windows))),
   };
 }

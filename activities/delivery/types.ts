@@ -2,6 +2,7 @@
 // what a mail says, which the pages write (people read mail as they read pages, in their
 // language) and the worker hands over, so these activities need no page code of their own.
 import type { NoticeFacts, Reader } from '../../db/delivery/mail';
+import type { PlannedNews } from '../../db/delivery/plan';
 
 export interface ComposedMail {
   subject: string;
@@ -30,6 +31,7 @@ export interface Mailer {
 
 /** Starts a delivery workflow; a start of one already running is no error. */
 export interface DeliveryDispatcher {
-  stepNews(stepKey: string): Promise<void>;
+  /** A step's news; `planned` (when the caller knows it) spares the workflow asking what there is. */
+  stepNews(stepKey: string, planned?: PlannedNews): Promise<void>;
   digest(digestId: string): Promise<void>;
 }

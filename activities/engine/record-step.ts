@@ -7,7 +7,7 @@
 // by its own delivery workflow, started once the step is written: the process never waits for a
 // mail server or an endpoint.
 import type { Pool, PoolClient } from 'pg';
-import { planStepNews, stepHasPendingNews, type NewsPlanning } from '../../db/delivery/plan';
+import { hasNews, planStepNews, stepDeliveries, type NewsPlanning, type PlannedNews } from '../../db/delivery/plan';
 import { queryOne, withTransaction } from '../../db/pool';
 import { PermanentError } from '../failures';
 import { recordStepInput } from '../schemas';
@@ -50,7 +50,7 @@ async function insertNotification(
 export interface StepNewsDelivery {
   planning: NewsPlanning;
   /** Starts the step's delivery workflow; without it, what is planned waits for a worker that has one. */
-  dispatch?: (stepKey: string) => Promise<void>;
+  dispatch?: (stepKey: string, planned: PlannedNews) => Promise<void>;
 }
 
 /** The recorder of every process; each process's own record is moved by its projection. */
@@ -58,8 +58,8 @@ export function recordStepActivity(db: Pool, projections: Projections, news: Ste
   return async function recordStep(raw: RecordStepInput): Promise<void> {
     const input = recordStepInput.parse(raw);
     const key = `${input.workflowId}:${input.seq}`;
-    // true: news to send now; false: none; undefined: recorded by an earlier attempt, which may not have started it.
-    const newsPending = await withTransaction(db, async (tx): Promise<boolean | undefined> => {
+    // What the step has to send now; undefined when an earlier attempt recorded it (and may not have started it).
+    const recorded = await withTransaction(db, async (tx): Promise<PlannedNews | undefined> => {
       const process = await processOf(tx, input);
       const contractNumber = process.contractNumber ?? null;
 
@@ -181,10 +181,13 @@ export function recordStepActivity(db: Pool, projections: Projections, news: Ste
         news.planning,
       );
     });
-    if (!news.dispatch || newsPending === false) return;
-    if (newsPending === undefined && !(await stepHasPendingNews(db, key))) return;
+    if (!news.dispatch) return;
+    const planned = recorded ?? (await stepDeliveries(db, key));
+    if (!hasNews(planned)) return;
     // Not waited for: the step is written, and a start that is slow or fails is not the step's
     // concern; a start lost with its worker is made by the delivery round within minutes.
-    void news.dispatch(key).catch((err: Error) => console.warn(`delivery of ${key} not started now, the round will: ${err.message}`));
+    void news
+      .dispatch(key, planned)
+      .catch((err: Error) => console.warn(`delivery of ${key} not started now, the round will: ${err.message}`));
   };
 }

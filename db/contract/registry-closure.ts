@@ -3,7 +3,7 @@
 // open task closed, the timeline told why, the manager notified.
 import type { Pool } from 'pg';
 import { withTransaction } from '../pool';
-import { planStepNews, type NewsPlanning } from '../delivery/plan';
+import { hasNews, planStepNews, type NewsPlanning, type PlannedNews } from '../delivery/plan';
 
 const FINAL = ['rejected', 'expired', 'cancelled'];
 
@@ -18,14 +18,14 @@ export async function openContractsOf(db: Pool, workflowIds: string[]): Promise<
 }
 
 /**
- * Closes one; returns the key of the step it wrote when that step has news to deliver (its
- * manager's mail, contract.cancelled), for the caller to start its delivery.
+ * Closes one; returns the step it wrote when that step has news to deliver (its manager's mail,
+ * contract.cancelled), for the caller to start its delivery.
  */
 export async function closeEndedContract(
   db: Pool,
   contract: { number: string; workflowId: string; runId: string; how: string; at: Date },
   planning: NewsPlanning = {},
-): Promise<string | undefined> {
+): Promise<{ stepKey: string; planned: PlannedNews } | undefined> {
   const reason = `${contract.how} in Temporal`;
   const key = `${contract.workflowId}:${contract.runId}:ended`;
   return withTransaction(db, async (tx) => {
@@ -66,7 +66,7 @@ export async function closeEndedContract(
         current.client_id,
       ],
     );
-    const pending = await planStepNews(
+    const planned = await planStepNews(
       tx,
       {
         stepKey: key,
@@ -80,6 +80,6 @@ export async function closeEndedContract(
       },
       planning,
     );
-    return pending ? key : undefined;
+    return hasNews(planned) ? { stepKey: key, planned } : undefined;
   });
 }

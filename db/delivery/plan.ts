@@ -8,6 +8,7 @@
 import type { Pool } from 'pg';
 import { eventsOfStep } from '../../workflows/engine/process-events';
 import { PROCESS_EVENTS } from '../../workflows/process-events';
+import type { StepNewsCount } from '../../workflows/delivery/starts';
 import type { ProcessType } from '../../domain/processes';
 import { queryOne, queryRows, type Queryable } from '../pool';
 
@@ -30,14 +31,19 @@ export interface NewsPlanning {
   mailDomain?: string;
 }
 
-/** Plans the step's mails and events; true when something is to be sent now (not only in a digest). */
-export async function planStepNews(tx: Queryable, news: StepNews, planning: NewsPlanning): Promise<boolean> {
-  const mailed = planning.mailDomain ? await planMail(tx, news, planning.mailDomain) : 0;
-  let called = 0;
+/** What a step has to send now: its mails (not those waiting for a digest) and its webhook calls. */
+export type PlannedNews = StepNewsCount;
+
+export const hasNews = (planned: PlannedNews): boolean => planned.mail + planned.webhooks > 0;
+
+/** Plans the step's mails and events; answers what is to be sent now. */
+export async function planStepNews(tx: Queryable, news: StepNews, planning: NewsPlanning): Promise<PlannedNews> {
+  const mail = planning.mailDomain ? await planMail(tx, news, planning.mailDomain) : 0;
+  let webhooks = 0;
   for (const event of eventsOfStep(PROCESS_EVENTS[news.process.type], news.from, news.to)) {
-    called += await planEvent(tx, news, event.type);
+    webhooks += await planEvent(tx, news, event.type);
   }
-  return mailed + called > 0;
+  return { mail, webhooks };
 }
 
 /**
@@ -112,25 +118,14 @@ async function planEvent(tx: Queryable, news: StepNews, type: string): Promise<n
 }
 
 /** How much the step's delivery workflow has to send: its mails to send now and its webhook calls not yet made. */
-export async function stepDeliveries(db: Queryable, stepKey: string): Promise<{ mail: number; webhooks: number }> {
-  const row = await queryOne<{ mail: number; webhooks: number }>(
+export async function stepDeliveries(db: Queryable, stepKey: string): Promise<PlannedNews> {
+  const row = await queryOne<PlannedNews>(
     db,
     `SELECT (SELECT count(*)::int FROM mail_deliveries WHERE step_key = $1 AND status = 'pending') AS mail,
        (SELECT count(*)::int FROM webhook_deliveries WHERE step_key = $1 AND status IN ('pending', 'retrying')) AS webhooks`,
     [stepKey],
   );
   return row ?? { mail: 0, webhooks: 0 };
-}
-
-/** Whether the step has anything its delivery workflow still has to send (a retried recorder asks). */
-export async function stepHasPendingNews(db: Queryable, stepKey: string): Promise<boolean> {
-  const row = await queryOne<{ pending: boolean }>(
-    db,
-    `SELECT EXISTS (SELECT 1 FROM mail_deliveries WHERE step_key = $1 AND status = 'pending')
-         OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE step_key = $1 AND status IN ('pending', 'retrying')) AS pending`,
-    [stepKey],
-  );
-  return row?.pending ?? false;
 }
 
 /**

@@ -19,11 +19,17 @@ export interface DeliveryStart {
 /** The delivery workflows run on their own task queue beside the processes', with their own slots. */
 export const deliveryTaskQueue = (processQueue: string): string => `${processQueue}-delivery`;
 
+/** How many of each a step has to send, when whoever starts its delivery knows. */
+export interface StepNewsCount {
+  mail: number;
+  webhooks: number;
+}
+
 /** A step's mails and webhook calls: one workflow per step, named after it. */
-export const stepNewsStart = (stepKey: string, windows: DeliveryWindows): DeliveryStart => ({
+export const stepNewsStart = (stepKey: string, windows: DeliveryWindows, planned?: StepNewsCount): DeliveryStart => ({
   workflowType: 'deliverStepNews',
   workflowId: `deliver:${stepKey}`,
-  args: [{ stepKey, windows }],
+  args: [{ stepKey, windows, ...(planned ? { planned } : {}) }],
 });
 
 export const digestStart = (digestId: string, windows: DeliveryWindows): DeliveryStart => ({

@@ -5,7 +5,7 @@
 // retried here with backoff for its window, then marked failed, while the process goes on.
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { createDeliveryActivities } from '../../activities/delivery';
-import type { DeliveryWindows } from './starts';
+import type { DeliveryWindows, StepNewsCount } from './starts';
 
 type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
 
@@ -53,8 +53,10 @@ async function sendOrGiveUp(send: () => Promise<unknown>, giveUp: (why: string) 
 }
 
 /** What one step tells the world: its mails and its webhook calls, side by side, each set in one activity. */
-export async function deliverStepNews({ stepKey, windows }: { stepKey: string; windows: DeliveryWindows }): Promise<void> {
-  const planned = await bookkeeping.stepDeliveries(stepKey);
+export async function deliverStepNews(input: { stepKey: string; windows: DeliveryWindows; planned?: StepNewsCount }): Promise<void> {
+  const { stepKey, windows } = input;
+  // Started again by the round (or a replay), it asks what is left; an activity finds what is sent.
+  const planned = input.planned ?? (await bookkeeping.stepDeliveries(stepKey));
   await Promise.all([
     planned.mail > 0
       ? sendOrGiveUp(
