@@ -10,6 +10,7 @@ import { deliveryWindows } from '../../worker/create-worker';
 import { castAndClient, contractBody, stepOk, type Cast } from '../support/fixtures';
 import { ADMIN_TOKEN, eventually, startHarness, type Harness, type Person } from '../support/harness';
 import { startMailServer, type MailServer } from '../support/mail-server';
+import { keepHistory } from '../support/histories';
 
 let h: Harness;
 let cast: Cast;
@@ -71,6 +72,20 @@ const mailsAbout = (person: Person, number: string, count: number, what = `${cou
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
 
+/** The delivery workflow of the step that wrote `number`'s first notification, once it has ended; its history kept. */
+async function keepDeliveryHistory(number: string, name: string): Promise<void> {
+  const [row] = (
+    await h.db.query(
+      `SELECT d.step_key FROM mail_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.contract_number = $1
+       ORDER BY n.created_at LIMIT 1`,
+      [number],
+    )
+  ).rows;
+  const workflowId = `deliver:${row.step_key}`;
+  await h.temporal.workflow.getHandle(workflowId).result();
+  await keepHistory(h.temporal, workflowId, name);
+}
+
 describe('a notification', () => {
   it('reaches each active person it is for once, in their language, with the page to act on and the way to change it', async () => {
     const en = await h.request('PATCH', '/api/me/notification-settings', { token: secondDirector.token, body: { language: 'en' } });
@@ -101,6 +116,7 @@ describe('a notification', () => {
       .rows;
     expect(ru!.messageId).toBe(`<${notice.id}.${cast.director.id}@service.example.test>`);
     expect(english!.messageId).toBe(`<${notice.id}.${secondDirector.id}@service.example.test>`);
+    await keepDeliveryHistory(number, 'delivery-step-mails');
   });
 
   it('is sent once when its delivery is started again, by a replay or a round', async () => {
@@ -122,6 +138,7 @@ describe('a notification', () => {
     }
     await settle();
     expect(mailsTo(cast.director).filter((m) => m.subject.includes(number))).toHaveLength(1);
+    await keepHistory(h.temporal, `${again.workflowId}:again:0`, 'delivery-step-started-again');
   });
 
   it('is sent once when the server dropped the connection in the middle of it, after a retry', async () => {
@@ -139,6 +156,7 @@ describe('a notification', () => {
     );
     expect(attempts.rows.map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(attempts.rows.map((r) => r.attempts).sort()).toEqual([1, 2]);
+    await keepDeliveryHistory(number, 'delivery-step-mail-retried');
   });
 
   it('waits while the mail server is down, the contract going on meanwhile, and is sent once it is back', async () => {
@@ -192,6 +210,7 @@ describe('a notification', () => {
     });
     expect(failed[0]).toMatchObject({ status: 'failed', attempts: 1, kind: 'task' });
     expect(failed[0].lastError).toMatch(/550/);
+    await keepDeliveryHistory(number, 'delivery-step-mail-refused');
     expect((await h.request('GET', '/api/mail-deliveries', { token: cast.manager.token })).status).toBe(403);
   });
 });
@@ -242,6 +261,8 @@ describe('each person’s choice', () => {
       expect(englishDigest.text).toContain(`Sign contract ${number}`);
     }
     expect(digest.messageId).toMatch(/^<digest\.[0-9a-f-]{36}@service\.example\.test>$/);
+    const [made] = (await h.db.query(`SELECT id FROM mail_digests WHERE staff_id = $1`, [cast.director.id])).rows;
+    await keepHistory(h.temporal, `digest:${made.id}`, 'delivery-digest');
 
     // Another round the same day makes no second digest; what comes later waits for tomorrow's.
     const later = await newContract();

@@ -16,6 +16,7 @@ import {
 } from '../support/fixtures';
 import { ADMIN_TOKEN, eventually, startHarness, type Harness } from '../support/harness';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { keepHistory } from '../support/histories';
 
 let h: Harness;
 let cast: Cast;
@@ -121,6 +122,7 @@ describe('a contract’s events', () => {
 
     const log = await deliveries(id);
     expect(log).toHaveLength(3);
+    await keepHistory(h.temporal, `deliver:${registry.workflow_id}:2`, 'delivery-step-webhooks');
     expect(log.every((d) => d.status === 'delivered' && d.attempts === 1 && d.log.length === 1 && d.log[0].statusCode === 204)).toBe(true);
   });
 
@@ -186,6 +188,8 @@ describe('an endpoint that fails', () => {
     }
     const listed = (await h.request('GET', '/api/webhooks', { token: ADMIN_TOKEN })).body.items.find((e: { id: string }) => e.id === id);
     expect(listed).toMatchObject({ failed: 3, retrying: 0 });
+    const [failedStep] = (await h.db.query('SELECT step_key FROM webhook_deliveries WHERE id = $1', [failed[0].id])).rows;
+    await keepHistory(h.temporal, `deliver:${failedStep.step_key}`, 'delivery-step-webhooks-given-up');
     expect(listed.secret).toBeUndefined();
     expect(receiver.events.size).toBe(0);
 
@@ -202,6 +206,7 @@ describe('an endpoint that fails', () => {
     const after = (await deliveries(id)).find((d) => d.id === target.id);
     expect(after).toMatchObject({ status: 'delivered', redeliveries: 1, attempts: target.attempts + 1 });
     expect(after.log.at(-1)).toMatchObject({ outcome: 'delivered', statusCode: 204 });
+    await keepHistory(h.temporal, `redeliver:${target.id}:1`, 'delivery-redelivered');
     // Asked again at once, it is refused; after the pause, sent again.
     const soon = await h.request('POST', `/api/webhooks/${id}/deliveries/${target.id}/redeliver`, { token: ADMIN_TOKEN });
     expect(soon.status).toBe(409);
