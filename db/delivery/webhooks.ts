@@ -90,18 +90,22 @@ export interface WebhookCall {
 
 const CALL_COLUMNS = `d.id AS "deliveryId", d.attempts AS attempt, 'msg_' || replace(v.id::text, '-', '') AS "webhookId", v.type, v.payload, e.url, e.secret`;
 
-/** Takes a delivery to attempt for `leaseMs`; `done` when delivered, failed or its endpoint is disabled. */
-export async function takeWebhookCall(db: Pool, id: string, leaseMs: number): Promise<Lease<WebhookCall>> {
-  const row = await queryOne<WebhookCall>(
+/** Leases the open deliveries `which` names (of enabled endpoints, not held by another attempt), each with what its call sends. */
+const leaseCalls = (db: Queryable, which: 'd.id = $1' | 'd.step_key = $1', value: string, leaseMs: number) =>
+  queryRows<WebhookCall>(
     db,
     `UPDATE webhook_deliveries d SET sending_until = now() + make_interval(secs => $2::double precision / 1000),
        attempts = d.attempts + 1, last_attempt_at = now()
      FROM webhook_events v, webhook_endpoints e
-     WHERE d.id = $1 AND v.id = d.event_id AND e.id = d.endpoint_id AND e.disabled_at IS NULL
+     WHERE ${which} AND v.id = d.event_id AND e.id = d.endpoint_id AND e.disabled_at IS NULL
        AND d.status IN ('pending', 'retrying') AND (d.sending_until IS NULL OR d.sending_until < now())
      RETURNING ${CALL_COLUMNS}`,
-    [id, leaseMs],
+    [value, leaseMs],
   );
+
+/** Takes a delivery to attempt for `leaseMs`; `done` when delivered, failed or its endpoint is disabled. */
+export async function takeWebhookCall(db: Pool, id: string, leaseMs: number): Promise<Lease<WebhookCall>> {
+  const [row] = await leaseCalls(db, 'd.id = $1', id, leaseMs);
   if (row) return { state: 'taken', item: row };
   const now = await queryOne<{ status: string; disabled: boolean }>(
     db,
@@ -131,16 +135,7 @@ export async function takeStepWebhookCalls(db: Pool, stepKey: string, leaseMs: n
      WHERE d.step_key = $1 AND e.id = d.endpoint_id AND e.disabled_at IS NOT NULL AND d.status IN ('pending', 'retrying')`,
     [stepKey],
   );
-  const taken = await queryRows<WebhookCall>(
-    db,
-    `UPDATE webhook_deliveries d SET sending_until = now() + make_interval(secs => $2::double precision / 1000),
-       attempts = d.attempts + 1, last_attempt_at = now()
-     FROM webhook_events v, webhook_endpoints e
-     WHERE d.step_key = $1 AND v.id = d.event_id AND e.id = d.endpoint_id AND e.disabled_at IS NULL
-       AND d.status IN ('pending', 'retrying') AND (d.sending_until IS NULL OR d.sending_until < now())
-     RETURNING ${CALL_COLUMNS}`,
-    [stepKey, leaseMs],
-  );
+  const taken = await leaseCalls(db, 'd.step_key = $1', stepKey, leaseMs);
   const waiting = await queryOne<{ n: number }>(
     db,
     `SELECT count(*)::int AS n FROM webhook_deliveries WHERE step_key = $1 AND status IN ('pending', 'retrying')

@@ -9,7 +9,7 @@ import { castAndClient, contractBody, stepReaches, type Cast } from '../support/
 import { ADMIN_TOKEN, eventually, startHarness, type Harness } from '../support/harness';
 import { startMailServer, type MailServer } from '../support/mail-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { spawnWorker, workerEnvOf, type WorkerProcess } from '../support/worker-process';
 
 const CONTRACTS = 6;
 let h: Harness;
@@ -41,21 +41,17 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
-const workerEnv = () => ({
-  DATABASE_URL: h.databaseUrl,
-  TEMPORAL_ADDRESS: h.temporalAddress,
-  TEMPORAL_NAMESPACE: 'default',
-  TEMPORAL_TASK_QUEUE: h.taskQueue,
-  TEMPORAL_LEGACY_TASK_QUEUES: '',
-  SMTP_URL: smtp.url,
-  MAIL_FROM: 'Клиентский сервис <noreply@service.example.test>',
-  PUBLIC_URL: 'https://service.example.test',
-  WEBHOOK_ALLOW_PRIVATE: 'true',
-  WEBHOOK_TIMEOUT: '3s',
-  WEBHOOK_RETRY_FOR: '5m',
-  MAIL_RETRY_FOR: '5m',
-  DELIVERY_ROUND_EVERY: '3s',
-});
+const workerEnv = () =>
+  workerEnvOf(h, {
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Клиентский сервис <noreply@service.example.test>',
+    PUBLIC_URL: 'https://service.example.test',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_TIMEOUT: '3s',
+    WEBHOOK_RETRY_FOR: '5m',
+    MAIL_RETRY_FOR: '5m',
+    DELIVERY_ROUND_EVERY: '3s',
+  });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castAndClient, contractBody, stepReaches, type Cast } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { spawnWorker, workerEnvOf, type WorkerProcess } from '../support/worker-process';
 
 const CONTRACTS = 6;
 let h: Harness;
@@ -19,14 +19,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const workerEnv = () => ({
-  DATABASE_URL: h.databaseUrl,
-  TEMPORAL_ADDRESS: h.temporalAddress,
-  TEMPORAL_NAMESPACE: 'default',
-  TEMPORAL_TASK_QUEUE: h.taskQueue,
-  // Only this file's queue: the shared dev server's `contracts` is no one's here.
-  TEMPORAL_LEGACY_TASK_QUEUES: '',
-});
+const workerEnv = () => workerEnvOf(h);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

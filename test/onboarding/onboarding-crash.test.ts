@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientBody, stepReaches } from '../support/fixtures';
 import { startHarness, type Harness, type Person } from '../support/harness';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { spawnWorker, workerEnvOf, type WorkerProcess } from '../support/worker-process';
 
 const ONBOARDINGS = 3;
 let h: Harness;
@@ -44,13 +44,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const workerEnv = () => ({
-  DATABASE_URL: h.databaseUrl,
-  TEMPORAL_ADDRESS: h.temporalAddress,
-  TEMPORAL_NAMESPACE: 'default',
-  TEMPORAL_TASK_QUEUE: h.taskQueue,
-  TEMPORAL_LEGACY_TASK_QUEUES: '',
-});
+const workerEnv = () => workerEnvOf(h);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An onboarding step as a careful client takes it: 503 retried with its key, 202 followed until `stage`. */

@@ -3,11 +3,19 @@
 // process and the settings; an administrator registers a webhook endpoint, reads its secret once,
 // follows its deliveries and sends a failed one again, and sees the mails that failed. Each page
 // is checked with axe-core and photographed at laptop and phone width.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientBody, contractBody, stepOk } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
-import { expectAccessible, invitedPerson, launchBrowser, type PagePerson, screenshot, signedIn } from '../support/browser';
+import {
+  expectAccessible,
+  expectNoHorizontalOverflow,
+  invitedPerson,
+  launchBrowser,
+  type PagePerson,
+  screenshot,
+  signedIn,
+} from '../support/browser';
 import { startMailServer, type MailServer } from '../support/mail-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -50,11 +58,6 @@ afterAll(async () => {
   await receiver?.close();
   await smtp?.stop();
 });
-
-async function noHorizontalOverflow(page: Page, what: string): Promise<void> {
-  const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
-  expect(overflow, `${what} overflows the phone's width`).toBeLessThanOrEqual(0);
-}
 
 async function signedContract(): Promise<string> {
   const created = await h.request('POST', '/api/contracts', { token: ops.token, body: contractBody(clientId, manager.id) });
@@ -100,7 +103,7 @@ describe('a person’s notification settings', () => {
 
     const phone = await signedIn(h, browser, manager, PHONE);
     await phone.page.goto(`${h.url}/settings/notifications`);
-    await noHorizontalOverflow(phone.page, 'notification settings');
+    await expectNoHorizontalOverflow(phone.page, 'notification settings');
     await expectAccessible(phone.page, 'notification settings on a phone');
     await screenshot(phone.page, 'notification-settings-phone');
     await phone.context.close();
@@ -165,7 +168,7 @@ describe('webhooks for administrators', () => {
     const phone = await signedIn(h, browser, admin, PHONE);
     await phone.page.goto(`${h.url}/webhooks`);
     await screenshot(phone.page, 'webhooks-phone');
-    await noHorizontalOverflow(phone.page, 'webhooks');
+    await expectNoHorizontalOverflow(phone.page, 'webhooks');
     await expectAccessible(phone.page, 'webhooks on a phone');
     await phone.context.close();
   });

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationText } from '../../pages/render';
 import { startHarness, type Harness, type Person } from '../support/harness';
 import { clientBody, contractBody, DEVIATION, newClient, stepOk } from '../support/fixtures';
-import { expectAccessible, invitedPerson, launchBrowser, type PagePerson, screenshot, signedIn } from '../support/browser';
+import {
+  expectAccessible,
+  expectNoHorizontalOverflow,
+  invitedPerson,
+  launchBrowser,
+  type PagePerson,
+  screenshot,
+  signedIn,
+} from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
@@ -22,11 +30,6 @@ const numbers: Record<string, string> = {};
 
 const PHONE = { width: 390, height: 844 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function noHorizontalOverflow(page: Page, what: string): Promise<void> {
-  const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
-  expect(overflow, `${what} overflows the phone's width`).toBeLessThanOrEqual(0);
-}
 
 async function contract(name: string, nonStandard: boolean): Promise<string> {
   const res = await h.request('POST', '/api/contracts', {
@@ -183,7 +186,7 @@ describe('where time goes', () => {
 
     const phone = await signedIn(h, browser, kamHead, PHONE);
     await phone.page.goto(`${h.url}/insight?type=contract`);
-    await noHorizontalOverflow(phone.page, 'insight');
+    await expectNoHorizontalOverflow(phone.page, 'insight');
     await screenshot(phone.page, 'insight-phone');
     await expectAccessible(phone.page, 'insight, phone');
     await phone.context.close();
@@ -233,7 +236,7 @@ describe('churn', () => {
 
     const phone = await signedIn(h, browser, kamHead, PHONE);
     await phone.page.goto(`${h.url}/insight/churn`);
-    await noHorizontalOverflow(phone.page, 'churn');
+    await expectNoHorizontalOverflow(phone.page, 'churn');
     await screenshot(phone.page, 'insight-churn-phone');
     await expectAccessible(phone.page, 'churn, phone');
     await phone.context.close();
@@ -282,7 +285,7 @@ describe('the registry', () => {
     const phone = await signedIn(h, browser, manager, PHONE);
     await phone.page.goto(`${h.url}/registry`);
     expect(await phone.page.locator('#registry tbody tr').count()).toBe(4);
-    await noHorizontalOverflow(phone.page, 'registry');
+    await expectNoHorizontalOverflow(phone.page, 'registry');
     await screenshot(phone.page, 'registry-phone');
     await expectAccessible(phone.page, 'registry, phone');
     await phone.context.close();

@@ -136,3 +136,9 @@ export async function taskOnPage(page: Page, title: string, timeoutMs = 30_000) 
   }
   return item;
 }
+
+/** The page as it is now is no wider than its window (a phone's page must not scroll sideways). */
+export async function expectNoHorizontalOverflow(page: Page, what: string): Promise<void> {
+  const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+  expect(overflow, `${what} overflows the window's width`).toBeLessThanOrEqual(0);
+}

@@ -9,6 +9,20 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** The production worker's environment for a test file's harness: its database, its Temporal and its own task queue only. */
+export const workerEnvOf = (
+  h: { databaseUrl: string; temporalAddress: string; taskQueue: string },
+  extra: Record<string, string> = {},
+) => ({
+  DATABASE_URL: h.databaseUrl,
+  TEMPORAL_ADDRESS: h.temporalAddress,
+  TEMPORAL_NAMESPACE: 'default',
+  TEMPORAL_TASK_QUEUE: h.taskQueue,
+  // Only this file's queue: the shared dev server's `contracts` is no one's here.
+  TEMPORAL_LEGACY_TASK_QUEUES: '',
+  ...extra,
+});
+
 export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'worker', 'main.js')], {
     env: { ...process.env, ...env },
