@@ -152,6 +152,8 @@ export async function makeDueDigests(db: Pool, timeZone: string, domain: string)
       db,
       `WITH due AS (
          SELECT DISTINCT d.staff_id FROM mail_deliveries d
+         -- A person disabled since gets no digest.
+         JOIN staff s ON s.id = d.staff_id AND s.disabled_at IS NULL
          LEFT JOIN notification_settings ns ON ns.staff_id = d.staff_id
          WHERE d.status = 'digest' AND d.digest_id IS NULL
            AND (now() AT TIME ZONE $1)::time >= COALESCE(ns.digest_at, '09:00')
