@@ -232,7 +232,8 @@ describe('each person’s choice', () => {
   });
 
   it('digest: a day’s notifications in one mail at the chosen time, made by the delivery round’s schedule, once', async () => {
-    for (const person of [cast.director, secondDirector]) {
+    const leaving = await h.person('Уходящий Директор', ['director']);
+    for (const person of [cast.director, secondDirector, leaving]) {
       const set = await h.request('PATCH', '/api/me/notification-settings', {
         token: person.token,
         body: { modes: { task: 'digest' }, digestAt: '00:00' },
@@ -242,6 +243,8 @@ describe('each person’s choice', () => {
     const numbers = [await newContract(), await newContract(), await newContract()];
     await settle();
     for (const number of numbers) expect(mailsTo(cast.director).filter((m) => m.subject.includes(number))).toEqual([]);
+    // Disabled after their notifications were planned: no digest for them.
+    expect((await h.request('PATCH', `/api/staff/${leaving.id}`, { token: ADMIN_TOKEN, body: { disabled: true } })).status).toBe(200);
 
     await h.temporal.schedule.getHandle(scheduleId).trigger();
     const digest = await eventually(
@@ -276,6 +279,10 @@ describe('each person’s choice', () => {
       [later, cast.director.id],
     );
     expect(waiting.rows).toEqual([{ status: 'digest', digest_id: null }]);
+    const leavingEmail = (await h.request('GET', '/api/staff', { token: ADMIN_TOKEN })).body.items.find(
+      (s: { id: string }) => s.id === leaving.id,
+    ).email;
+    expect(smtp.to(leavingEmail)).toEqual([]);
   });
 
   it('is the caller’s own, checked like any body', async () => {
