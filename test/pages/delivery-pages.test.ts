@@ -7,20 +7,11 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientBody, contractBody, stepOk } from '../support/fixtures';
 import { eventually, startHarness, type Harness, type Person } from '../support/harness';
-import {
-  expectAccessible,
-  expectNoHorizontalOverflow,
-  invitedPerson,
-  launchBrowser,
-  type PagePerson,
-  screenshot,
-  signedIn,
-} from '../support/browser';
+import { checkOnPhone, expectAccessible, invitedPerson, launchBrowser, type PagePerson, screenshot, signedIn } from '../support/browser';
 import { startMailServer, type MailServer } from '../support/mail-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const PUBLIC_URL = 'https://service.example.test';
-const PHONE = { width: 390, height: 844 };
 
 let h: Harness;
 let browser: Browser;
@@ -99,14 +90,19 @@ describe('a person’s notification settings', () => {
       modes: { task: 'digest', reminder: 'each', escalation: 'each', status: 'none' },
     });
     expect(await page.getByRole('group', { name: 'Новые задачи' }).getByLabel('в сводке раз в день').isChecked()).toBe(true);
+    // In English, the same choices as saved.
+    await page.goto(`${h.url}/language?to=en&back=${encodeURIComponent('/settings/notifications')}`);
+    expect(await page.getByRole('group', { name: 'New tasks' }).getByLabel('in the daily digest').isChecked()).toBe(true);
+    expect(await page.getByLabel('Time of the daily digest').inputValue()).toBe('07:30');
+    await expectAccessible(page, 'notification settings in English');
+    await screenshot(page, 'notification-settings-en');
     await context.close();
 
-    const phone = await signedIn(h, browser, manager, PHONE);
-    await phone.page.goto(`${h.url}/settings/notifications`);
-    await expectNoHorizontalOverflow(phone.page, 'notification settings');
-    await expectAccessible(phone.page, 'notification settings on a phone');
-    await screenshot(phone.page, 'notification-settings-phone');
-    await phone.context.close();
+    await checkOnPhone(h, browser, manager, '/settings/notifications', 'notification-settings');
+    await checkOnPhone(h, browser, manager, '/settings/notifications', 'notification-settings-en', {
+      language: 'en',
+      check: async (page) => expect(await page.locator('h1').textContent()).toBe('Notifications'),
+    });
   });
 });
 
@@ -151,6 +147,12 @@ describe('webhooks for administrators', () => {
     await eventually(async () => (receiver.events.size === 2 ? true : undefined), 30_000, 'the redelivery');
     await page.reload();
     await expect.poll(() => page.locator('tr.late').count()).toBe(0);
+    await page.goto(`${h.url}/language?to=en&back=${encodeURIComponent(`/webhooks/${endpoint.id}`)}`);
+    expect(await page.locator('h1').textContent()).toContain('Deliveries to');
+    expect(await page.locator('tbody tr').first().textContent()).toContain('delivered');
+    await expectAccessible(page, 'an endpoint’s deliveries in English');
+    await screenshot(page, 'webhook-deliveries-en');
+    await page.goto(`${h.url}/language?to=ru&back=${encodeURIComponent(`/webhooks/${endpoint.id}`)}`);
 
     // A mail the server refused is listed for the administrator.
     smtp.refuseNext(1);
@@ -165,12 +167,11 @@ describe('webhooks for administrators', () => {
     expect(await failedMail.textContent()).toContain('не доставлено');
     await context.close();
 
-    const phone = await signedIn(h, browser, admin, PHONE);
-    await phone.page.goto(`${h.url}/webhooks`);
-    await screenshot(phone.page, 'webhooks-phone');
-    await expectNoHorizontalOverflow(phone.page, 'webhooks');
-    await expectAccessible(phone.page, 'webhooks on a phone');
-    await phone.context.close();
+    await checkOnPhone(h, browser, admin, '/webhooks', 'webhooks');
+    await checkOnPhone(h, browser, admin, '/webhooks', 'webhooks-en', {
+      language: 'en',
+      check: async (page) => expect(await page.locator('h1').textContent()).toBe('Webhooks'),
+    });
   });
 
   it('are refused to anyone else', async () => {

@@ -8,15 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationText } from '../../pages/render';
 import { startHarness, type Harness, type Person } from '../support/harness';
 import { clientBody, contractBody, DEVIATION, newClient, stepOk } from '../support/fixtures';
-import {
-  expectAccessible,
-  expectNoHorizontalOverflow,
-  invitedPerson,
-  launchBrowser,
-  type PagePerson,
-  screenshot,
-  signedIn,
-} from '../support/browser';
+import { checkOnPhone, expectAccessible, invitedPerson, launchBrowser, type PagePerson, screenshot, signedIn } from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
@@ -28,7 +20,6 @@ let director: Person;
 let clientId: string;
 const numbers: Record<string, string> = {};
 
-const PHONE = { width: 390, height: 844 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function contract(name: string, nonStandard: boolean): Promise<string> {
@@ -184,12 +175,7 @@ describe('where time goes', () => {
     expect(await page.getByRole('alert').textContent()).toContain('По:');
     await context.close();
 
-    const phone = await signedIn(h, browser, kamHead, PHONE);
-    await phone.page.goto(`${h.url}/insight?type=contract`);
-    await expectNoHorizontalOverflow(phone.page, 'insight');
-    await screenshot(phone.page, 'insight-phone');
-    await expectAccessible(phone.page, 'insight, phone');
-    await phone.context.close();
+    await checkOnPhone(h, browser, kamHead, '/insight?type=contract', 'insight');
   });
 
   it('is refused to a manager, who is not offered it', async () => {
@@ -234,12 +220,7 @@ describe('churn', () => {
     await expectAccessible(page, 'churn');
     await context.close();
 
-    const phone = await signedIn(h, browser, kamHead, PHONE);
-    await phone.page.goto(`${h.url}/insight/churn`);
-    await expectNoHorizontalOverflow(phone.page, 'churn');
-    await screenshot(phone.page, 'insight-churn-phone');
-    await expectAccessible(phone.page, 'churn, phone');
-    await phone.context.close();
+    await checkOnPhone(h, browser, kamHead, '/insight/churn', 'insight-churn');
   });
 });
 
@@ -282,12 +263,8 @@ describe('the registry', () => {
     for (const number of Object.values(numbers)) expect(await all.text()).toContain(number);
     await context.close();
 
-    const phone = await signedIn(h, browser, manager, PHONE);
-    await phone.page.goto(`${h.url}/registry`);
-    expect(await phone.page.locator('#registry tbody tr').count()).toBe(4);
-    await expectNoHorizontalOverflow(phone.page, 'registry');
-    await screenshot(phone.page, 'registry-phone');
-    await expectAccessible(phone.page, 'registry, phone');
-    await phone.context.close();
+    await checkOnPhone(h, browser, manager, '/registry', 'registry', {
+      check: async (phone) => expect(await phone.locator('#registry tbody tr').count()).toBe(4),
+    });
   });
 });

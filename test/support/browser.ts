@@ -137,6 +137,30 @@ export async function taskOnPage(page: Page, title: string, timeoutMs = 30_000) 
   return item;
 }
 
+/** A phone's width, for the pages' checks at 390 px. */
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * A page as `person` sees it on a phone, in Russian or (`language: 'en'`) English: `check` runs on
+ * it first, then it is photographed, must not scroll sideways and must pass axe.
+ */
+export async function checkOnPhone(
+  h: Harness,
+  browser: Browser,
+  person: PagePerson,
+  path: string,
+  name: string,
+  options: { language?: 'ru' | 'en'; check?: (page: Page) => Promise<void> } = {},
+): Promise<void> {
+  const { context, page } = await signedIn(h, browser, person, PHONE);
+  await page.goto(options.language === 'en' ? `${h.url}/language?to=en&back=${encodeURIComponent(path)}` : `${h.url}${path}`);
+  await options.check?.(page);
+  await screenshot(page, `${name}-phone`);
+  await expectNoHorizontalOverflow(page, name);
+  await expectAccessible(page, `${name} on a phone`);
+  await context.close();
+}
+
 /** The page as it is now is no wider than its window (a phone's page must not scroll sideways). */
 export async function expectNoHorizontalOverflow(page: Page, what: string): Promise<void> {
   const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
