@@ -136,9 +136,15 @@ export function createApp({ db, temporal, config, pages = pageSettingsFrom(proce
   });
   const api = express.Router();
   api.use(authenticate(db, config.adminToken));
-  // POST /api/contracts binds its key to one contract and answers it as it is now (its own table);
-  // staff answers carry tokens, which are shown once and never kept.
-  api.use(answerKeyedRequestsOnce(db, (method, path) => (method === 'POST' && path === '/contracts') || path.startsWith('/staff')));
+  // POST /api/contracts binds its key to one contract and answers it as it is now (its own table),
+  // and POST /api/webhooks its key to one endpoint (whose answer carries its secret); staff
+  // answers carry tokens, which are shown once and never kept.
+  api.use(
+    answerKeyedRequestsOnce(
+      db,
+      (method, path) => (method === 'POST' && (path === '/contracts' || path === '/webhooks')) || path.startsWith('/staff'),
+    ),
+  );
   api.use(createStaffRouter({ db, invitationValidForMs: pageSettings.invitationValidForMs, publicUrl: pageSettings.publicUrl }));
   api.use(createClientsRouter({ db }));
   api.use(createContractsRouter({ db, contracts }));

@@ -29,6 +29,10 @@ declare module 'express-serve-static-core' {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** What names one keyed request: the person, the method and path, and their key, hashed. */
+export const requestKeyOf = (staffId: string, method: string, path: string, key: string): string =>
+  sha256(`${staffId}\n${method} ${path}\n${key}`);
+
 /** A body's fingerprint, independent of key order and whitespace. */
 export function bodyHash(body: unknown): string {
   const canonical = (v: unknown): unknown =>
@@ -57,7 +61,7 @@ export function answerKeyedRequestsOnce(db: Pool, exempt: (method: string, path:
     }
     const actor = actorOf(req);
     const path = req.baseUrl + req.path;
-    const requestKey = sha256(`${actor.staffId}\n${req.method} ${path}\n${key}`);
+    const requestKey = requestKeyOf(actor.staffId, req.method, path, key);
     const requestHash = bodyHash(req.body);
 
     const stored = await findStoredAnswer(db, requestKey);

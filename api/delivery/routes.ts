@@ -24,7 +24,8 @@ import { PROCESS_EVENTS } from '../../workflows/process-events';
 import { deliveryTaskQueue, redeliveryStart } from '../../workflows/delivery/starts';
 import { withTemporalDeadline } from '../deadline';
 import { route } from '../described-routes';
-import { foundByUuid, HttpError, notFound } from '../errors';
+import { badRequest, foundByUuid, HttpError, notFound } from '../errors';
+import { bodyHash, IDEMPOTENCY_KEY, requestKeyOf } from '../keyed-answers';
 import {
   deliveriesQuerySchema,
   mailDeliveriesQuerySchema,
@@ -84,15 +85,32 @@ export function createDeliveryRouter({ db, temporal, taskQueue, callTimeoutMs, d
       who: ['admin'],
       body: newWebhookSchema(allowPrivate),
       answers: { 201: '{id, url, events, description, createdAt, disabledAt, failed, retrying, secret}' },
+      keyed: true,
       tag: 'webhooks',
     },
-    async (_req, res, { actor, body }) => {
-      const { url, events, secret = newSecret(), description } = body();
-      const created = await insertEndpoint(db, { url, events, secret, description }, actor.staffId);
+    async (req, res, { actor, body }) => {
+      const registration = body();
+      const { url, events, secret = newSecret(), description } = registration;
+      // Bound to its key like a contract (not kept among step answers: the answer carries the secret).
+      const key = req.get('Idempotency-Key');
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw badRequest('the request is not valid', [{ path: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
+      }
+      const request =
+        key === undefined ? undefined : { key: requestKeyOf(actor.staffId, 'POST', '/api/webhooks', key), hash: bodyHash(req.body) };
+      const made = await insertEndpoint(db, { url, events, secret, description }, actor.staffId, request);
+      if (made === 'reused') {
+        throw new HttpError(
+          422,
+          'idempotency_key_reused',
+          'this Idempotency-Key was already used for a different request; use a new key for a new endpoint',
+        );
+      }
+      if (made.replayed) res.set('Idempotent-Replayed', 'true');
       res
         .status(201)
-        .location(`/api/webhooks/${created.id}`)
-        .json({ ...created, secret });
+        .location(`/api/webhooks/${made.endpoint.id}`)
+        .json({ ...made.endpoint, secret: made.secret });
     },
   );
 

@@ -23,17 +23,39 @@ const ENDPOINT_COLUMNS = `e.id, e.url, e.events, e.description, e.created_at AS 
   (SELECT count(*)::int FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'failed') AS failed,
   (SELECT count(*)::int FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'retrying') AS retrying`;
 
+/**
+ * Registers an endpoint. With `request` (a keyed registration) the same key makes it once however
+ * often it is sent: a repeat answers the endpoint made, or `reused` when its body was another.
+ */
 export async function insertEndpoint(
   db: Queryable,
   endpoint: { url: string; events: readonly string[]; secret: string; description?: string },
   createdBy: string,
-): Promise<WebhookEndpoint> {
+  request?: { key: string; hash: string },
+): Promise<{ endpoint: WebhookEndpoint; secret: string; replayed: boolean } | 'reused'> {
   const row = await queryOne<{ id: string }>(
     db,
-    `INSERT INTO webhook_endpoints (url, events, secret, description, created_by) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-    [endpoint.url, [...new Set(endpoint.events)], endpoint.secret, endpoint.description ?? null, createdBy],
+    `INSERT INTO webhook_endpoints (url, events, secret, description, created_by, request_key, request_hash)
+     VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (request_key) DO NOTHING RETURNING id`,
+    [
+      endpoint.url,
+      [...new Set(endpoint.events)],
+      endpoint.secret,
+      endpoint.description ?? null,
+      createdBy,
+      request?.key ?? null,
+      request?.hash ?? null,
+    ],
   );
-  return (await findEndpoint(db, row!.id))!;
+  if (row) return { endpoint: (await findEndpoint(db, row.id))!, secret: endpoint.secret, replayed: false };
+  const made = await queryOne<{ id: string; secret: string; request_hash: string }>(
+    db,
+    'SELECT id, secret, request_hash FROM webhook_endpoints WHERE request_key = $1',
+    [request!.key],
+  );
+  // `made` is gone only when deleted between the two statements: the key is spent either way.
+  if (!made || made.request_hash !== request!.hash) return 'reused';
+  return { endpoint: (await findEndpoint(db, made.id))!, secret: made.secret, replayed: true };
 }
 
 export async function findEndpoint(db: Queryable, id: string): Promise<WebhookEndpoint | undefined> {

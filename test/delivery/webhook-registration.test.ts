@@ -53,6 +53,32 @@ describe('registering a webhook endpoint', () => {
     ]);
   });
 
+  it('sent twenty times at once with one Idempotency-Key, registers one endpoint and answers each the same, secret included', async () => {
+    const before = await endpoints();
+    const body = { url: 'https://crm.example.com/hooks/once', events: ['contract.active'] };
+    const headers = { 'Idempotency-Key': 'register-crm-once' };
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => h.request('POST', '/api/webhooks', { token: ADMIN_TOKEN, body, headers })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.body.secret)).size).toBe(1);
+    expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(19);
+    expect(await endpoints()).toBe(before + 1);
+    const again = await h.request('POST', '/api/webhooks', { token: ADMIN_TOKEN, body, headers });
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(answers[0]!.body.id);
+    const other = await h.request('POST', '/api/webhooks', { token: ADMIN_TOKEN, body: { ...body, events: ['client.lost'] }, headers });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    const badKey = await h.request('POST', '/api/webhooks', { token: ADMIN_TOKEN, body, headers: { 'Idempotency-Key': 'two words' } });
+    expect(badKey.status).toBe(400);
+    expect(await endpoints()).toBe(before + 1);
+    // The secret stays in its own row: no copy of the answer is kept among step answers.
+    const kept = await h.db.query(`SELECT count(*)::int AS n FROM step_answers WHERE body::text LIKE '%whsec_%'`);
+    expect(kept.rows[0].n).toBe(0);
+  });
+
   it('refuses loopback, private, link-local and local names, http, credentials and other schemes, naming the url', async () => {
     const before = await endpoints();
     for (const url of [

@@ -233,6 +233,7 @@ describe('dependencies down', () => {
   let ops: Person;
   let clientId: string;
   let number: string;
+  let endpointId: string;
 
   it('a signed contract is there to read (its PDF never cached)', async () => {
     [manager, director, ops] = [
@@ -243,6 +244,13 @@ describe('dependencies down', () => {
     const client = await request('POST', '/api/clients', { token: ops.token, body: clientBody() });
     expect(client.status, JSON.stringify(client.body)).toBe(201);
     clientId = client.body.id;
+    // Another system hears the signature, so there is a delivery to ask again for below.
+    const endpoint = await request('POST', '/api/webhooks', {
+      token: ADMIN_TOKEN,
+      body: { url: 'https://crm.example.com/hooks', events: ['contract.signed'] },
+    });
+    expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+    endpointId = endpoint.body.id;
     const created = await request('POST', '/api/contracts', { token: ops.token, body: contractBody(clientId, manager.id) });
     expect([201, 202], JSON.stringify(created.body)).toContain(created.status);
     number =
@@ -287,6 +295,9 @@ describe('dependencies down', () => {
       ['GET', `/api/contracts/${number}/document`, { token: manager.token }],
       ['POST', `/api/contracts/${number}/dispatch`, { token: manager.token, body: { channel: 'courier' } }],
       ['POST', '/api/contracts', { token: ops.token, body: contractBody(clientId, manager.id) }],
+      ['POST', '/api/webhooks', { token: ADMIN_TOKEN, body: { url: 'https://erp.example.com/hooks', events: ['client.lost'] } }],
+      ['GET', '/api/webhooks', { token: ADMIN_TOKEN }],
+      ['PATCH', '/api/me/notification-settings', { token: manager.token, body: { language: 'en' } }],
     ];
     for (const [method, p, opts] of calls) {
       // Twice: the first meets connections the pool still held, the second a pool that must connect.
@@ -356,6 +367,18 @@ describe('dependencies down', () => {
     note(`Temporal down: POST /api/clients/:id/complaints ${complaint.status} in ${complaint.ms} ms`);
     expect([503, 202], JSON.stringify(complaint.body)).toContain(complaint.status);
     expect(complaint.ms).toBeLessThan(CALL_TIMEOUT_MS + 1_000);
+
+    // A redelivery is opened and started in one transaction: without Temporal, nothing changes.
+    const [delivery] = (
+      await db.query(`UPDATE webhook_deliveries SET status = 'failed' WHERE endpoint_id = $1 RETURNING id, redeliveries`, [endpointId])
+    ).rows;
+    const redelivery = await request('POST', `/api/webhooks/${endpointId}/deliveries/${delivery.id}/redeliver`, { token: ADMIN_TOKEN });
+    note(`Temporal down: POST /api/webhooks/:id/deliveries/:id/redeliver ${redelivery.status} in ${redelivery.ms} ms`);
+    expect(redelivery.status, JSON.stringify(redelivery.body)).toBe(503);
+    expect(redelivery.ms).toBeLessThan(CALL_TIMEOUT_MS + 1_000);
+    const after = (await db.query('SELECT status, redeliveries, redelivered_at FROM webhook_deliveries WHERE id = $1', [delivery.id]))
+      .rows[0];
+    expect(after).toEqual({ status: 'failed', redeliveries: delivery.redeliveries, redelivered_at: null });
 
     // What is read from Postgres does not need Temporal.
     expect((await request('GET', '/api/registry', { token: manager.token })).status).toBe(200);
