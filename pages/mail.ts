@@ -82,15 +82,16 @@ export function createMailComposer({ publicUrl, timeZone }: { publicUrl: string;
       return { subject, text: TEMPLATE.notice.text(context), html: TEMPLATE.notice.html(context) };
     },
 
-    digest(reader: Reader, day: string, notices: readonly NoticeFacts[]): ComposedMail {
+    digest(reader: Reader, day: string, notices: readonly NoticeFacts[], total: number): ComposedMail {
       const lang = reader.language;
       const dayText = format(lang, new Date(`${day}T12:00:00Z`), { dateStyle: 'long', timeZone: 'UTC' });
-      const subject = oneLine(translate(lang, 'mail.digest.subject', { day: dayText, count: notices.length }));
+      const subject = oneLine(translate(lang, 'mail.digest.subject', { day: dayText, count: total }));
       const items = notices.map((notice) => ({
         ...noticeWords(lang, notice),
         time: format(lang, notice.createdAt, { dateStyle: 'short', timeStyle: 'short' }),
       }));
-      const context = { ...links, lang, reader, subject, items };
+      const more = total > notices.length ? total - notices.length : 0;
+      const context = { ...links, lang, reader, subject, items, more };
       return { subject, text: TEMPLATE.digest.text(context), html: TEMPLATE.digest.html(context) };
     },
   };

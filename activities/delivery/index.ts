@@ -165,11 +165,15 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
       const lease = await takeDigest(db, id, MAIL_LEASE_MS);
       if (lease.state === 'busy') notYet('digests', [], 1);
       if (lease.state !== 'taken') return 'done';
-      const { messageId, day, reader, notices } = lease.item;
+      const { messageId, day, reader, notices, total } = lease.item;
       if (notices.length > 0) {
         try {
           await keptAlive(
-            mailer.send({ to: { name: reader.name, address: reader.address }, messageId, mail: composer.digest(reader, day, notices) }),
+            mailer.send({
+              to: { name: reader.name, address: reader.address },
+              messageId,
+              mail: composer.digest(reader, day, notices, total),
+            }),
             () => renewMailLeases(db, 'mail_digests', [id], MAIL_LEASE_MS),
           );
         } catch (err) {

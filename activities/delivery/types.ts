@@ -13,8 +13,8 @@ export interface ComposedMail {
 export interface MailComposer {
   /** One notification's mail: what happened, where to act, how to change what one receives. */
   notice(reader: Reader, notice: NoticeFacts): ComposedMail;
-  /** A day's notifications in one mail, oldest first. */
-  digest(reader: Reader, day: string, notices: readonly NoticeFacts[]): ComposedMail;
+  /** A day's notifications in one mail, oldest first: `notices` of the `total` it gathers. */
+  digest(reader: Reader, day: string, notices: readonly NoticeFacts[], total: number): ComposedMail;
 }
 
 export interface OutgoingMail {

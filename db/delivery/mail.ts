@@ -175,12 +175,15 @@ export async function makeDueDigests(db: Pool, timeZone: string, domain: string)
   ).map((row) => row.id);
 }
 
+/** A digest lists at most this many notifications, then says how many more there are. */
+export const DIGEST_LISTS_AT_MOST = 200;
+
 /** Takes a digest to send for `leaseMs`, with its reader and every notice it gathers, oldest first. */
 export async function takeDigest(
   db: Pool,
   id: string,
   leaseMs: number,
-): Promise<Lease<{ messageId: string; day: string; reader: Reader; notices: NoticeFacts[] }>> {
+): Promise<Lease<{ messageId: string; day: string; reader: Reader; notices: NoticeFacts[]; total: number }>> {
   const taken = await queryOne<{ message_id: string; day: string; staff_id: string }>(
     db,
     `UPDATE mail_digests SET sending_until = now() + make_interval(secs => $2::double precision / 1000), attempts = attempts + 1
@@ -196,13 +199,16 @@ export async function takeDigest(
     [taken.staff_id],
   );
   if (!reader) return { state: 'gone' };
-  const notices = await queryRows<NoticeFacts>(
+  // However busy the day, the mail stays readable and bounded: the first of it, and how many more the app has.
+  const rows = await queryRows<NoticeFacts & { total: number }>(
     db,
-    `SELECT ${NOTICE_COLUMNS} FROM mail_deliveries d JOIN notifications n ON n.id = d.notification_id ${NOTICE_JOINS}
-     WHERE d.digest_id = $1 ORDER BY n.created_at, n.id`,
-    [id],
+    `SELECT ${NOTICE_COLUMNS}, count(*) OVER ()::int AS total FROM mail_deliveries d JOIN notifications n ON n.id = d.notification_id
+     ${NOTICE_JOINS}
+     WHERE d.digest_id = $1 ORDER BY n.created_at, n.id LIMIT $2`,
+    [id, DIGEST_LISTS_AT_MOST],
   );
-  return { state: 'taken', item: { messageId: taken.message_id, day: taken.day, reader, notices } };
+  const notices = rows.map(({ total: _total, ...notice }) => notice);
+  return { state: 'taken', item: { messageId: taken.message_id, day: taken.day, reader, notices, total: rows[0]?.total ?? 0 } };
 }
 
 /** The digest and every mail it gathered are sent. */

@@ -18,6 +18,7 @@ export const deliveryEn: Record<keyof typeof deliveryRu, string> = {
   'mail.settings': 'How and when to receive these e-mails',
   'mail.automatic': 'This e-mail was sent automatically; there is no need to reply.',
   'mail.digest.subject': 'Notifications of {day}: {count}',
+  'mail.digest.more': '…and {count} more: all of them are in the app.',
   'mail.digest.intro': 'The notifications you receive once a day:',
 
   'notify.title': 'Notifications',

@@ -16,6 +16,7 @@ export const deliveryRu = {
   'mail.settings': 'Как и когда получать такие письма',
   'mail.automatic': 'Письмо отправлено автоматически, отвечать на него не нужно.',
   'mail.digest.subject': 'Уведомления за {day}: {count}',
+  'mail.digest.more': '…и ещё {count}: все они в приложении.',
   'mail.digest.intro': 'Уведомления, которые вы получаете раз в день:',
 
   'notify.title': 'Уведомления',

@@ -285,6 +285,37 @@ describe('each person’s choice', () => {
     expect(smtp.to(leavingEmail)).toEqual([]);
   });
 
+  it('digest of a busy day: the first 200 listed, how many more said, one bounded mail', async () => {
+    const busy = await h.person('Занятой Руководитель', ['kam_head']);
+    const set = await h.request('PATCH', '/api/me/notification-settings', {
+      token: busy.token,
+      body: { modes: { escalation: 'digest' }, digestAt: '00:00' },
+    });
+    expect(set.status).toBe(200);
+    // 250 escalations of 2,000 characters each, as a month-end could bring (written as the planner would).
+    await h.db.query(
+      `WITH made AS (
+         INSERT INTO notifications (key, workflow_id, process_type, client_id, recipient_staff_id, kind, message, created_at)
+         SELECT 'bulk-' || i, 'bulk-' || i, 'contract', $2, $1, 'escalation', 'Просрочено ' || i || ': ' || repeat('ж', 2000),
+           now() - make_interval(secs => 300 - i)
+         FROM generate_series(1, 250) AS i RETURNING id, key, created_at)
+       INSERT INTO mail_deliveries (key, step_key, notification_id, staff_id, address, status, message_id, created_at)
+       SELECT made.id || ':' || $1, made.key, made.id, $1, s.email, 'digest', '<' || made.id || '@bulk>', made.created_at
+       FROM made, staff s WHERE s.id = $1`,
+      [busy.id, cast.clientId],
+    );
+    await h.temporal.schedule.getHandle(scheduleId).trigger();
+    const email = (await h.request('GET', '/api/me/notification-settings', { token: busy.token })).body.email;
+    const digest = await eventually(async () => smtp.to(email)[0], 30_000, 'the busy digest');
+    expect(digest.subject).toMatch(/: 250$/);
+    expect(digest.text.match(/Просрочено \d+:/g)).toHaveLength(200);
+    expect(digest.text).toContain('Просрочено 1: ');
+    expect(digest.text).not.toContain('Просрочено 201: ');
+    expect(digest.text).toContain('…и ещё 50: все они в приложении.');
+    const sent = await h.db.query(`SELECT status, count(*)::int AS n FROM mail_deliveries WHERE staff_id = $1 GROUP BY 1`, [busy.id]);
+    expect(sent.rows).toEqual([{ status: 'sent', n: 250 }]);
+  });
+
   it('is the caller’s own, checked like any body', async () => {
     const bad = await h.request('PATCH', '/api/me/notification-settings', {
       token: cast.manager.token,

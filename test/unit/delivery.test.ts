@@ -223,12 +223,22 @@ describe('a notification’s mail', () => {
   });
 
   it('gathers a day in one digest', () => {
-    const digest = composer.digest(reader, '2026-12-07', [
-      notice,
-      { ...notice, kind: 'status', message: 'Contract CT-2026-00002 is active' },
-    ]);
+    const digest = composer.digest(
+      reader,
+      '2026-12-07',
+      [notice, { ...notice, kind: 'status', message: 'Contract CT-2026-00002 is active' }],
+      2,
+    );
     expect(digest.subject).toBe('Уведомления за 7 декабря 2026 г.: 2');
     expect(digest.text).toContain('Contract CT-2026-00002 is active');
     expect(digest.text.match(/https:\/\/service\.example\.com\/processes\/contract\/CT-2026-00001/g)).toHaveLength(2);
+    expect(digest.text).not.toContain('и ещё');
+  });
+
+  it('of a busy day lists the first and says how many more the app has', () => {
+    const digest = composer.digest(reader, '2026-12-07', [notice], 1_250);
+    expect(digest.subject).toBe('Уведомления за 7 декабря 2026 г.: 1250');
+    expect(digest.text).toContain('…и ещё 1249: все они в приложении.');
+    expect(digest.html).toContain('…и ещё 1249: все они в приложении.');
   });
 });
