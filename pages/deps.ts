@@ -39,6 +39,14 @@ export function personOf(req: Request): Person {
   return { staffId: req.person.staffId, name: req.person.name, roles: req.person.roles };
 }
 
+/** A page for administrators only: anyone else is refused (403). */
+export function adminOnly(req: Request): void {
+  if (!personOf(req).roles.includes('admin')) throw new HttpError(403, 'forbidden', 'this page is for administrators');
+}
+
+/** A form field sent once, many times or not at all (checkboxes), as a list. */
+export const valuesOf = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+
 /** Fields that name someone or something by id, and who may be chosen for them. */
 const PICKED_FIELDS = ['clientId', 'managerId', 'ownerId', 'questionnaireId'] as const;
 

@@ -3,18 +3,11 @@
 // API token. Each is the API's own route (/api/staff…), called as the administrator.
 import { Router, type Request, type Response } from 'express';
 import { ROLES } from '../domain/people';
-import { HttpError } from '../api/errors';
 import { languageOf, translatorFor } from './i18n';
 import { renderPage } from './render';
 import { checkFormToken } from './session';
-import { personOf, type PagesDeps } from './deps';
+import { adminOnly, valuesOf, type PagesDeps } from './deps';
 import { refusalText } from './words';
-
-const adminOnly = (req: Request): void => {
-  if (!personOf(req).roles.includes('admin')) throw new HttpError(403, 'forbidden', 'this page is for administrators');
-};
-
-const rolesOf = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 
 export function createStaffPagesRouter(deps: PagesDeps): Router {
   const router = Router();
@@ -43,7 +36,7 @@ export function createStaffPagesRouter(deps: PagesDeps): Router {
     const added = await deps.call(req, 'POST', '/api/staff', {
       name: req.body.name,
       email: req.body.email,
-      roles: rolesOf(req.body.roles),
+      roles: valuesOf(req.body.roles),
     });
     if (added.status !== 201) return refused(req, res, added);
     const invited = await deps.call(req, 'POST', `/api/staff/${added.body.id}/invitation`);
@@ -63,7 +56,7 @@ export function createStaffPagesRouter(deps: PagesDeps): Router {
   router.post('/staff/:id', checkFormToken, async (req, res) => {
     adminOnly(req);
     const patch: Record<string, unknown> = {};
-    if (req.body.roles !== undefined || req.body.rolesShown) patch.roles = rolesOf(req.body.roles);
+    if (req.body.roles !== undefined || req.body.rolesShown) patch.roles = valuesOf(req.body.roles);
     if (req.body.disabled === 'true' || req.body.disabled === 'false') patch.disabled = req.body.disabled === 'true';
     const answer = await deps.call(req, 'PATCH', `/api/staff/${encodeURIComponent(req.params.id as string)}`, patch);
     if (answer.status !== 200) return refused(req, res, answer);

@@ -8,14 +8,9 @@ import { HttpError } from '../api/errors';
 import { languageOf, translatorFor } from './i18n';
 import { renderPage } from './render';
 import { checkFormToken } from './session';
-import { personOf, type PagesDeps } from './deps';
+import { adminOnly, valuesOf, type PagesDeps } from './deps';
 import { refusalText } from './words';
 
-const adminOnly = (req: Request): void => {
-  if (!personOf(req).roles.includes('admin')) throw new HttpError(403, 'forbidden', 'this page is for administrators');
-};
-
-const listOf = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 const idOf = (req: Request, name: string) => encodeURIComponent(String(req.params[name]));
 
 export function createWebhookPagesRouter(deps: PagesDeps): Router {
@@ -59,7 +54,7 @@ export function createWebhookPagesRouter(deps: PagesDeps): Router {
 
   router.post('/webhooks', checkFormToken, async (req, res) => {
     adminOnly(req);
-    const body: Record<string, unknown> = { url: req.body.url, events: listOf(req.body.events) };
+    const body: Record<string, unknown> = { url: req.body.url, events: valuesOf(req.body.events) };
     if (req.body.description) body.description = req.body.description;
     if (req.body.secret) body.secret = req.body.secret;
     // The form's own key: a double click registers one endpoint.
@@ -69,7 +64,7 @@ export function createWebhookPagesRouter(deps: PagesDeps): Router {
       await showAll(
         req,
         res,
-        { refusal: refusalOf(req, created), values: { ...req.body, events: listOf(req.body.events) } },
+        { refusal: refusalOf(req, created), values: { ...req.body, events: valuesOf(req.body.events) } },
         created.status,
       );
       return;

@@ -85,7 +85,7 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
     return mail;
   };
 
-  /** One call and its record; false when it is to be tried again. */
+  /** One call and its record; what failed and may pass later goes into `failures`, to be tried again. */
   async function call(target: WebhookCall, failures: string[]): Promise<void> {
     const attempt = await postWebhook(target, config.webhooks);
     await recordAttempt(db, target, attempt);
@@ -132,13 +132,13 @@ export function createDeliveryActivities({ db, config, dispatcher, mail }: Deliv
     },
 
     /** Every webhook call of the step still to make, each once. */
-    async callStepWebhooks(stepKey: string): Promise<{ delivered: number }> {
+    async callStepWebhooks(stepKey: string): Promise<{ called: number }> {
       // The call ends by its own deadline, so its lease need not be renewed.
       const { taken, waiting } = await takeStepWebhookCalls(db, stepKey, config.webhooks.timeoutMs + 5_000);
       const failures: string[] = [];
       await keptAlive(inTurn(taken, CALLS_AT_ONCE, (target) => call(target, failures)));
       notYet('webhook calls', failures, waiting);
-      return { delivered: taken.length };
+      return { called: taken.length };
     },
 
     async stepWebhooksGivenUp(stepKey: string, why: string): Promise<void> {

@@ -23,7 +23,7 @@ export interface OutgoingMail {
   mail: ComposedMail;
 }
 
-/** Sends one mail or fails; a refusal no retry can change (a 5xx answer) is `permanent`. */
+/** Sends one mail or fails; a refusal no retry can change (a 5xx answer) fails non-retryable. */
 export interface Mailer {
   send(message: OutgoingMail): Promise<void>;
   close(): void;

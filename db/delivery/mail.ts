@@ -131,7 +131,7 @@ export async function mailAttemptFailed(db: Queryable, id: string, error: string
   ]);
 }
 
-/** Given up after MAIL_RETRY_FOR: failed, with the last error, for an administrator to see. */
+/** Refused for good (a 5xx): failed, with the error, for an administrator to see. */
 export async function mailGivenUp(db: Queryable, id: string, error: string): Promise<void> {
   await db.query(
     `UPDATE mail_deliveries SET status = 'failed', failed_at = now(), sending_until = NULL, last_error = left(COALESCE($2, last_error), 2000)
@@ -256,7 +256,7 @@ export interface MailDeliveryRow {
   failedAt: Date | null;
 }
 
-export const MAIL_DELIVERY_COLUMNS = `d.id, d.notification_id AS "notificationId", d.staff_id AS "staffId", s.name, d.address, n.kind, n.message,
+const MAIL_DELIVERY_COLUMNS = `d.id, d.notification_id AS "notificationId", d.staff_id AS "staffId", s.name, d.address, n.kind, n.message,
   d.status, d.attempts, d.last_error AS "lastError", d.message_id AS "messageId", d.digest_id AS "digestId",
   d.created_at AS "createdAt", d.sent_at AS "sentAt", d.failed_at AS "failedAt"`;
 

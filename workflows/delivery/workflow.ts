@@ -1,6 +1,6 @@
-// The delivery of notifications beyond the app, each send an activity keyed by its notification and
-// channel: a step's mails and webhook calls, a person's digest, a redelivery, and the round that
-// makes digests and restarts what lost its start. Each runs on the delivery task queue, apart from
+// The delivery of notifications beyond the app: a step's mails (one activity) and webhook calls
+// (another), each send in them keyed by its notification and channel; a person's digest; a
+// redelivery; and the round that makes digests and restarts what lost its start. Each runs on the delivery task queue, apart from
 // the processes, which never wait for it: a mail server that is down or an endpoint that hangs is
 // retried here with backoff for its window, then marked failed, while the process goes on.
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
