@@ -38,6 +38,26 @@ const envSchema = z.object({
   TEMPORAL_CALL_TIMEOUT: duration('10s'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // What an operator watches: the API's /metrics (answered only with this token), the worker's
+  // Temporal metrics for Prometheus (host:port; off when unset), traces to an OTLP/HTTP collector (off when unset).
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .refine((token) => !token || token.length >= 16, 'must be at least 16 characters'),
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .trim()
+    .optional()
+    .refine(
+      (address) => !address || /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(address),
+      'must be host:port, such as 0.0.0.0:9464',
+    ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .trim()
+    .optional()
+    .refine((url) => !url || /^https?:\/\/[^\s]+$/.test(url), 'must be an http:// or https:// URL'),
+  OTEL_SERVICE_NAME: z.string().trim().optional(),
 
   // The contract's clocks (Config.contract). The SLA_ names are kept from when the contract was the
   // only process: operators have them set.
@@ -116,6 +136,15 @@ const envSchema = z.object({
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   TIME_ZONE: text('Europe/Moscow').refine(isTimeZone, 'is not a time zone such as Europe/Moscow'),
 
+  // Worker tuning (Config.worker): unset means the SDK's own default. What each costs is in the
+  // README ("Production and scale"): cached workflows are most of a worker's memory.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+  WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
+  WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
+  WORKER_STICKY_QUEUE_TIMEOUT: duration('10s'),
+
   // Our side of the standard form. The defaults are a demo company so a fresh install prints real-looking contracts.
   COMPANY_LEGAL_NAME: text('ООО «Логистик Групп»'),
   COMPANY_INN: text('7704123450').refine(isValidInn, 'is not a valid INN (check digits)'),
@@ -155,6 +184,31 @@ export interface DeliveryConfig {
   timeZone: string;
 }
 
+/** What an operator watches besides the logs. */
+export interface ObservabilityConfig {
+  /** The API's GET /metrics answers only `Authorization: Bearer <this>`; without it, /metrics is 404. */
+  metricsToken?: string;
+  /** Where the worker serves the Temporal SDK's own metrics for Prometheus (host:port); none when unset. */
+  workerMetricsAddress?: string;
+  /** OpenTelemetry traces of every start, step and activity, sent over OTLP/HTTP; none when unset. */
+  tracing?: { endpoint: string; serviceName?: string };
+}
+
+/**
+ * How much one worker process takes on at once. The process task queues' Workers get these; the
+ * delivery queue keeps its own activity slots (DELIVERY_CONCURRENCY).
+ */
+export interface WorkerTuning {
+  /** Workflows kept in memory between their tasks (sticky); a cache miss replays the history. */
+  maxCachedWorkflows?: number;
+  maxConcurrentWorkflowTaskExecutions?: number;
+  maxConcurrentActivityTaskExecutions?: number;
+  maxConcurrentWorkflowTaskPolls?: number;
+  maxConcurrentActivityTaskPolls?: number;
+  /** How long a cached workflow's next task waits for this worker before any worker takes it. */
+  stickyQueueScheduleToStartTimeoutMs: number;
+}
+
 export interface Config {
   port: number;
   databaseUrl: string;
@@ -169,6 +223,8 @@ export interface Config {
   };
   adminToken?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Metrics and traces (METRICS_TOKEN, WORKER_METRICS_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME). */
+  observability: ObservabilityConfig;
   /** The contract's clocks (the SLA_* variables, CONTRACT_EXPIRY_AFTER_END_DATE, CONTRACT_HISTORY_LIMIT). */
   contract: ContractSla;
   onboarding: OnboardingSla;
@@ -176,6 +232,7 @@ export interface Config {
   workload: WorkloadNorm;
   company: Requisites & { directorName: string; city: string };
   delivery: DeliveryConfig;
+  worker: WorkerTuning;
 }
 
 /** The domain of a sender such as `Service <noreply@example.com>` or `noreply@example.com`. */
@@ -241,6 +298,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   if (!(e.SLA_FOLLOW_UP_AFTER < e.SLA_REMINDER_AFTER && e.SLA_REMINDER_AFTER < e.SLA_ESCALATION_AFTER)) {
     throw new ConfigError('Invalid configuration:\n  SLA_FOLLOW_UP_AFTER < SLA_REMINDER_AFTER < SLA_ESCALATION_AFTER must hold');
   }
+  if (
+    e.WORKER_WORKFLOW_POLLERS !== undefined &&
+    e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined &&
+    e.WORKER_WORKFLOW_POLLERS > e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS
+  ) {
+    throw new ConfigError('Invalid configuration:\n  WORKER_WORKFLOW_POLLERS <= WORKER_MAX_CONCURRENT_WORKFLOW_TASKS must hold');
+  }
   const smtpUrl = e.SMTP_URL || undefined;
   const mailFrom = e.MAIL_FROM || undefined;
   if (smtpUrl && !mailFrom) {
@@ -261,6 +325,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     adminToken: e.ADMIN_TOKEN,
     workload: { norm: e.WORKLOAD_NORM, weights: DEFAULT_WORKLOAD_WEIGHTS },
     logLevel: e.LOG_LEVEL,
+    observability: {
+      metricsToken: e.METRICS_TOKEN || undefined,
+      workerMetricsAddress: e.WORKER_METRICS_ADDRESS || undefined,
+      tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME || undefined }
+        : undefined,
+    },
     contract: {
       followUpAfterMs: e.SLA_FOLLOW_UP_AFTER,
       reminderAfterMs: e.SLA_REMINDER_AFTER,
@@ -327,6 +398,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
       roundEveryMs: e.DELIVERY_ROUND_EVERY,
       concurrency: e.DELIVERY_CONCURRENCY,
       timeZone: e.TIME_ZONE,
+    }),
+    worker: Object.freeze({
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTaskPolls: e.WORKER_WORKFLOW_POLLERS,
+      maxConcurrentActivityTaskPolls: e.WORKER_ACTIVITY_POLLERS,
+      stickyQueueScheduleToStartTimeoutMs: e.WORKER_STICKY_QUEUE_TIMEOUT,
     }),
   });
 }
