@@ -1,16 +1,20 @@
-// What every benchmark runs on: a real Temporal dev server, an embedded Postgres, the worker and
-// the API in this process, an HTTP caller that times each step, and a report of the percentiles
-// against targets (a missed target makes the exit code 1).
+// What every benchmark runs on: a real Temporal dev server (or the one BENCH_TEMPORAL_ADDRESS
+// names), an embedded Postgres, the worker (in this process, or BENCH_WORKERS worker OS processes)
+// and the API (in this process, or API processes), an HTTP caller that times each step, and a
+// report of the percentiles against targets (a missed target makes the exit code 1).
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApi } from '../api/main';
-import { loadConfig } from '../config/env';
+import type { Pool } from 'pg';
+import { startApi, type RunningApi } from '../api/main';
+import { loadConfig, type Config } from '../config/env';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createDatabase, startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from '../scripts/temporal-cli';
-import { installWorkerLogging, startProcessWorker } from '../worker/create-worker';
+import { installWorkerLogging, startProcessWorker, type RunningWorker } from '../worker/create-worker';
+import { spawnApis, spawnWorkers, type BenchChild } from './child-processes';
 
 const ADMIN = 'bench-admin-token-0123456789';
 
@@ -21,6 +25,16 @@ export interface BenchStack {
   adminToken: string;
   /** The benchmark's database, for what a benchmark reads back. */
   databaseUrl: string;
+  /** The Temporal frontend the stack runs on (a dev server of its own, or BENCH_TEMPORAL_ADDRESS). */
+  temporalAddress: string;
+  /** The configuration the worker and the API run with (its task queue is the stack's own). */
+  config: Config;
+  /** The in-process worker's pool, when the worker runs in this process. */
+  workerDb?: Pool;
+  /** Worker OS processes (empty when the worker runs in this process), for their memory. */
+  workers: BenchChild[];
+  /** Every API the caller spreads its calls over (one in this process, or API processes). */
+  apiUrls: string[];
   /** Calls the API as `token`, times it under `step`, and fails on any non-2xx answer. */
   call(step: string, token: string, method: string, url: string, body?: unknown): Promise<Record<string, any>>;
   person(name: string, roles: string[]): Promise<{ id: string; token: string }>;
@@ -39,29 +53,91 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
+export interface StackOptions {
+  /** Worker OS processes; 0 runs the worker in this process. Default: BENCH_WORKERS, else 0. */
+  workers?: number;
+  /** API OS processes the caller spreads its calls over; 0 runs one API in this process. Default: BENCH_APIS, else 0. */
+  apis?: number;
+}
+
+const countOf = (name: string, value: string | undefined, fallback: number, max: number): number => {
+  const n = value === undefined || value === '' ? fallback : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${name} must be a whole number from 0 to ${max}, not ${value}`);
+  return n;
+};
+
 /** Starts everything, runs the benchmark (which answers its missed targets), stops everything. */
-export async function benchOn(env: Record<string, string>, bench: (stack: BenchStack) => Promise<string[]>): Promise<void> {
+export async function benchOn(
+  env: Record<string, string>,
+  bench: (stack: BenchStack) => Promise<string[]>,
+  options: StackOptions = {},
+): Promise<void> {
+  const workerCount = options.workers ?? countOf('BENCH_WORKERS', process.env.BENCH_WORKERS, 0, 2);
+  const apiCount = options.apis ?? countOf('BENCH_APIS', process.env.BENCH_APIS, 0, 8);
+  const external = process.env.BENCH_TEMPORAL_ADDRESS?.trim() || undefined;
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'contract-bench-'));
-  const temporal = await startTemporalDevServer({ cli: await ensureTemporalCli(console.log), headless: true });
+  const temporal = external
+    ? { address: external, stop: async () => undefined }
+    : await startTemporalDevServer({ cli: await ensureTemporalCli(console.log), headless: true });
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), persistent: false });
   const databaseUrl = await createDatabase(postgres.url, 'bench');
   await migrate(databaseUrl);
-  const config = loadConfig({ ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, ADMIN_TOKEN: ADMIN, PORT: '0' });
+  // A task queue of the run's own: on a shared cluster no other worker takes its tasks.
+  const taskQueue = external ? `bench-${randomUUID().slice(0, 8)}` : 'processes';
+  const fullEnv: Record<string, string> = {
+    ...env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: process.env.BENCH_TEMPORAL_NAMESPACE || 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_LEGACY_TASK_QUEUES: '',
+    ADMIN_TOKEN: ADMIN,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+  };
+  const config = loadConfig(fullEnv);
+  console.log(
+    `stack: Temporal ${external ? `at ${external}` : `dev server ${temporal.address}`}, task queue ${taskQueue}, ` +
+      `${workerCount ? `${workerCount} worker process(es)` : 'worker in process'}, ${apiCount ? `${apiCount} API process(es)` : 'API in process'}`,
+  );
   installWorkerLogging('warn');
-  const db = createPool(databaseUrl);
-  const worker = await startProcessWorker(config, db);
-  const api = await startApi(config);
+  let db: Pool | undefined;
+  let worker: RunningWorker | undefined;
+  let workers: BenchChild[] = [];
+  if (workerCount === 0) {
+    db = createPool(databaseUrl);
+    worker = await startProcessWorker(config, db);
+  } else {
+    workers = await spawnWorkers(workerCount, fullEnv);
+  }
+  let api: RunningApi | undefined;
+  let apis: BenchChild[] = [];
+  let apiUrls: string[];
+  if (apiCount === 0) {
+    api = await startApi(config);
+    apiUrls = [api.url];
+  } else {
+    apis = await spawnApis(apiCount, fullEnv);
+    apiUrls = apis.map((child) => child.url!);
+  }
+  let nextApi = 0;
   const latencies = new Map<string, number[]>();
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 
   const stack: BenchStack = {
-    url: api.url,
+    url: apiUrls[0]!,
     adminToken: ADMIN,
     databaseUrl,
+    temporalAddress: temporal.address,
+    config,
+    workerDb: db,
+    workers,
+    apiUrls,
     async call(step, token, method, url, body = {}) {
+      const base = apiUrls[nextApi++ % apiUrls.length]!;
       const started = performance.now();
-      const res = await fetch(`${api.url}${url}`, {
+      const res = await fetch(`${base}${url}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: method === 'GET' ? undefined : JSON.stringify(body),
@@ -132,9 +208,11 @@ export async function benchOn(env: Record<string, string>, bench: (stack: BenchS
     process.exitCode = misses.length ? 1 : 0;
   } finally {
     clearInterval(sampler);
-    await api.close();
-    await worker.stop();
-    await db.end();
+    await api?.close();
+    await Promise.all(apis.map((child) => child.stop()));
+    await worker?.stop();
+    await Promise.all(workers.map((child) => child.stop()));
+    await db?.end();
     await postgres.stop();
     await temporal.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -1,0 +1,94 @@
+// The production entry points (dist/worker/main.js, dist/api/main.js) as child processes of a
+// benchmark, so a worker's memory is its own (read from /proc) and the load can be spread over
+// several processes. Until a shared module for spawning the topology lands, this is the bench's.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../config/paths';
+
+export interface BenchChild {
+  pid: number;
+  /** The API's address, for an API process. */
+  url?: string;
+  /** Resident memory now and at its peak (VmRSS, VmHWM), in MB; 0 once the process is gone. */
+  memoryMb(): { rss: number; peak: number };
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** VmRSS and VmHWM of a process, from /proc (Linux). */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+async function spawnEntry(entry: string, env: Record<string, string>, ready: RegExp, name: string): Promise<BenchChild> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist', ...entry.split('/'))], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    // Only the tail matters for a failure; a chatty process must not grow the bench's memory.
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 120_000);
+    const look = () => {
+      const found = ready.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        child.stdout!.off('data', look);
+        resolve(found);
+      }
+    };
+    child.stdout!.on('data', look);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${output}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let peak = { rss: 0, peak: 0 };
+  return {
+    pid: child.pid!,
+    url: match[1],
+    memoryMb() {
+      const now = memoryOf(child.pid!);
+      if (now.peak > 0) peak = now;
+      return now.peak > 0 ? now : { rss: 0, peak: peak.peak };
+    },
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** `count` workers on the stack's task queue; each answers once it polls. */
+export function spawnWorkers(count: number, env: Record<string, string>): Promise<BenchChild[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => spawnEntry('worker/main.js', env, /polling task queue/, `worker process ${i + 1}`)),
+  );
+}
+
+/** `count` API processes, each on a port of its own. */
+export function spawnApis(count: number, env: Record<string, string>): Promise<BenchChild[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      spawnEntry('api/main.js', { ...env, PORT: '0' }, /listening on (http:\/\/\S+)/, `API process ${i + 1}`),
+    ),
+  );
+}
