@@ -1,6 +1,6 @@
 // The worker for every process (contract, onboarding, account): the workflow bundle plus the
 // activities bound to a pool, polling the task queue and every legacy task queue still in use.
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { deliveryConfig, type Config, type DeliveryConfig } from '../config/env';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -11,6 +11,8 @@ import { createMailComposer } from '../pages/mail';
 import { sweepEndedContracts } from './ended-contracts';
 import { ensureDeliverySchedule } from './delivery-schedule';
 import { ensureSearchAttributes } from './search-attributes';
+import { createLogger } from '../config/logger';
+import { installWorkerRuntime, observedWorkerOptions, workflowInterceptorModules } from './telemetry';
 
 export interface ProcessWorkerOptions extends Omit<ActivityDeps, 'delivery'> {
   connection: NativeConnection;
@@ -55,7 +57,15 @@ export async function createProcessWorker(opts: ProcessWorkerOptions): Promise<P
   const workflowBundle =
     opts.workflowBundle ??
     (taskQueues.length > 1
-      ? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: Runtime.instance().logger })).code }
+      ? {
+          code: (
+            await bundleWorkflowCode({
+              workflowsPath: require.resolve('../workflows'),
+              workflowInterceptorModules: workflowInterceptorModules(),
+              logger: Runtime.instance().logger,
+            })
+          ).code,
+        }
       : undefined);
   const delivery = opts.delivery ?? deliveryConfig();
   const mailer = delivery.mail ? createMailer(delivery.mail) : undefined;
@@ -74,7 +84,11 @@ export async function createProcessWorker(opts: ProcessWorkerOptions): Promise<P
       mail: mailer ? { mailer, composer: createMailComposer(delivery) } : undefined,
     },
   });
-  const code = workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') };
+  // Every Worker carries the request id (and, with tracing on, the trace) from a step to its activities.
+  const code = {
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...observedWorkerOptions({ bundled: workflowBundle !== undefined }),
+  };
   const workers: Worker[] = [];
   for (const taskQueue of taskQueues) {
     workers.push(await Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue, ...code, activities }));
@@ -168,9 +182,7 @@ export async function startProcessWorker(
   };
 }
 
-const SDK_LEVELS = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
-
-/** The SDK's runtime logs at LOG_LEVEL; it must be set before the first connection. */
+/** The SDK's runtime logs JSON lines at LOG_LEVEL; it must be set before the first connection. */
 export function installWorkerLogging(level: Config['logLevel']): void {
-  Runtime.install({ logger: new DefaultLogger(SDK_LEVELS[level]) });
+  installWorkerRuntime({ logger: createLogger({ level, component: 'worker' }) });
 }
