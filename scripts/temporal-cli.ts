@@ -1,32 +1,23 @@
 // The Temporal CLI (with its dev server): found, or built once from the Go module proxy into a
 // cache outside the clone, so fresh clones (CI) reuse it. The SDK's own download needs internet.
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { cacheDir, goInstall, runs, withBuildLock, type Log } from './go-build';
 
 const run = promisify(execFile);
 const CLI_VERSION = 'v1.5.1';
 const CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
-type Log = (msg: string) => void;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `~/.cache/contract-engine/temporal-cli-v1.5.1`: versioned, so a version bump builds afresh. */
 export function temporalCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'contract-engine', `temporal-cli-${CLI_VERSION}`);
+  return cacheDir(`temporal-cli-${CLI_VERSION}`);
 }
 
-async function works(binary: string): Promise<boolean> {
-  try {
-    await run(binary, ['--version'], { timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const works = (binary: string) => runs(binary, ['--version']);
 
 /** An absolute path, so callers and error messages do not depend on PATH staying the same. */
 async function onPath(name: string): Promise<string | undefined> {
@@ -35,95 +26,6 @@ async function onPath(name: string): Promise<string | undefined> {
     if (existsSync(candidate) && (await works(candidate))) return candidate;
   }
   return undefined;
-}
-
-/** Go's official tarball installs to /usr/local/go without touching PATH of non-login shells. */
-async function findGo(): Promise<string | undefined> {
-  const candidates = [process.env.GO, 'go', '/usr/local/go/bin/go'].filter((c): c is string => !!c);
-  for (const go of candidates) {
-    if (
-      await run(go, ['version'], { timeout: 20_000 }).then(
-        () => true,
-        () => false,
-      )
-    )
-      return go;
-  }
-  return undefined;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * One build at a time per cache folder: a second caller (another test run, `npm start`) waits for
- * the first instead of spending minutes on the same build. A lock left by a dead process is taken over.
- */
-async function withBuildLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(dir, 'build.lock');
-  const deadline = Date.now() + 45 * 60_000;
-  let told = false;
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(readFileSync(lock, 'utf8').trim() || 'NaN');
-      if (Number.isInteger(holder) && !pidAlive(holder)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`gave up waiting for the Temporal CLI build holding ${lock}`, { cause: err });
-      if (!told) log(`another process (pid ${holder}) is building the Temporal CLI; waiting for it…`);
-      told = true;
-      await sleep(2_000);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
-}
-
-/** Builds into a private folder, then renames into place, so no caller ever runs half a binary. */
-async function build(target: string, log: Log): Promise<void> {
-  const go = await findGo();
-  if (!go) {
-    throw new Error(
-      'The Temporal CLI is missing and Go is not installed to build it. Either install Go ≥ 1.25 ' +
-        '(https://go.dev/dl/, or `apt-get install golang-go` where it is new enough) and run again, ' +
-        'put a `temporal` binary on PATH, or set TEMPORAL_CLI to the path of one.',
-    );
-  }
-  const staging = path.join(path.dirname(target), `build-${process.pid}-${Date.now()}`);
-  mkdirSync(staging, { recursive: true });
-  log(`building the Temporal CLI ${CLI_VERSION} with ${go} (a few minutes, once; cached in ${path.dirname(target)})…`);
-  const started = Date.now();
-  try {
-    await run(go, ['install', `${CLI_PACKAGE}@${CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: staging },
-      timeout: 40 * 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    renameSync(path.join(staging, 'temporal'), target);
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    // `go: downloading …` lines bury the cause; the end of the output holds it.
-    throw new Error(`building the Temporal CLI failed: ${(e.stderr || e.message).slice(-4000)}`, { cause: err });
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-  log(`built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 /** A path to a working `temporal` binary: TEMPORAL_CLI, the cached build, PATH, or a fresh build. */
@@ -138,10 +40,16 @@ export async function ensureTemporalCli(log: Log = () => undefined): Promise<str
   if (existsSync(cached) && (await works(cached))) return cached;
   const found = await onPath('temporal');
   if (found) return found;
-  mkdirSync(dir, { recursive: true });
-  return withBuildLock(dir, log, async () => {
+  const what = `the Temporal CLI ${CLI_VERSION}`;
+  return withBuildLock(dir, what, log, async () => {
     // Whoever held the lock before us may have built it already.
-    if (!(existsSync(cached) && (await works(cached)))) await build(cached, log);
+    if (!(existsSync(cached) && (await works(cached)))) {
+      await goInstall({ what, packages: [`${CLI_PACKAGE}@${CLI_VERSION}`], binaries: { temporal: 'temporal' }, dir, log }).catch(
+        (err: Error) => {
+          throw new Error(`${err.message}\nOr put a \`temporal\` binary on PATH, or set TEMPORAL_CLI to the path of one.`, { cause: err });
+        },
+      );
+    }
     return cached;
   });
 }

@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from '../scripts/temporal-cli';
+import { startTemporalCluster } from '../scripts/temporal-cluster';
 import { ensureChromium } from '../scripts/chromium';
 
 declare module 'vitest' {
@@ -53,13 +54,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const testDatabasePrefix = `test_${randomBytes(3).toString('hex')}`;
     // An embedded server is thrown away whole; on someone's own server only this run's databases go.
     if (external) stops.push(() => dropDatabases(external, testDatabasePrefix));
+    const postgresReady = external
+      ? Promise.resolve(external)
+      : startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres'), persistent: false, log })
+          .then(track)
+          .then((pg) => pg.url);
+    // TEST_TEMPORAL=cluster: every test against the real server on Postgres (the production
+    // topology, README "Production and scale") instead of the dev server.
+    const onCluster = process.env.TEST_TEMPORAL === 'cluster';
     const [temporal, postgresAdminUrl, bundle] = await Promise.all([
-      startTemporalDevServer({ cli, headless: true, logFile: path.join(scratch, 'temporal.log'), log }).then(track),
-      external
-        ? Promise.resolve(external)
-        : startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres'), persistent: false, log })
+      onCluster
+        ? postgresReady
+            .then((postgresUrl) =>
+              startTemporalCluster({
+                postgresUrl,
+                databasePrefix: `${testDatabasePrefix}_temporal`,
+                dir: path.join(scratch, 'cluster'),
+                log,
+              }),
+            )
             .then(track)
-            .then((pg) => pg.url),
+        : startTemporalDevServer({ cli, headless: true, logFile: path.join(scratch, 'temporal.log'), log }).then(track),
+      postgresReady,
       bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: quietLogger }),
     ]);
     const workflowBundlePath = path.join(scratch, 'workflow-bundle.js');
@@ -68,7 +84,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('postgresAdminUrl', postgresAdminUrl);
     project.provide('workflowBundlePath', workflowBundlePath);
     project.provide('testDatabasePrefix', testDatabasePrefix);
-    log(`ready: Temporal ${temporal.address}, Postgres ${external ? 'from TEST_DATABASE_URL' : 'embedded'}, workflows bundled`);
+    log(
+      `ready: Temporal ${temporal.address}${onCluster ? ' (on Postgres)' : ''}, Postgres ${external ? 'from TEST_DATABASE_URL' : 'embedded'}, workflows bundled`,
+    );
   } catch (err) {
     await stopAll();
     removeScratch();
