@@ -33,6 +33,10 @@ import { createStaffRouter } from './routes/staff';
 import { createDeliveryRouter } from './delivery/routes';
 import { pageSettingsFrom, type PageSettings } from '../pages/settings';
 import { createPagesRouter } from '../pages';
+import { createLogger, type Logger } from '../config/logger';
+import { createApiMetrics, metricsEndpoint } from './observability/metrics';
+import { requestLogging } from './observability/request-log';
+import { routePatterns } from './observability/route-pattern';
 
 export interface AppDeps {
   db: Pool;
@@ -42,9 +46,13 @@ export interface AppDeps {
    * API starts new workflows on `temporal.taskQueue` only; the legacy queues are the worker's.
    */
   config: Pick<Config, 'adminToken' | 'contract'> &
-    Partial<Pick<Config, 'onboarding' | 'account' | 'company' | 'delivery'>> & { temporal: Omit<Config['temporal'], 'legacyTaskQueues'> };
+    Partial<Pick<Config, 'onboarding' | 'account' | 'company' | 'delivery' | 'observability'>> & {
+      temporal: Omit<Config['temporal'], 'legacyTaskQueues'>;
+    };
   /** Sessions, invitations and sign-in limits; from the environment by default. */
   pages?: PageSettings;
+  /** Where the API's JSON lines go; by default warnings and errors only, on standard output. */
+  logger?: Logger;
 }
 
 const HEALTH_ROUTE: RouteSpec = {
@@ -59,6 +67,29 @@ const HEALTH_ROUTE: RouteSpec = {
 
 /** Each health check is cut after this, so the whole answer comes within 2 s whatever is down. */
 export const HEALTH_CHECK_TIMEOUT_MS = 1_500;
+
+// Liveness and readiness, answered apart: an orchestrator restarts a process that is not live, and a
+// balancer stops sending to one that is not ready. A dependency that is down makes the API not
+// ready, never not live: restarting it would not bring Postgres or Temporal back.
+const LIVE_ROUTE: RouteSpec = {
+  method: 'get',
+  path: '/api/health/live',
+  summary: 'Whether this API process serves requests (it asks no dependency)',
+  who: 'anyone',
+  public: true,
+  answers: { 200: '{live: true}' },
+  tag: 'health',
+};
+
+const READY_ROUTE: RouteSpec = {
+  method: 'get',
+  path: '/api/health/ready',
+  summary: 'Whether this API can answer now: Postgres and Temporal each answer within 1.5 s',
+  who: 'anyone',
+  public: true,
+  answers: { 200: '{ready: true, postgres: true, temporal: true}; 503 with Retry-After and the booleans when either does not answer' },
+  tag: 'health',
+};
 
 /**
  * Every answer is data for a program, never a page: nothing is sniffed, framed, referred or run,
@@ -78,10 +109,20 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function createApp({ db, temporal, config, pages = pageSettingsFrom(process.env) }: AppDeps): Express {
+export function createApp({
+  db,
+  temporal,
+  config,
+  pages = pageSettingsFrom(process.env),
+  logger = createLogger({ level: 'warn', component: 'api' }),
+}: AppDeps): Express {
   const pageSettings = pages;
   const app = express();
   app.disable('x-powered-by');
+  // Before anything else, so every answer (errors and 404s included) has its request id, its log line and its count.
+  const metrics = createApiMetrics();
+  const logging = requestLogging(logger, metrics, routePatterns(app));
+  app.use(logging.identify);
   // Behind a proxy, its X-Forwarded-For and -Proto count (sign-in limits by address, Secure cookies).
   app.set('trust proxy', pageSettings.trustProxy);
   // No ETag: with no-store there is nothing to revalidate, and a hash of a document is not to be handed out.
@@ -89,11 +130,12 @@ export function createApp({ db, temporal, config, pages = pageSettingsFrom(proce
   // First, so every answer has them: errors, 404s and malformed bodies included.
   app.use(securityHeaders);
   app.use(express.json({ limit: '1mb' }));
+  app.use(logging.resume);
 
   // Health answers without a token so load balancers and compose can use it. Each check is raced
   // against its own deadline, so a server that is down (or a pool with no free connection) gives
   // false in about 1.5 s instead of hanging.
-  route(app, HEALTH_ROUTE, async (_req, res) => {
+  const dependenciesAnswer = async () => {
     const [postgres, temporalServer] = await Promise.all([
       withTimeout(db.query('SELECT 1'), HEALTH_CHECK_TIMEOUT_MS, 'postgres').then(
         () => true,
@@ -104,10 +146,31 @@ export function createApp({ db, temporal, config, pages = pageSettingsFrom(proce
         () => false,
       ),
     ]);
-    const ok = postgres && temporalServer;
-    if (!ok) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    return { postgres, temporal: temporalServer, ok: postgres && temporalServer };
+  };
+  route(app, HEALTH_ROUTE, async (_req, res) => {
+    const { postgres, temporal: temporalServer, ok } = await dependenciesAnswer();
+    if (!ok) {
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      // Counted as the first dependency that did not answer.
+      res.locals.unavailableDependency = postgres ? 'temporal' : 'postgres';
+    }
     res.status(ok ? 200 : 503).json({ postgres, temporal: temporalServer });
   });
+  route(app, LIVE_ROUTE, (_req, res) => {
+    res.json({ live: true });
+  });
+  route(app, READY_ROUTE, async (_req, res) => {
+    const { postgres, temporal: temporalServer, ok } = await dependenciesAnswer();
+    if (!ok) {
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      // Counted as the first dependency that did not answer.
+      res.locals.unavailableDependency = postgres ? 'temporal' : 'postgres';
+    }
+    res.status(ok ? 200 : 503).json({ ready: ok, postgres, temporal: temporalServer });
+  });
+  // Prometheus's scrape, outside /api: only with METRICS_TOKEN (api/observability/metrics.ts).
+  app.get('/metrics', metricsEndpoint(metrics, config.observability?.metricsToken));
 
   const contracts = createContractService({
     db,

@@ -5,6 +5,7 @@ import { isGrpcServiceError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledEr
 import { ZodError } from 'zod';
 import { uuid } from '../domain/schemas';
 import { DependencyTimeoutError, type Dependency } from './deadline';
+import { currentRequest } from './observability/request-context';
 
 export class HttpError extends Error {
   constructor(
@@ -19,6 +20,9 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+
+  /** On a 503: the dependency that was down or too slow, which the API's metrics count it under. */
+  dependency?: Dependency;
 }
 
 /** `{kind: 'FourEyes'}`, `{kind: 'role', params: {roles: ['lawyer']}}`: the refusal's kind beside its English message. */
@@ -45,8 +49,11 @@ export const badRequest = (message: string, issues?: { path: string; message: st
   new HttpError(400, 'invalid_request', message, issues);
 
 /** A dependency did not answer in time: the caller may try again after `retryAfterSeconds`. */
-export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
-  new HttpError(503, 'unavailable', message, undefined, { 'Retry-After': String(retryAfterSeconds) });
+export const serviceUnavailable = (message: string, retryAfterSeconds = 5, dependency?: Dependency) =>
+  Object.assign(new HttpError(503, 'unavailable', message, undefined, { 'Retry-After': String(retryAfterSeconds) }), { dependency });
+
+/** Temporal did not answer a start or a step in time (or failed under it): 503, counted as Temporal's. */
+export const temporalUnavailable = (message: string) => serviceUnavailable(message, 5, 'temporal');
 
 export function zodIssues(err: ZodError): { path: string; message: string }[] {
   return err.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
@@ -127,7 +134,7 @@ export function asUnavailable(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err.status === 503 ? err : undefined;
   const dependency = unavailableDependency(err);
   if (!dependency) return undefined;
-  return serviceUnavailable(`${DEPENDENCY_NAMES[dependency]} is not answering; try again shortly`, RETRY_AFTER_SECONDS);
+  return serviceUnavailable(`${DEPENDENCY_NAMES[dependency]} is not answering; try again shortly`, RETRY_AFTER_SECONDS, dependency);
 }
 
 // A dependency that is down makes every request fail the same way: one line per dependency every few seconds.
@@ -138,8 +145,12 @@ function logUnavailable(err: unknown): void {
   if (now - (lastLogged.get(dependency) ?? 0) < 5_000) return;
   lastLogged.set(dependency, now);
   const e = err as { code?: unknown; message?: unknown };
-  console.warn(`api: 503, ${dependency} unavailable: ${[e.code, e.message].filter(Boolean).join(' ')}`);
+  logOf().warn({ dependency }, `api: 503, ${dependency} unavailable: ${[e.code, e.message].filter(Boolean).join(' ')}`);
 }
+
+/** The request's logger (its lines carry its request id); the console outside a request. */
+const logOf = () =>
+  currentRequest()?.log ?? { warn: (_o: object, msg: string) => console.warn(msg), error: (_o: object, msg: string) => console.error(msg) };
 
 export const errorFunnel: ErrorRequestHandler = (err, _req, res, next) => {
   // A failure after the answer started (a document half sent) can only end the connection.
@@ -158,6 +169,7 @@ export const errorFunnel: ErrorRequestHandler = (err, _req, res, next) => {
   const known = err instanceof HttpError ? err : unavailable;
   if (known) {
     if (known instanceof StepRefusal) res.locals.refusedByProcess = true;
+    if (known.status === 503) res.locals.unavailableDependency = known.dependency ?? unavailableDependency(err);
     if (known.headers) res.set(known.headers);
     res.status(known.status).json({
       error: {
@@ -169,6 +181,6 @@ export const errorFunnel: ErrorRequestHandler = (err, _req, res, next) => {
     });
     return;
   }
-  console.error('api:', err);
+  logOf().error({ err }, `api: ${err instanceof Error ? err.message : String(err)}`);
   res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
 };

@@ -1,10 +1,14 @@
-// Production entry point: `node dist/api/main.js`, configured by environment variables.
+// Production entry point: `node dist/api/main.js`, configured by environment variables. It logs
+// JSON lines at LOG_LEVEL, one per request with its request id; /metrics answers with
+// METRICS_TOKEN; with OTEL_EXPORTER_OTLP_ENDPOINT its Temporal calls are traced.
 import type { Server } from 'node:http';
-import { Client } from '@temporalio/client';
 import type { Config } from '../config/env';
 import { loadConfigOrExit } from '../config/env';
+import { createLogger, type Logger } from '../config/logger';
+import { startTracing } from '../config/tracing';
 import { createPool } from '../db/pool';
 import { createApp } from './app';
+import { createApiTemporalClient } from './observability/temporal-client';
 import { connectTemporal } from './temporal-connection';
 
 export interface RunningApi {
@@ -17,29 +21,34 @@ export interface RunningApi {
 const CLOSE_GRACE_MS = 5_000;
 
 /** `work`, but never longer than `ms`: shutting down must not hang on a dependency that is gone. */
-async function atMost(work: Promise<unknown>, ms: number, what: string): Promise<void> {
+async function atMost(work: Promise<unknown>, ms: number, what: string, log: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
-      console.warn(`api: ${what} did not finish within ${ms / 1000} s; going on`);
+      log.warn(`api: ${what} did not finish within ${ms / 1000} s; going on`);
       resolve();
     }, ms);
   });
   await Promise.race([
     work.then(
       () => undefined,
-      (err: Error) => console.warn(`api: ${what}: ${err.message}`),
+      (err: Error) => log.warn({ err }, `api: ${what}: ${err.message}`),
     ),
     late,
   ]);
   clearTimeout(timer);
 }
 
-export async function startApi(config: Config): Promise<RunningApi> {
+export async function startApi(
+  config: Config,
+  log: Logger = createLogger({ level: config.logLevel, component: 'api' }),
+): Promise<RunningApi> {
+  // Before the client exists: its interceptors are chosen when it is made.
+  const tracing = await startTracing(config.observability.tracing, 'contract-engine-api');
   const db = createPool(config.databaseUrl);
   const connection = await connectTemporal(config.temporal.address);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ db, temporal, config });
+  const temporal = createApiTemporalClient(connection, config.temporal.namespace);
+  const app = createApp({ db, temporal, config, logger: log });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, () => resolve(s));
   });
@@ -52,10 +61,11 @@ export async function startApi(config: Config): Promise<RunningApi> {
       closed ??= (async () => {
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        await atMost(drained, CLOSE_GRACE_MS, 'requests in flight');
+        await atMost(drained, CLOSE_GRACE_MS, 'requests in flight', log);
         server.closeAllConnections();
-        await atMost(connection.close(), 2_000, 'closing the Temporal connection');
-        await atMost(db.end(), 2_000, 'closing the Postgres pool');
+        await atMost(connection.close(), 2_000, 'closing the Temporal connection', log);
+        await atMost(db.end(), 2_000, 'closing the Postgres pool', log);
+        if (tracing) await atMost(tracing.shutdown(), 2_000, 'sending the last traces', log);
       })();
       return closed;
     },
@@ -64,15 +74,16 @@ export async function startApi(config: Config): Promise<RunningApi> {
 
 if (require.main === module) {
   const config = loadConfigOrExit({ requireAdminToken: true });
-  startApi(config).then(
+  const log = createLogger({ level: config.logLevel, component: 'api' });
+  startApi(config, log).then(
     (api) => {
-      console.log(`api: listening on ${api.url}`);
+      log.info({ url: api.url }, `api: listening on ${api.url}`);
       const stop = () => void api.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     },
-    (err) => {
-      console.error(err);
+    (err: unknown) => {
+      log.error({ err }, `api: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);
     },
   );

@@ -17,7 +17,7 @@ import { ApplicationFailure, TemporalFailure, WorkflowExecutionAlreadyStartedErr
 import { STEP_REJECTIONS, type StepRejection } from '../workflows/engine/rejections';
 import type { Pool } from 'pg';
 import { stepTakenBy } from '../db/step-answers';
-import { conflict, serviceUnavailable, StepRefusal, type HttpError } from './errors';
+import { conflict, temporalUnavailable, StepRefusal, type HttpError } from './errors';
 
 /** Temporal did not answer in time, or could not be reached. */
 export function isNoAnswer(err: unknown): boolean {
@@ -128,7 +128,7 @@ export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; 
         if (await stepTaken()) return 'done';
         const e = err as Error & { cause?: Error };
         console.warn(`api: a step of ${workflowId} failed in Temporal: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`);
-        throw serviceUnavailable(
+        throw temporalUnavailable(
           `${subject}'s process failed in Temporal while taking the step, which may not have been recorded: ` +
             `check GET ${location} before trying again, or retry with the same Idempotency-Key`,
         );
@@ -156,7 +156,7 @@ export function createProcessSteps({ db, temporal, callTimeoutMs }: { db: Pool; 
         if (rejected) throw rejected;
         if (closed) throw conflict(`${subject} is ${(await statusNow()) ?? 'closed'}; no further steps are possible`);
         if (isNoAnswer(err)) {
-          throw serviceUnavailable(
+          throw temporalUnavailable(
             `Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; the step may not have been taken: ` +
               `check GET ${location} before trying again, or retry with the same Idempotency-Key`,
           );

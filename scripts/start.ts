@@ -9,21 +9,27 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { startApi, type RunningApi } from '../api/main';
 import { ConfigError, loadConfig, type Config } from '../config/env';
+import { createLogger, type LogLevel } from '../config/logger';
+import { startTracing } from '../config/tracing';
 import { repoRoot } from '../config/paths';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { firstAdministratorLink } from '../pages/first-administrator';
 import { pageSettingsFrom } from '../pages/settings';
 import { startProcessWorker } from '../worker/create-worker';
+import { installWorkerRuntime } from '../worker/telemetry';
 import { createDatabase, startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres';
 import { Supervisor, type Exit, type Supervised } from './supervisor';
 import { ensureTemporalCli, startTemporalDevServer, type DevServer } from './temporal-cli';
 
-const log = (msg: string) => console.log(`start: ${msg}`);
+// JSON lines like the API's and the worker's (the banner with the addresses stays text, for people).
+// LOG_LEVEL is checked with the rest of the configuration later; a bad one logs at info until then.
+const logLevel = (['debug', 'info', 'warn', 'error'] as const).find((level) => level === process.env.LOG_LEVEL) ?? 'info';
+const logger = createLogger({ level: logLevel satisfies LogLevel, component: 'start' });
+const log = (msg: string) => logger.info(`start: ${msg}`);
 
 /** Bounds on each step of shutting down: a step that hangs (a dependency gone) must not hold the rest. */
 const STOP_LIMITS_MS = { api: 8_000, worker: 20_000, pool: 3_000, server: 15_000 } as const;
@@ -34,8 +40,6 @@ function adminTokenFile(dataDir: string): { token: string; file: string } {
   if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
   return { token: readFileSync(file, 'utf8').trim(), file };
 }
-
-const SDK_LEVELS = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
 /** A number from the environment, or a message naming the variable. */
 function portFromEnv(name: string, fallback: number): number {
@@ -96,7 +100,7 @@ let shuttingDown: Promise<never> | undefined;
 function shutdown(reason: string, code: number): Promise<never> {
   shuttingDown ??= (async () => {
     if (code === 0) log(`${reason}; stopping…`);
-    else console.error(`start: ${reason}; stopping everything…`);
+    else logger.error(`start: ${reason}; stopping everything…`);
     // From here on nothing that stops is started again.
     const { api, worker, db, postgres, temporal } = running;
     if (api) await bounded('stopping the API', () => api.close(), STOP_LIMITS_MS.api);
@@ -170,7 +174,13 @@ async function main(): Promise<void> {
 
   // The SDK's runtime would stop the worker on SIGINT/SIGTERM by itself, racing the orderly shutdown
   // below (and looking like a worker that died); here this process decides the order.
-  Runtime.install({ logger: new DefaultLogger(SDK_LEVELS[config.logLevel]), shutdownSignals: [] });
+  installWorkerRuntime({
+    logger: createLogger({ level: config.logLevel, component: 'worker' }),
+    metricsAddress: config.observability.workerMetricsAddress,
+    shutdownSignals: [],
+  });
+  // Before the worker and the API's client are made: they take the tracing interceptors then.
+  await startTracing(config.observability.tracing, 'contract-engine');
   const db = (running.db = createPool(config.databaseUrl));
   running.worker = await Supervisor.start({
     name: 'the worker',
@@ -180,7 +190,7 @@ async function main(): Promise<void> {
     onGiveUp: giveUp,
     log,
   });
-  running.api = await startApi(config);
+  running.api = await startApi(config, createLogger({ level: config.logLevel, component: 'api' }));
   const pages = pageSettingsFrom(process.env);
   const firstLink = await firstAdministratorLink(db, pages.publicUrl ?? running.api.url, pages.invitationValidForMs);
 
@@ -214,16 +224,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 // A supervisor must not die of a stray error and leave its servers behind: it stops them and says why.
 process.on('uncaughtException', (err) => {
-  console.error('start: unexpected error:', err);
+  logger.error({ err }, `start: unexpected error: ${err.message}`);
   giveUp('an unexpected error');
 });
 process.on('unhandledRejection', (err) => {
-  console.error('start: unexpected error:', err);
+  logger.error({ err }, `start: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
   giveUp('an unexpected error');
 });
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  // A configuration error is a message for the person who started it, like the other entry points'.
+  if (err instanceof ConfigError) console.error(err.message);
+  else logger.error({ err }, `start: ${err instanceof Error ? err.message : String(err)}`);
   if (shuttingDown) return;
   freezeSupervision();
   void shutdown('start-up failed', 1);

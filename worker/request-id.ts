@@ -6,8 +6,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { REQUEST_ID_HEADER, REQUEST_ID_LOG_KEY, saneRequestId } from '../domain/request-id';
 
-/** The workflow interceptor modules every bundle of the process workflows is made with. */
-export const REQUEST_ID_WORKFLOW_MODULE = require.resolve('../workflows/engine/request-id-interceptors');
+/** The workflow interceptor module every bundle of the process workflows is made with (resolved when bundling). */
+export const requestIdWorkflowModule = (): string => require.resolve('../workflows/engine/request-id-interceptors');
 
 /** Made per activity execution: its id is read from its own header when it starts. */
 export const requestIdActivityInterceptors: ActivityInterceptorsFactory = () => {

@@ -7,7 +7,7 @@ import type { LogLevel as SdkLogLevel, LogMetadata, Logger as SdkLogger } from '
 import { Runtime, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from '../config/logger';
 import { activeTracing } from '../config/tracing';
-import { REQUEST_ID_WORKFLOW_MODULE, requestIdActivityInterceptors } from './request-id';
+import { requestIdActivityInterceptors, requestIdWorkflowModule } from './request-id';
 
 const PINO_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
@@ -49,7 +49,7 @@ export function installWorkerRuntime({ logger, metricsAddress, shutdownSignals }
 export function workflowInterceptorModules(): string[] {
   const tracing = activeTracing();
   return [
-    REQUEST_ID_WORKFLOW_MODULE,
+    requestIdWorkflowModule(),
     ...(tracing ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : []),
   ];
 }

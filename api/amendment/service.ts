@@ -13,7 +13,7 @@ import type { Actor } from '../../domain/people';
 import { amendmentRegistrationUpdate, amendmentRevisionUpdate } from '../../workflows/amendment/messages';
 import { MAX_OPEN_AMENDMENTS, needsLegalApproval, type AmendmentSla, type NewAmendmentInput } from '../../workflows/amendment/rules';
 import type { amendmentWorkflow } from '../../workflows/amendment/workflow';
-import { conflict, forbidden, HttpError, notFound, serviceUnavailable } from '../errors';
+import { conflict, forbidden, HttpError, notFound, temporalUnavailable } from '../errors';
 import { createProcessSteps, isNoAnswer } from '../process-steps';
 import { findAmendment, findAmendmentByWorkflow, openAmendmentsOf, saveAmendmentDraft, type AmendmentView } from './reads';
 import type { AmendmentDraftBody } from './schemas';
@@ -153,7 +153,7 @@ export function createAmendmentService({ db, temporal, taskQueue, sla, callTimeo
         // Started and ended already (the same key, long ago): it is answered as it is now.
         if (err instanceof WorkflowExecutionAlreadyStartedError) return answer(workflowId, 201);
         if (isNoAnswer(err))
-          throw serviceUnavailable(
+          throw temporalUnavailable(
             `Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; try again with the same Idempotency-Key`,
           );
         throw err;

@@ -21,7 +21,7 @@ import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../../db/contra
 import { findActiveManager } from '../../db/staff';
 import type { contractWorkflow } from '../../workflows/contract';
 import { registrationUpdate, reviseTermsUpdate } from '../../workflows/contract/messages';
-import { badRequest, HttpError, notFound, serviceUnavailable } from '../errors';
+import { badRequest, HttpError, notFound, temporalUnavailable } from '../errors';
 import { IDEMPOTENCY_KEY } from '../keyed-answers';
 import { createProcessSteps, isNoAnswer, rejectionOf } from '../process-steps';
 
@@ -59,7 +59,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
   const steps = createProcessSteps({ db, temporal, callTimeoutMs });
   const { withDeadline } = steps;
   const temporalDown = () =>
-    serviceUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
+    temporalUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
 
   /** The client's code when both parties are valid; 400 naming what is not. */
   async function checkParties(body: NewContract): Promise<string> {

@@ -50,7 +50,7 @@ import {
   requestUpdate,
   type OnboardingResult,
 } from '../../workflows/onboarding/messages';
-import { badRequest, HttpError, notFound, serviceUnavailable } from '../errors';
+import { badRequest, HttpError, notFound, temporalUnavailable } from '../errors';
 import { createProcessSteps, isNoAnswer } from '../process-steps';
 
 // ---- Bodies ---------------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ export function createOnboardingService({
       } catch (err) {
         await undoCreate(id, newClientId);
         if (isNoAnswer(err)) {
-          throw serviceUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
+          throw temporalUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
         }
         throw err;
       }

@@ -42,6 +42,16 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
         handleUpdate: (input, next) => within(input.headers, () => next(input)),
       },
     ],
+    internals: [
+      {
+        // The activation that starts the workflow: its "Workflow started" line is written before
+        // `execute` is intercepted, so the start's id is taken up here already.
+        activate: (input, next) => {
+          const start = input.activation.jobs?.find((job) => job.initializeWorkflow)?.initializeWorkflow;
+          return start?.headers ? within(start.headers as Headers, () => next(input)) : next(input);
+        },
+      },
+    ],
     outbound: [
       {
         scheduleActivity: (input, next) => next(handedOn(input)),
