@@ -23,6 +23,9 @@ export function createLogger({ level, component, destination }: LoggerOptions): 
       level,
       base: { component },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Errors are flattened (and redacted) by the log formatter below, under whatever key they are
+      // logged (`err`, or the SDK's `error`); pino's own serializer would then relabel them `Object`.
+      serializers: { err: (value: unknown) => value },
       // Levels as words ("info"), which people and most pipelines read more easily than numbers.
       formatters: { level: (label) => ({ level: label }), log: (object) => redact(object) as Record<string, unknown> },
       hooks: {
