@@ -33,8 +33,31 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export const requestKeyOf = (staffId: string, method: string, path: string, key: string): string =>
   sha256(`${staffId}\n${method} ${path}\n${key}`);
 
-/** A body's fingerprint, independent of key order and whitespace. */
+/**
+ * Deeper than any body a route takes (a questionnaire's definition, the deepest, nests four). A
+ * body's fingerprint is made by walking it, so a deeper one is refused before, not by a stack overflow.
+ */
+export const MAX_BODY_DEPTH = 32;
+
+/** How deeply objects and arrays nest in a parsed body, counted level by level (no recursion), up to `limit + 1`. */
+export function nestingDepth(value: unknown, limit = MAX_BODY_DEPTH): number {
+  let depth = 0;
+  let level: unknown[] = [value];
+  while (depth <= limit) {
+    const next: unknown[] = [];
+    for (const v of level) if (v && typeof v === 'object') for (const child of Object.values(v)) next.push(child);
+    if (!level.some((v) => v && typeof v === 'object')) break;
+    depth++;
+    level = next;
+  }
+  return depth;
+}
+
+/** A body's fingerprint, independent of key order and whitespace; 400 for a body nested deeper than any route takes. */
 export function bodyHash(body: unknown): string {
+  if (nestingDepth(body) > MAX_BODY_DEPTH) {
+    throw badRequest('the request is not valid', [{ path: '(body)', message: `must not nest deeper than ${MAX_BODY_DEPTH} levels` }]);
+  }
   const canonical = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(canonical)

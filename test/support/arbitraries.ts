@@ -211,7 +211,10 @@ function wellTypedString(schema: Schema, pool: IdPool): fc.Arbitrary<unknown> {
   const real = pool.ids.length ? [fc.constantFrom(...pool.ids)] : [];
   switch (schema.format) {
     case 'date':
-      return isoDay;
+      return fc.oneof(
+        { weight: 4, arbitrary: isoDay },
+        { weight: 1, arbitrary: fc.constantFrom('1900-01-01', '2199-12-31', '2000-02-29') },
+      );
     case 'date-time':
       return fc
         .date({ min: new Date('1900-01-02T00:00:00Z'), max: new Date('2199-12-30T00:00:00Z'), noInvalidDate: true })
@@ -251,7 +254,7 @@ function wellTypedNumber(schema: Schema, integer: boolean): fc.Arbitrary<unknown
 }
 
 /** Values at the edges of this schema (one past each limit), and what it must refuse. */
-function hostileFor(schema: Schema, pool: IdPool): fc.Arbitrary<unknown> {
+function hostileFor(schema: Schema, pool: IdPool, depth: number): fc.Arbitrary<unknown> {
   const types = typesOf(schema);
   const options: fc.Arbitrary<unknown>[] = [wrongType];
   if (types.includes('string') || schema.enum || schema.const !== undefined) {
@@ -274,11 +277,11 @@ function hostileFor(schema: Schema, pool: IdPool): fc.Arbitrary<unknown> {
   if (types.includes('array')) {
     const items = schema.items ?? {};
     const beyond = (schema.maxItems ?? 20) + 1;
-    options.push(fc.constantFrom(beyond, 1000).chain((n) => shaped(items, pool, 4).map((v) => Array<unknown>(n).fill(v))));
-    options.push(shaped(items, pool, 4));
+    options.push(fc.constantFrom(beyond, 1000).chain((n) => shaped(items, pool, depth + 2).map((v) => Array<unknown>(n).fill(v))));
+    options.push(shaped(items, pool, depth + 2));
   }
   if (types.includes('object')) {
-    options.push(shaped(schema, pool, 4).map((v) => [v]));
+    options.push(shaped(schema, pool, depth + 2).map((v) => [v]));
   }
   return fc.oneof(...options);
 }
@@ -301,14 +304,17 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function wellTypedObject(schema: Schema, pool: IdPool, depth: number): fc.Arbitrary<unknown> {
+function wellTypedObject(schema: Schema, pool: IdPool, depth: number, wrong: boolean): fc.Arbitrary<unknown> {
   const properties = schema.properties ?? {};
   const required = (schema.required ?? []).filter((k) => k in properties);
-  const model = Object.fromEntries(Object.entries(properties).map(([k, s]) => [k, shaped(s, pool, depth + 1)]));
+  const model = Object.fromEntries(Object.entries(properties).map(([k, s]) => [k, shaped(s, pool, depth + 1, wrong)]));
   const extra =
     schema.additionalProperties && typeof schema.additionalProperties === 'object'
-      ? fc.dictionary(fc.string({ maxLength: 20 }), shaped(schema.additionalProperties, pool, depth + 1), { maxKeys: 8 })
+      ? fc.dictionary(fc.string({ maxLength: 20 }), shaped(schema.additionalProperties, pool, depth + 1, wrong), { maxKeys: 8 })
       : fc.constant({});
+  if (!wrong) {
+    return fc.tuple(fc.record(model, { requiredKeys: required }), extra).map(([record, more]) => ({ ...more, ...record }));
+  }
   return fc
     .tuple(
       fc.record(model, { requiredKeys: required }),
@@ -326,20 +332,23 @@ function wellTypedObject(schema: Schema, pool: IdPool, depth: number): fc.Arbitr
     });
 }
 
-/** A value of the schema's own shape, whose parts are now and then wrong (fewer, the deeper). */
-export function shaped(schema: Schema, pool: IdPool, depth = 0): fc.Arbitrary<unknown> {
-  const good = wellTyped(schema, pool, depth);
-  if (depth > 5) return good;
-  return fc.oneof({ weight: 7, arbitrary: good }, { weight: 1, arbitrary: hostileFor(schema, pool) });
+/**
+ * A value of the schema's own shape, whose parts are now and then wrong (fewer, the deeper); with
+ * `wrong` false, one the schema takes, its values often at their limits, to reach what lies behind it.
+ */
+export function shaped(schema: Schema, pool: IdPool, depth = 0, wrong = true): fc.Arbitrary<unknown> {
+  const good = wellTyped(schema, pool, depth, wrong);
+  if (depth > 5 || !wrong) return good;
+  return fc.oneof({ weight: 7, arbitrary: good }, { weight: 1, arbitrary: hostileFor(schema, pool, depth) });
 }
 
-function wellTyped(schema: Schema, pool: IdPool, depth: number): fc.Arbitrary<unknown> {
+function wellTyped(schema: Schema, pool: IdPool, depth: number, wrong: boolean): fc.Arbitrary<unknown> {
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum?.length) return fc.constantFrom(...schema.enum);
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => wellTyped(s, pool, depth)));
+  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => wellTyped(s, pool, depth, wrong)));
   const types = typesOf(schema);
-  if (types.length > 1) return fc.oneof(...types.map((type) => wellTyped({ ...schema, type }, pool, depth)));
+  if (types.length > 1) return fc.oneof(...types.map((type) => wellTyped({ ...schema, type }, pool, depth, wrong)));
   switch (types[0]) {
     case 'string':
       return wellTypedString(schema, pool);
@@ -352,12 +361,12 @@ function wellTyped(schema: Schema, pool: IdPool, depth: number): fc.Arbitrary<un
     case 'null':
       return fc.constant(null);
     case 'array':
-      return fc.array(shaped(schema.items ?? {}, pool, depth + 1), {
+      return fc.array(shaped(schema.items ?? {}, pool, depth + 1, wrong), {
         minLength: schema.minItems ?? 0,
         maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 4, 4)),
       });
     case 'object':
-      return wellTypedObject(schema, pool, depth);
+      return wellTypedObject(schema, pool, depth, wrong);
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
@@ -422,7 +431,9 @@ const formEncoded = (value: unknown): string =>
 /** Every kind of body a route may be sent: shaped by its schema, any JSON, not JSON, or a wrong Content-Type. */
 export function bodyFor(schema: Schema | undefined, pool: IdPool): fc.Arbitrary<SentBody> {
   const own = schema ? shaped(schema, pool) : fc.jsonValue({ maxDepth: 3 });
+  const valid = schema ? shaped(schema, pool, 0, false) : own;
   return fc.oneof(
+    { weight: 4, arbitrary: valid.map((v) => ({ contentType: 'application/json', text: jsonText(v) })) },
     { weight: 8, arbitrary: fc.tuple(own, fc.constantFrom(...JSON_TYPES)).map(([v, contentType]) => ({ contentType, text: jsonText(v) })) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => ({ contentType: 'application/json', text: jsonText(v) })) },
     { weight: 1, arbitrary: deepNest.map((v) => ({ contentType: 'application/json', text: v.text })) },
@@ -521,15 +532,9 @@ export function queryFor(parameters: readonly QueryParameter[], pool: IdPool): f
       },
       {
         weight: 1,
-        arbitrary: fc.constantFrom(
-          `${p.name}[]=1`,
-          `${p.name}[a]=1`,
-          `${p.name}`,
-          `${p.name}=`,
-          `${p.name}=%`,
-          `${p.name}=%ED%A0%80`,
-          `${p.name}=%00`,
-        ).map((pair) => [pair]),
+        arbitrary: fc
+          .constantFrom(`${p.name}[]=1`, `${p.name}[a]=1`, `${p.name}`, `${p.name}=`, `${p.name}=%`, `${p.name}=%ED%A0%80`, `${p.name}=%00`)
+          .map((pair) => [pair]),
       },
     );
   const declared = parameters.map((p) => fc.option(one(p), { freq: 2 }));

@@ -21,6 +21,8 @@ export interface Operation {
   query: QueryParameter[];
   body?: Schema;
   keyed: boolean;
+  /** Who may call it (`x-roles`): `anyone`, or roles. */
+  roles: string[];
 }
 
 /** A form post of the pages: `POST /staff/:id` (Express style). */
@@ -50,6 +52,7 @@ export function operationsOf(document: Record<string, any>): Operation[] {
         query: parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema })),
         body: op.requestBody?.content?.['application/json']?.schema,
         keyed: parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key'),
+        roles: op['x-roles'] ?? [],
       };
     }),
   );

@@ -36,6 +36,7 @@ export interface ApiCaller {
   authorization?: string;
   /** Credentials the API takes (any role): most requests are sent with these, to reach the routes. */
   valid: boolean;
+  roles: readonly string[];
 }
 
 export interface World {
@@ -154,10 +155,25 @@ export async function startWorld(): Promise<World> {
     severity: 'medium',
     reportedBy: 'Петрова',
   });
-  await created(h, cast.manager.token, `/api/clients/${cast.clientId}/commitments`, { what: 'Прислать акт сверки', dueDate: isoDay(30) });
+  await created(h, cast.manager.token, `/api/clients/${cast.clientId}/commitments`, {
+    what: 'Прислать акт сверки',
+    dueDate: isoDay(30),
+    ownerId: cast.manager.id,
+  });
 
-  const callers = [cast.manager, cast.ops, cast.lawyer, cast.director, cast.kamHead, otherManager, lawyerDirector, administrator];
-  const callerIds = new Set(callers.map((p) => p.id));
+  const callers: [Person, string[]][] = [
+    [cast.manager, ['manager']],
+    [cast.ops, ['ops']],
+    [cast.lawyer, ['lawyer']],
+    [cast.director, ['director']],
+    [cast.kamHead, ['kam_head']],
+    [otherManager, ['manager']],
+    [lawyerDirector, ['lawyer', 'director']],
+    [administrator, ['admin']],
+    [victims[1]!, ['manager']],
+  ];
+  // The victims' ids stay among the ids, so the fuzz may disable them, change their roles, revoke their tokens.
+  const callerIds = new Set(callers.slice(0, -1).map(([p]) => p.id));
   const ids = await idsOf(h, callerIds);
   ids.push(waiting.number, inForce, 'training', 'service_variant', 'leader_contact');
 
@@ -180,12 +196,12 @@ export async function startWorld(): Promise<World> {
     ids,
     renewSessions,
     apiCallers: () => [
-      { label: 'admin token', authorization: `Bearer ${ADMIN_TOKEN}`, valid: true },
-      ...[...callers, victims[1]!].map((p) => ({ label: `${p.name}'s token`, authorization: `Bearer ${p.token}`, valid: true })),
-      { label: "the manager's session", authorization: `Session ${sessions.get('manager')!.secret}`, valid: true },
-      { label: "a disabled person's token", authorization: `Bearer ${disabled.token}`, valid: false },
-      { label: 'a revoked token', authorization: `Bearer ${revoked.token}`, valid: false },
-      { label: 'no Authorization', valid: false },
+      { label: 'admin token', authorization: `Bearer ${ADMIN_TOKEN}`, valid: true, roles: ['admin'] },
+      ...callers.map(([p, roles]) => ({ label: `${p.name}'s token`, authorization: `Bearer ${p.token}`, valid: true, roles })),
+      { label: "the manager's session", authorization: `Session ${sessions.get('manager')!.secret}`, valid: true, roles: ['manager'] },
+      { label: "a disabled person's token", authorization: `Bearer ${disabled.token}`, valid: false, roles: [] },
+      { label: 'a revoked token', authorization: `Bearer ${revoked.token}`, valid: false, roles: [] },
+      { label: 'no Authorization', valid: false, roles: [] },
       ...[
         'Bearer',
         'Bearer ',
@@ -194,7 +210,7 @@ export async function startWorld(): Promise<World> {
         'Basic YTpi',
         'Session x',
         `Bearer ${'t'.repeat(6000)}`,
-      ].map((authorization) => ({ label: `Authorization: ${authorization.slice(0, 40)}`, authorization, valid: false })),
+      ].map((authorization) => ({ label: `Authorization: ${authorization.slice(0, 40)}`, authorization, valid: false, roles: [] })),
     ],
     pageCallers: () => [
       ...[...sessions].map(([label, s]) => ({ label: `${label}'s session`, cookie: `ce_session=${s.secret}`, csrf: s.csrfToken })),
