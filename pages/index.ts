@@ -99,7 +99,11 @@ const pageErrors: ErrorRequestHandler = (err, req, res, next) => {
   const known = err instanceof HttpError ? err : asUnavailable(err);
   const status = known?.status ?? (typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500);
   if (status === 401 && req.method === 'GET') return res.redirect(303, '/sign-in');
-  if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (status === 503) {
+    res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    // For the metrics: which dependency this page could not be made without.
+    res.locals.unavailableDependency = known?.dependency;
+  }
   if (status >= 500 && status !== 503) console.error('pages:', err);
   const code = known?.code ?? (status === 413 ? 'too_large' : status < 500 ? 'invalid_request' : 'internal');
   renderPage(req, res, 'message', { title: t(`error.${code}`), text: status < 500 && known ? known.message : t('error.tryLater') }, status);

@@ -13,6 +13,9 @@ import { currentRequest, withinRequest, type RequestContext } from './request-co
 
 export const REQUEST_ID_HTTP_HEADER = 'X-Request-Id';
 
+/** The status a request is counted under when its caller went away first. */
+export const CALLER_WENT_AWAY = 499;
+
 const PROBES = /^\/(api\/health(\/|$)|metrics$)/;
 
 export interface RequestLogging {
@@ -33,6 +36,18 @@ export function requestLogging(logger: Logger, metrics: ApiMetrics, routeOf: (re
       const context: RequestContext = { requestId, log: logger.child({ requestId }) };
       res.locals.request = context;
       const started = process.hrtime.bigint();
+      // A caller that goes away before its answer (a balancer's timeout) is logged and counted as 499,
+      // as nginx does: otherwise the slowest requests would be the ones never seen.
+      res.once('close', () => {
+        if (res.writableFinished) return;
+        const route = routeOf(req);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.answered({ method: req.method, route, status: CALLER_WENT_AWAY, seconds });
+        context.log.info(
+          { method: req.method, route, status: CALLER_WENT_AWAY, ms: Math.round(seconds * 10_000) / 10 },
+          'the caller went away before the answer',
+        );
+      });
       res.once('finish', () => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const route = routeOf(req);

@@ -62,7 +62,11 @@ async function freePort(): Promise<number> {
 interface Api {
   url: string;
   lines: Line[];
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -97,9 +101,10 @@ async function startObservedApi(
   return {
     url,
     lines,
-    call: (method, path, { token, body, headers } = {}) =>
+    call: (method, path, { token, body, headers, signal } = {}) =>
       fetch(`${url}${path}`, {
         method,
+        signal,
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -315,6 +320,28 @@ describe('a dependency that does not answer', () => {
         dependency: 'temporal',
         level: 'warn',
       });
+
+      // A caller that gives up first (a balancer's timeout) is still seen: counted and logged as 499.
+      await expect(
+        down.call('POST', '/api/contracts', {
+          token: manager.token,
+          body: contractBody(client.body.id, manager.id),
+          headers: { 'X-Request-Id': 'obs-gave-up' },
+          signal: AbortSignal.timeout(300),
+        }),
+      ).rejects.toThrow();
+      const later = await eventually(
+        async () => {
+          const scraped = await (await down.call('GET', '/metrics', { token: METRICS_TOKEN })).text();
+          return metricValue(scraped, 'api_http_requests_total', { method: 'POST', route: '/api/contracts', status: '499' }) === 1
+            ? scraped
+            : undefined;
+        },
+        5_000,
+        'the 499',
+      );
+      expect(later).toBeDefined();
+      expect(down.lines.find((l) => l.requestId === 'obs-gave-up')).toMatchObject({ status: 499, route: '/api/contracts' });
     } finally {
       await down.close();
     }
