@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { Config } from '../config/env';
 import { loadConfigOrExit } from '../config/env';
-import { createLogger, type Logger } from '../config/logger';
+import { createLogger, routeConsoleTo, type Logger } from '../config/logger';
 import { startTracing } from '../config/tracing';
 import { createPool } from '../db/pool';
 import { createApp } from './app';
@@ -75,6 +75,8 @@ export async function startApi(
 if (require.main === module) {
   const config = loadConfigOrExit({ requireAdminToken: true });
   const log = createLogger({ level: config.logLevel, component: 'api' });
+  // What modules print with `console` (a step that failed in Temporal) is JSON lines too.
+  routeConsoleTo(log);
   startApi(config, log).then(
     (api) => {
       log.info({ url: api.url }, `api: listening on ${api.url}`);

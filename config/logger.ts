@@ -2,6 +2,7 @@
 // the component that wrote it (api, worker, start) and what it is about, so an operator's log
 // pipeline can filter by request id, workflow id or level instead of parsing prose. Every line goes
 // through the redaction in log-redaction.ts first.
+import { formatWithOptions } from 'node:util';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { redact, redactText } from './log-redaction';
 
@@ -37,4 +38,24 @@ export function createLogger({ level, component, destination }: LoggerOptions): 
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
+}
+
+/**
+ * For an entry point: what modules still print with `console` becomes JSON lines of `logger` too
+ * (log and info at info, warn at warn, error at error), so an operator's pipeline never meets a
+ * line it cannot parse. Not for tests or libraries: only a process's own entry point may do this.
+ */
+export function routeConsoleTo(logger: Logger): void {
+  const text = (args: unknown[]) => formatWithOptions({ breakLength: Infinity }, ...args);
+  const errorOf = (args: unknown[]) => args.find((arg): arg is Error => arg instanceof Error);
+  console.log = console.info = (...args: unknown[]) => logger.info(text(args));
+  console.debug = (...args: unknown[]) => logger.debug(text(args));
+  console.warn = (...args: unknown[]) => {
+    const err = errorOf(args);
+    logger.warn(err ? { err } : {}, text(args.filter((arg) => arg !== err)));
+  };
+  console.error = (...args: unknown[]) => {
+    const err = errorOf(args);
+    logger.error(err ? { err } : {}, text(args.filter((arg) => arg !== err)) || (err?.message ?? ''));
+  };
 }

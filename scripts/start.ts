@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { startApi, type RunningApi } from '../api/main';
 import { ConfigError, loadConfig, type Config } from '../config/env';
-import { createLogger, type LogLevel } from '../config/logger';
+import { createLogger, routeConsoleTo } from '../config/logger';
 import { startTracing } from '../config/tracing';
 import { repoRoot } from '../config/paths';
 import { migrate } from '../db/migrate';
@@ -26,10 +26,12 @@ import { Supervisor, type Exit, type Supervised } from './supervisor';
 import { ensureTemporalCli, startTemporalDevServer, type DevServer } from './temporal-cli';
 
 // JSON lines like the API's and the worker's (the banner with the addresses stays text, for people).
-// LOG_LEVEL is checked with the rest of the configuration later; a bad one logs at info until then.
-const logLevel = (['debug', 'info', 'warn', 'error'] as const).find((level) => level === process.env.LOG_LEVEL) ?? 'info';
-const logger = createLogger({ level: logLevel satisfies LogLevel, component: 'start' });
+// What this supervisor says (a server stopped and started again, the order of a shutdown) is always
+// shown, as it always was: LOG_LEVEL quiets the API's and the worker's lines, not these few.
+const logger = createLogger({ level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info', component: 'start' });
 const log = (msg: string) => logger.info(`start: ${msg}`);
+// What the modules it runs print with `console` is JSON lines too.
+routeConsoleTo(logger);
 
 /** Bounds on each step of shutting down: a step that hangs (a dependency gone) must not hold the rest. */
 const STOP_LIMITS_MS = { api: 8_000, worker: 20_000, pool: 3_000, server: 15_000 } as const;
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
   const pages = pageSettingsFrom(process.env);
   const firstLink = await firstAdministratorLink(db, pages.publicUrl ?? running.api.url, pages.invitationValidForMs);
 
-  console.log(`
+  process.stdout.write(`
   Contract engine is running.
     Pages:        ${pages.publicUrl ?? running.api.url}/
     API:          ${running.api.url}/api   (health: ${running.api.url}/api/health)
@@ -203,10 +205,12 @@ async function main(): Promise<void> {
   Create staff:   curl -X POST ${running.api.url}/api/staff -H "Authorization: Bearer $(cat ${admin.file ?? '<token>'})" \\
                     -H 'content-type: application/json' -d '{"name":"Мария","email":"maria@example.com","roles":["manager"]}'
   Stop with Ctrl+C.
+
 `);
   if (firstLink) {
-    console.log(`  First administrator: open this one-time link to set up your account (then invite colleagues from Staff):
+    process.stdout.write(`  First administrator: open this one-time link to set up your account (then invite colleagues from Staff):
     ${firstLink}
+
 `);
   }
 }
@@ -234,7 +238,7 @@ process.on('unhandledRejection', (err) => {
 
 main().catch((err) => {
   // A configuration error is a message for the person who started it, like the other entry points'.
-  if (err instanceof ConfigError) console.error(err.message);
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
   else logger.error({ err }, `start: ${err instanceof Error ? err.message : String(err)}`);
   if (shuttingDown) return;
   freezeSupervision();

@@ -2,7 +2,7 @@
 // It logs JSON lines; with WORKER_METRICS_ADDRESS it serves the SDK's metrics for Prometheus, and
 // with OTEL_EXPORTER_OTLP_ENDPOINT it sends traces.
 import { loadConfigOrExit } from '../config/env';
-import { createLogger } from '../config/logger';
+import { createLogger, routeConsoleTo } from '../config/logger';
 import { startTracing } from '../config/tracing';
 import { createPool } from '../db/pool';
 import { startProcessWorker } from './create-worker';
@@ -11,6 +11,8 @@ import { installWorkerRuntime } from './telemetry';
 export async function runWorker(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.logLevel, component: 'worker' });
+  // What modules print with `console` (the sweep, a delivery's start) is JSON lines too.
+  routeConsoleTo(log);
   const { workerMetricsAddress } = config.observability;
   // Before any connection: the runtime (its logger and metrics) is fixed by the first one.
   installWorkerRuntime({ logger: log, metricsAddress: workerMetricsAddress });
