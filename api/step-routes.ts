@@ -89,13 +89,14 @@ export interface UpdateStep<S extends z.ZodType = z.ZodType, Arg = unknown> exte
 
 export const updateStep = <S extends z.ZodType, Arg>(step: UpdateStep<S, Arg>): UpdateStep => step as unknown as UpdateStep;
 
-/** Steps that are updates, taken through the process's `send` (its service's step). */
+/** Steps that are updates, taken through the process's `send` (its service's step), told the process `find` gave. */
 export function updateSteps<P, A>(
   steps: readonly UpdateStep[],
-  send: (id: string, update: UpdateDefinition<unknown, [unknown]>, arg: unknown, stepId: string | undefined) => Promise<A>,
+  send: (id: string, update: UpdateDefinition<unknown, [unknown]>, arg: unknown, stepId: string | undefined, process: P) => Promise<A>,
 ): StepRoute<P, A>[] {
   return steps.map(({ update, arg, ...route }) => ({
     ...route,
-    take: async ({ id, actor, body, stepId }) => send(id, update as UpdateDefinition<unknown, [unknown]>, await arg(body, actor), stepId),
+    take: async ({ process, id, actor, body, stepId }) =>
+      send(id, update as UpdateDefinition<unknown, [unknown]>, await arg(body, actor), stepId, process),
   }));
 }

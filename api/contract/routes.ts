@@ -202,7 +202,7 @@ export function createContractsRouter({ db, contracts }: { db: Pool; contracts: 
     },
   );
 
-  addStepRoutes(router, updateSteps(steps, contracts.step), {
+  addStepRoutes(router, updateSteps<string, ContractAnswer>(steps, contracts.step), {
     base: '/contracts/:number',
     param: 'number',
     tag: 'contracts',

@@ -15,9 +15,9 @@ import {
 } from '../../workflows/contract/rules';
 import type { Actor } from '../../domain/people';
 import type { newContractSchema } from './schemas';
-import { findContract, type RegistryEntry } from '../../db/contract/registry';
+import { findContract, findContractOfWorkflow, type RegistryEntry } from '../../db/contract/registry';
 import { findClient } from '../../db/clients';
-import { bindIdempotencyKey, numberOfWorkflow, saveDraft } from '../../db/contract/drafts';
+import { bindIdempotencyKey, saveDraft } from '../../db/contract/drafts';
 import { findActiveManager } from '../../db/staff';
 import type { contractWorkflow } from '../../workflows/contract';
 import { registrationUpdate, reviseTermsUpdate } from '../../workflows/contract/messages';
@@ -43,8 +43,17 @@ export type ContractAnswer =
 
 export interface ContractService {
   create(actor: Actor, body: NewContract, idempotencyKey?: string): Promise<ContractAnswer>;
-  /** Sends a step; `stepId` (the caller's Idempotency-Key) makes a retried step the same step. */
-  step<Arg>(number: string, update: UpdateDefinition<unknown, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer>;
+  /**
+   * Sends a step; `stepId` (the caller's Idempotency-Key) makes a retried step the same step.
+   * `workflowId`, when the route has just found it, spares reading it again.
+   */
+  step<Arg>(
+    number: string,
+    update: UpdateDefinition<unknown, [Arg]>,
+    arg: Arg,
+    stepId?: string,
+    workflowId?: string,
+  ): Promise<ContractAnswer>;
   /** Revised terms are written to Postgres first; the workflow hears only their id. */
   reviseTerms(number: string, actor: Actor, draft: ContractDraft, stepId?: string): Promise<ContractAnswer>;
   /** A contract's workflow id, or 404 for a number that is not a contract. */
@@ -71,10 +80,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
     return client!.code;
   }
 
-  async function contractOf(workflowId: string): Promise<RegistryEntry | undefined> {
-    const number = await numberOfWorkflow(db, workflowId);
-    return number ? findContract(db, number) : undefined;
-  }
+  const contractOf = (workflowId: string): Promise<RegistryEntry | undefined> => findContractOfWorkflow(db, workflowId);
 
   async function workflowIdOf(number: string): Promise<string> {
     const contract = isContractNumber(number) ? await findContract(db, number) : undefined;
@@ -82,15 +88,21 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
     return contract.workflowId;
   }
 
-  /** The contract after a step: the registry is written in the step's own transaction. */
-  async function answer(workflowId: string, httpStatus: 200 | 201): Promise<ContractAnswer> {
-    const contract = await contractOf(workflowId);
+  /** The contract after a step (one read): the registry is written in the step's own transaction. */
+  async function answer(workflowId: string, httpStatus: 200 | 201, number?: string): Promise<ContractAnswer> {
+    const contract = number === undefined ? await contractOf(workflowId) : await findContract(db, number);
     if (!contract) throw new Error(`contract of ${workflowId} is missing from the registry after its step`);
     return { kind: 'done', httpStatus, contract };
   }
 
-  async function step<Arg>(number: string, update: UpdateDefinition<unknown, [Arg]>, arg: Arg, stepId?: string): Promise<ContractAnswer> {
-    const workflowId = await workflowIdOf(number);
+  async function step<Arg>(
+    number: string,
+    update: UpdateDefinition<unknown, [Arg]>,
+    arg: Arg,
+    stepId?: string,
+    knownWorkflowId?: string,
+  ): Promise<ContractAnswer> {
+    const workflowId = knownWorkflowId ?? (await workflowIdOf(number));
     const outcome = await steps.send({
       workflowId,
       update,
@@ -108,7 +120,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
         message: `the step was accepted and is being recorded; see GET /api/contracts/${number}`,
       };
     }
-    return answer(workflowId, 200);
+    return answer(workflowId, 200, number);
   }
 
   return {
@@ -205,6 +217,7 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
           deviations: draft.deviations.length,
         },
         stepId,
+        workflowId,
       );
     },
   };

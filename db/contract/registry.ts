@@ -23,6 +23,11 @@ export async function findContract(db: Queryable, number: string): Promise<Regis
   return queryOne<RegistryEntry>(db, `${REGISTRY_SELECT} WHERE r.number = $1`, [number]);
 }
 
+/** The contract a workflow registered, in one read (its workflow id is unique in the registry). */
+export async function findContractOfWorkflow(db: Queryable, workflowId: string): Promise<RegistryEntry | undefined> {
+  return queryOne<RegistryEntry>(db, `${REGISTRY_SELECT} WHERE r.workflow_id = $1`, [workflowId]);
+}
+
 export interface RegistryFilter {
   status?: string;
   managerId?: string;

@@ -213,6 +213,8 @@ describe('a request id from the caller to the worker', () => {
     );
     expect(signActivities.map((l) => l.msg)).toContain('Activity completed');
     expect(signActivities.every((l) => l.component === 'worker' && l.level === 'debug')).toBe(true);
+    // An activity's task token completes it from anywhere: a credential like any other.
+    expect(signActivities.every((l) => l.taskToken === undefined || l.taskToken === '[redacted]')).toBe(true);
     const started = workerLines().find((l) => l.msg === 'Workflow started');
     expect(started).toMatchObject({ requestId: createId, workflowType: 'contractWorkflow' });
     expect(workerLines().some((l) => l.requestId === createId && l.activityType)).toBe(true);
