@@ -13,6 +13,8 @@ export interface BenchChild {
   /** Resident memory now and at its peak (VmRSS, VmHWM), in MB; 0 once the process is gone. */
   memoryMb(): { rss: number; peak: number };
   output(): string;
+  /** How much it has printed in all (a chatty process costs CPU). */
+  printedBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -29,12 +31,15 @@ export function memoryOf(pid: number): { rss: number; peak: number } {
 
 async function spawnEntry(entry: string, env: Record<string, string>, ready: RegExp, name: string): Promise<BenchChild> {
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist', ...entry.split('/'))], {
-    env: { ...process.env, ...env },
+    // At info: the entry points say they are ready at that level.
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let printed = 0;
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
+    printed += chunk.length;
     // Only the tail matters for a failure; a chatty process must not grow the bench's memory.
     if (output.length > 200_000) output = output.slice(-100_000);
   };
@@ -67,6 +72,7 @@ async function spawnEntry(entry: string, env: Record<string, string>, ready: Reg
       return now.peak > 0 ? now : { rss: 0, peak: peak.peak };
     },
     output: () => output,
+    printedBytes: () => printed,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -88,7 +94,7 @@ export function spawnWorkers(count: number, env: Record<string, string>): Promis
 export function spawnApis(count: number, env: Record<string, string>): Promise<BenchChild[]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
-      spawnEntry('api/main.js', { ...env, PORT: '0' }, /listening on (http:\/\/\S+)/, `API process ${i + 1}`),
+      spawnEntry('api/main.js', { ...env, PORT: '0' }, /listening on (http:\/\/[\w.:\[\]-]+)/, `API process ${i + 1}`),
     ),
   );
 }
