@@ -94,7 +94,7 @@ export function spawnWorkers(count: number, env: Record<string, string>): Promis
 export function spawnApis(count: number, env: Record<string, string>): Promise<BenchChild[]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
-      spawnEntry('api/main.js', { ...env, PORT: '0' }, /listening on (http:\/\/[\w.:\[\]-]+)/, `API process ${i + 1}`),
+      spawnEntry('api/main.js', { ...env, PORT: '0' }, /listening on (http:\/\/[\w.:[\]-]+)/, `API process ${i + 1}`),
     ),
   );
 }
