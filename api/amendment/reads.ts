@@ -74,14 +74,20 @@ export async function openAmendmentsOf(db: Queryable, contractNumber: string): P
   return row?.open ?? 0;
 }
 
-/** The amendment's draft text, written before its workflow hears of it. */
+/** The amendment's draft text, written before its workflow hears of it; true when this call wrote it (not a retry's). */
 export async function saveAmendmentDraft(
   db: Queryable,
   draft: { id: string; amendmentId: string; changes: unknown; deviations: unknown; reason: string; createdBy: string },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  const result = await db.query(
     `INSERT INTO amendment_drafts (id, amendment_id, changes, deviations, reason, created_by) VALUES ($1,$2,$3,$4,$5,$6)
      ON CONFLICT (id) DO NOTHING`,
     [draft.id, draft.amendmentId, JSON.stringify(draft.changes), JSON.stringify(draft.deviations), draft.reason, draft.createdBy],
   );
+  return result.rowCount === 1;
+}
+
+/** A draft no step took (its step was refused). */
+export async function deleteAmendmentDraft(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM amendment_drafts WHERE id = $1', [id]);
 }

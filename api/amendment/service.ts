@@ -15,7 +15,15 @@ import { MAX_OPEN_AMENDMENTS, needsLegalApproval, type AmendmentSla, type NewAme
 import type { amendmentWorkflow } from '../../workflows/amendment/workflow';
 import { conflict, forbidden, HttpError, notFound, temporalUnavailable } from '../errors';
 import { createProcessSteps, isNoAnswer } from '../process-steps';
-import { findAmendment, findAmendmentByWorkflow, openAmendmentsOf, saveAmendmentDraft, type AmendmentView } from './reads';
+import { undoneIfRefused } from '../refused-steps';
+import {
+  deleteAmendmentDraft,
+  findAmendment,
+  findAmendmentByWorkflow,
+  openAmendmentsOf,
+  saveAmendmentDraft,
+  type AmendmentView,
+} from './reads';
 import type { AmendmentDraftBody } from './schemas';
 
 export interface AmendmentServiceDeps {
@@ -174,8 +182,13 @@ export function createAmendmentService({ db, temporal, taskQueue, sla, callTimeo
       const amendment = await amendmentOr404(id);
       checkAgainst(await contractOr404(amendment.contractNumber), body);
       const draftId = stepId ? uuidFrom('amendment-draft', id, actor.staffId, stepId) : randomUUID();
-      await saveAmendmentDraft(db, { id: draftId, amendmentId: id, ...body, createdBy: actor.staffId });
-      return step(id, amendmentRevisionUpdate, { actor, draftId, changes: body.changes }, stepId);
+      const wrote = await saveAmendmentDraft(db, { id: draftId, amendmentId: id, ...body, createdBy: actor.staffId });
+      // A draft a retry wrote first is its step's, taken or not; only this request's own goes.
+      return undoneIfRefused(
+        () => step(id, amendmentRevisionUpdate, { actor, draftId, changes: body.changes }, stepId),
+        wrote ? () => deleteAmendmentDraft(db, draftId) : undefined,
+        `amendment ${id}`,
+      );
     },
   };
 }

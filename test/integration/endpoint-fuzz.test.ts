@@ -173,6 +173,19 @@ const fill = (path: string, segments: string[]) => {
   return path.replace(/\{\w+\}|:\w+/g, () => segments[i++] ?? 'x');
 };
 
+/**
+ * Real ids of the kind a path parameter names, by the word before it: `/contracts/{number}` takes
+ * the contract tables' (the registry's numbers), `/webhooks/{id}/deliveries/{deliveryId}` the
+ * webhook tables', `/checklist/{item}` the checklist's items.
+ */
+function idsNear(path: string, param: string): string[] {
+  const parts = path.split('/');
+  const at = parts.findIndex((p) => p === `{${param}}` || p === `:${param}`);
+  const word = (parts[at - 1] ?? '').replace(/s$/, '');
+  if (!word) return [];
+  return Object.entries(world.idsByTable).flatMap(([table, ids]) => (table.includes(word) ? ids : []));
+}
+
 /** Besides the path itself: a trailing slash, a double one, a matrix parameter. */
 const pathTail = fc.constantFrom('', '', '', '', '', '', '/', '//', '/.', ';a=b', '%20');
 
@@ -194,7 +207,7 @@ function apiRequest(op: Operation): fc.Arbitrary<Planned> {
         { weight: 2, arbitrary: fc.constantFrom(...valid) },
         { weight: 1, arbitrary: fc.constantFrom(...callers.filter((c) => !c.valid)) },
       ),
-      segments: fc.tuple(...op.pathParameters.map(() => pathSegment(pool))),
+      segments: fc.tuple(...op.pathParameters.map((name) => pathSegment(pool, idsNear(op.path, name)))),
       tail: pathTail,
       query: queryFor(op.query, pool),
       body: sendsBody
@@ -282,7 +295,7 @@ function pageRequest(route: PageRoute): fc.Arbitrary<Planned> {
     .record({
       caller: fc.constantFrom(...world.pageCallers()),
       csrf: fc.constantFrom('right', 'right', 'right', 'right', 'right', 'right', 'wrong', 'none'),
-      segments: fc.tuple(...route.pathParameters.map(() => pathSegment(pool))),
+      segments: fc.tuple(...route.pathParameters.map((name) => pathSegment(pool, idsNear(route.path, name)))),
       fields: pageFields(route),
       encoding: fc.constantFrom('form', 'form', 'form', 'form', 'form', 'json', 'none', 'multipart'),
       headers: extraHeaders,

@@ -2,15 +2,19 @@
 // it must now be a 400 naming what is wrong, and write nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { castAndClient, contractBody, isoDay, stepOk, type Cast } from '../support/fixtures';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
 import { fingerprinter, type Fingerprinter } from '../support/table-fingerprint';
 
 let h: Harness;
 let prints: Fingerprinter;
 
+let cast: Cast;
+
 beforeAll(async () => {
-  h = await startHarness({ worker: false });
+  h = await startHarness();
   prints = await fingerprinter(h.db);
+  cast = await castAndClient(h);
 });
 afterAll(() => h?.close());
 
@@ -44,5 +48,41 @@ describe('a body nested deeper than any route takes', () => {
       headers: { 'Idempotency-Key': `deep-${randomUUID()}` },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+});
+
+/** A contract in force, signed, sent, returned and entered in the clients base. */
+async function activeContract(): Promise<string> {
+  const body = contractBody(cast.clientId, cast.manager.id);
+  body.terms = { ...body.terms, startDate: isoDay(-30), endDate: isoDay(365) };
+  const created = await h.request('POST', '/api/contracts', { token: cast.ops.token, body });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const number: string = created.body.number;
+  await stepOk(h, cast.director, 'POST', `/api/contracts/${number}/signature`);
+  await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/dispatch`, { channel: 'courier' });
+  await stepOk(h, cast.manager, 'POST', `/api/contracts/${number}/original`);
+  expect(await stepOk(h, cast.lawyer, 'POST', `/api/contracts/${number}/client-record`)).toBe('active');
+  return number;
+}
+
+describe('revised terms its process refuses', () => {
+  it('leave no draft of an amendment behind (a 409 wrote one into amendment_drafts)', async () => {
+    const number = await activeContract();
+    const amended = await h.request('POST', `/api/contracts/${number}/amendments`, {
+      token: cast.manager.token,
+      body: { changes: { amount: 1_500_000 }, reason: 'рост объёма' },
+    });
+    expect(amended.status, JSON.stringify(amended.body)).toBe(201);
+    expect(amended.body.status).toBe('pending_signature');
+    const before = await prints.take();
+    // Revised text is for an amendment the lawyer sent back; this one waits for its signature.
+    for (const person of [cast.kamHead, cast.manager]) {
+      const res = await h.request('PUT', `/api/amendments/${amended.body.id}/terms`, {
+        token: person.token,
+        body: { changes: { paymentTermsDays: 0 }, reason: '!' },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+    }
+    expect(await prints.take()).toEqual(before);
   });
 });

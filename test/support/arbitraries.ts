@@ -222,7 +222,8 @@ function wellTypedString(schema: Schema, pool: IdPool): fc.Arbitrary<unknown> {
     case 'uuid':
       return fc.oneof({ weight: 3, arbitrary: fc.oneof(...real, fc.uuid()) }, { weight: 1, arbitrary: fc.uuid() });
     case 'email':
-      return fc.emailAddress().filter((e) => e.length <= (schema.maxLength ?? 254));
+      // The schema's own pattern is stricter than RFC 5322's addresses.
+      return schema.pattern ? matching(schema.pattern, schema.maxLength) : fc.emailAddress();
     case 'uri':
       return fc.oneof(
         fc.webUrl({ validSchemes: ['https'] }),
@@ -498,9 +499,13 @@ const RAW_SEGMENTS = [
   'CT-2026-00001%2F%D0%94%D0%A1-1',
 ];
 
-/** One path segment standing for an id: a real one (anyone's), a random UUID, or junk. */
-export function pathSegment(pool: IdPool): fc.Arbitrary<string> {
+/**
+ * One path segment standing for an id: a real one of the kind the path names (`near`), anyone's
+ * of any kind, a random UUID, or junk.
+ */
+export function pathSegment(pool: IdPool, near: readonly string[] = []): fc.Arbitrary<string> {
   return fc.oneof(
+    ...(near.length ? [{ weight: 5, arbitrary: fc.constantFrom(...near).map(percentEncode) }] : []),
     { weight: 4, arbitrary: pool.ids.length ? fc.constantFrom(...pool.ids).map(percentEncode) : fc.uuid() },
     { weight: 2, arbitrary: fc.uuid() },
     { weight: 3, arbitrary: fc.constantFrom(...RAW_SEGMENTS) },

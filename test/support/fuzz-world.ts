@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { expect } from 'vitest';
 import { startSession } from '../../db/sessions';
+import { CHECKLIST_ITEMS } from '../../workflows/onboarding/rules';
 import { castAndClient, contractBody, DEVIATION, freightQuestionnaireId, isoDay, stepOk, type Cast } from './fixtures';
 import { ADMIN_TOKEN, startHarness, type Harness, type Person } from './harness';
 
@@ -47,6 +48,8 @@ export interface World {
   pageCallers(): PageCaller[];
   /** Real ids and numbers of every kind (the callers' own staff ids left out, so they stay able to call). */
   ids: string[];
+  /** The same, by the table they are from (`contract_registry`, `amendments`, `checklist`…). */
+  idsByTable: Record<string, string[]>;
   send(request: RawRequest): Promise<Answer>;
   /** New sessions for the page callers (after a fuzzed sign-out ended one). */
   renewSessions(): Promise<void>;
@@ -131,7 +134,7 @@ export async function startWorld(): Promise<World> {
   const events = (await h.request('GET', '/api/webhook-events', { token: ADMIN_TOKEN })).body.items.map((e: { type: string }) => e.type);
   await created(h, ADMIN_TOKEN, '/api/webhooks', { url: 'https://hooks.example.com/in', events: events.slice(0, 10) });
 
-  const waiting = await created(
+  await created(
     h,
     cast.ops.token,
     '/api/contracts',
@@ -174,8 +177,9 @@ export async function startWorld(): Promise<World> {
   ];
   // The victims' ids stay among the ids, so the fuzz may disable them, change their roles, revoke their tokens.
   const callerIds = new Set(callers.slice(0, -1).map(([p]) => p.id));
-  const ids = await idsOf(h, callerIds);
-  ids.push(waiting.number, inForce, 'training', 'service_variant', 'leader_contact');
+  const idsByTable = await idsOf(h, callerIds);
+  idsByTable.checklist = [...CHECKLIST_ITEMS];
+  const ids = [...new Set(Object.values(idsByTable).flat())];
 
   const sessions = new Map<string, { secret: string; csrfToken: string }>();
   const sessionPeople: [string, Person][] = [
@@ -194,6 +198,7 @@ export async function startWorld(): Promise<World> {
     h,
     cast,
     ids,
+    idsByTable,
     renewSessions,
     apiCallers: () => [
       { label: 'admin token', authorization: `Bearer ${ADMIN_TOKEN}`, valid: true, roles: ['admin'] },
@@ -221,16 +226,16 @@ export async function startWorld(): Promise<World> {
   };
 }
 
-/** Up to five ids (and numbers) from every table that has them, as text. */
-async function idsOf(h: Harness, leaveOut: Set<string>): Promise<string[]> {
+/** Up to five ids (and numbers) from every table that has them, as text, by table. */
+async function idsOf(h: Harness, leaveOut: Set<string>): Promise<Record<string, string[]>> {
   const { rows } = await h.db.query<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns
      WHERE table_schema = 'public' AND column_name IN ('id', 'number') ORDER BY table_name, column_name`,
   );
-  const ids = new Set<string>();
+  const ids: Record<string, string[]> = {};
   for (const { table_name, column_name } of rows) {
     const found = await h.db.query<{ v: string }>(`SELECT "${column_name}"::text AS v FROM "${table_name}" LIMIT 5`);
-    for (const { v } of found.rows) if (v !== null && !leaveOut.has(v)) ids.add(v);
+    for (const { v } of found.rows) if (v !== null && !leaveOut.has(v)) (ids[table_name] ??= []).push(v);
   }
-  return [...ids];
+  return ids;
 }
