@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../api/app';
 import { pageSettingsFrom, type PageSettings } from '../../pages/settings';
 import { connectTemporal } from '../../api/temporal-connection';
+import { createApiTemporalClient } from '../../api/observability/temporal-client';
 import type { ContractSla } from '../../workflows/contract/rules';
 import type { Role } from '../../domain/people';
 import type { OnboardingSla } from '../../workflows/onboarding/rules';
@@ -103,7 +104,8 @@ export async function startHarness(
   const address = inject('temporalAddress');
   // The API's own connection (deadline-exact retries), so 503s in tests come when production's would.
   const connection = await connectTemporal(address);
-  const temporal = new Client({ connection, namespace: 'default' });
+  // Made as api/main.ts makes it: every start and step carries its request id to the worker.
+  const temporal = createApiTemporalClient(connection, 'default');
   const workflowBundle = { code: readFileSync(inject('workflowBundlePath'), 'utf8') };
   const delivery = deliveryConfig(opts.delivery);
 
