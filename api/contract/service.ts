@@ -17,13 +17,14 @@ import type { Actor } from '../../domain/people';
 import type { newContractSchema } from './schemas';
 import { findContract, findContractOfWorkflow, type RegistryEntry } from '../../db/contract/registry';
 import { findClient } from '../../db/clients';
-import { bindIdempotencyKey, saveDraft } from '../../db/contract/drafts';
+import { bindIdempotencyKey, deleteDraft, saveDraft } from '../../db/contract/drafts';
 import { findActiveManager } from '../../db/staff';
 import type { contractWorkflow } from '../../workflows/contract';
 import { registrationUpdate, reviseTermsUpdate } from '../../workflows/contract/messages';
 import { badRequest, HttpError, notFound, temporalUnavailable } from '../errors';
 import { IDEMPOTENCY_KEY } from '../keyed-answers';
 import { createProcessSteps, isNoAnswer, rejectionOf } from '../process-steps';
+import { undoneIfRefused } from '../refused-steps';
 
 export type NewContract = z.infer<typeof newContractSchema>;
 
@@ -205,19 +206,25 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
     async reviseTerms(number, actor, draft, stepId) {
       const workflowId = await workflowIdOf(number);
       const draftId = `${workflowId}:revision:${stepId ? sha256(stepId).slice(0, 32) : randomUUID()}`;
-      await saveDraft(db, { id: draftId, workflowId, draft, createdBy: actor.staffId });
-      return step(
-        number,
-        reviseTermsUpdate,
-        {
-          actor,
-          draftId,
-          endDate: draft.terms.endDate,
-          needsLegalApproval: needsLegalApproval(draft),
-          deviations: draft.deviations.length,
-        },
-        stepId,
-        workflowId,
+      const wrote = await saveDraft(db, { id: draftId, workflowId, draft, createdBy: actor.staffId });
+      // A draft a retry wrote first is its step's, taken or not; only this request's own goes.
+      return undoneIfRefused(
+        () =>
+          step(
+            number,
+            reviseTermsUpdate,
+            {
+              actor,
+              draftId,
+              endDate: draft.terms.endDate,
+              needsLegalApproval: needsLegalApproval(draft),
+              deviations: draft.deviations.length,
+            },
+            stepId,
+            workflowId,
+          ),
+        wrote ? () => deleteDraft(db, draftId) : undefined,
+        `contract ${number}`,
       );
     },
   };

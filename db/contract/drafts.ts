@@ -3,17 +3,22 @@
 import type { ContractDraft } from '../../workflows/contract/rules';
 import { queryOne, type Queryable } from '../pool';
 
+/** Writes a draft; true when this call wrote it, false when a retry of the same request had. */
 export async function saveDraft(
   db: Queryable,
   draft: { id: string; workflowId: string; draft: ContractDraft; createdBy: string },
-): Promise<void> {
+): Promise<boolean> {
   // A retried request writes the same id again: the first draft stays.
-  await db.query(`INSERT INTO contract_drafts (id, workflow_id, draft, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, [
-    draft.id,
-    draft.workflowId,
-    JSON.stringify(draft.draft),
-    draft.createdBy,
-  ]);
+  const result = await db.query(
+    `INSERT INTO contract_drafts (id, workflow_id, draft, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+    [draft.id, draft.workflowId, JSON.stringify(draft.draft), draft.createdBy],
+  );
+  return result.rowCount === 1;
+}
+
+/** A draft no step took (its step was refused). */
+export async function deleteDraft(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM contract_drafts WHERE id = $1', [id]);
 }
 
 /**

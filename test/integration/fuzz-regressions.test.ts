@@ -85,4 +85,24 @@ describe('revised terms its process refuses', () => {
     }
     expect(await prints.take()).toEqual(before);
   });
+
+  it('leave no draft of a contract behind (a 409 wrote one into contract_drafts)', async () => {
+    const created = await h.request('POST', '/api/contracts', {
+      token: cast.ops.token,
+      body: contractBody(cast.clientId, cast.manager.id),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.status).toBe('pending_signature');
+    const { terms, deviations } = contractBody(cast.clientId, cast.manager.id);
+    const before = await prints.take();
+    // Revised terms answer the lawyer's request for changes; this contract waits for its signature.
+    for (const person of [cast.kamHead, cast.manager]) {
+      const res = await h.request('PUT', `/api/contracts/${created.body.number}/terms`, {
+        token: person.token,
+        body: { terms, deviations },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+    }
+    expect(await prints.take()).toEqual(before);
+  });
 });
