@@ -4,7 +4,7 @@ import { processActivities } from '../engine/definition';
 import { listingFrom } from '../engine/projection';
 import { enterClientsBaseActivity } from './clients-base';
 import { contractDraftDocument, renderContractDocumentActivity } from './contract-document';
-import { projectContractStep } from './projection';
+import { CONTRACT_LISTING, projectContractStep } from './projection';
 import { registerContractActivity } from './register-contract';
 
 export const contractActivities = processActivities({
@@ -13,8 +13,7 @@ export const contractActivities = processActivities({
     listing: (tx, input, process) =>
       listingFrom(
         tx,
-        `SELECT number AS id, number, manager_id AS "managerId", registered_at AS "startedAt", closed_at AS "closedAt"
-         FROM contract_registry WHERE number = $1`,
+        `SELECT ${CONTRACT_LISTING} FROM contract_registry WHERE number = $1`,
         [process.contractNumber ?? input.number],
         `contract ${process.contractNumber ?? input.number}`,
       ),

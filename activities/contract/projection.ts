@@ -6,6 +6,7 @@ import { CONTRACT_STATUSES, type ContractDraft } from '../../workflows/contract/
 import { PermanentError } from '../failures';
 import { draftById } from './register-contract';
 import type { RecordStepInput } from '../types';
+import type { ProcessListing } from '../engine/projection';
 import { registryPatch } from './schemas';
 import type { ContractStep, RegistryPatch } from './types';
 
@@ -36,15 +37,21 @@ function assignments(patch: RegistryPatch & { status: string; draft?: ContractDr
   return { sets, values };
 }
 
-export async function projectContractStep(tx: PoolClient, input: RecordStepInput, number: string): Promise<void> {
+/** The registry row moved by the step, answering the contract's listing as it now stands (one round trip). */
+export async function projectContractStep(tx: PoolClient, input: RecordStepInput, number: string): Promise<ProcessListing> {
   if (!(CONTRACT_STATUSES as readonly string[]).includes(input.to)) throw new PermanentError(`${input.to} is not a contract status`);
   // Its own record of the step, checked by its own schema.
   const { draftId, ...patch } = (registryPatch.parse((input as RecordStepInput & ContractStep).registry) ?? {}) as RegistryPatch;
   const draft = draftId ? await draftById(tx, draftId) : patch.draft;
   const { sets, values } = assignments({ ...patch, draft, status: input.to });
-  const updated = await tx.query(`UPDATE contract_registry SET ${sets.join(', ')}, updated_at = now() WHERE number = $1`, [
-    number,
-    ...values,
-  ]);
-  if (updated.rowCount === 0) throw new PermanentError(`contract ${number} is not in the registry`);
+  const updated = await tx.query<ProcessListing>(
+    `UPDATE contract_registry SET ${sets.join(', ')}, updated_at = now() WHERE number = $1
+     RETURNING ${CONTRACT_LISTING}`,
+    [number, ...values],
+  );
+  if (!updated.rows[0]) throw new PermanentError(`contract ${number} is not in the registry`);
+  return updated.rows[0];
 }
+
+/** A registry row's columns as the list of every process names them (ProcessListing). */
+export const CONTRACT_LISTING = `number AS id, number, manager_id AS "managerId", registered_at AS "startedAt", closed_at AS "closedAt"`;

@@ -9,8 +9,10 @@ export interface Projection {
   /**
    * Moves the process's own record for this step. `input.projection` is the process's own patch:
    * the projection checks it with its own schema (a workflow bug fails the step, never a bad row).
+   * It may answer the listing as it stands after the move (read in the same statement), which
+   * spares the recorder asking `listing` for it.
    */
-  project(tx: PoolClient, input: RecordStepInput, process: ProcessRef): Promise<void>;
+  project(tx: PoolClient, input: RecordStepInput, process: ProcessRef): Promise<ProcessListing | void>;
   /** What the process says of itself in the list of every process, read after `project` moved it. */
   listing(tx: PoolClient, input: RecordStepInput, process: ProcessRef): Promise<ProcessListing>;
 }

@@ -89,9 +89,9 @@ export function recordStepActivity(db: Pool, projections: Projections, news: Ste
       );
       if (fresh.rowCount === 0) return undefined;
       const projection = projections[process.type];
-      await projection.project(tx, input, process);
+      const moved = await projection.project(tx, input, process);
       // The list of every process, from what the process says of itself now.
-      const listed = await projection.listing(tx, input, process);
+      const listed = moved ?? (await projection.listing(tx, input, process));
       await tx.query(
         `INSERT INTO processes (workflow_id, type, id, number, client_id, parent_workflow_id, stage, manager_id, started_at, closed_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
