@@ -13,6 +13,8 @@ import { ensureDeliverySchedule } from './delivery-schedule';
 import { ensureSearchAttributes } from './search-attributes';
 import { createLogger } from '../config/logger';
 import { installWorkerRuntime, observedWorkerOptions, workflowInterceptorModules } from './telemetry';
+import { requestIdClientInterceptor } from '../api/observability/temporal-client';
+import { requestIdOfCurrentActivity } from './request-id';
 
 export interface ProcessWorkerOptions extends Omit<ActivityDeps, 'delivery'> {
   connection: NativeConnection;
@@ -77,7 +79,12 @@ export async function createProcessWorker(opts: ProcessWorkerOptions): Promise<P
     delivery: {
       config: delivery,
       dispatcher: createDeliveryDispatcher(
-        new Client({ connection: opts.connection, namespace: opts.namespace }),
+        // What a step's activity starts (its delivery) carries the step's request id on.
+        new Client({
+          connection: opts.connection,
+          namespace: opts.namespace,
+          interceptors: { workflow: [requestIdClientInterceptor(requestIdOfCurrentActivity)] },
+        }),
         opts.taskQueue,
         deliveryWindows(delivery),
       ),

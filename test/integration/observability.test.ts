@@ -218,6 +218,22 @@ describe('a request id from the caller to the worker', () => {
     const started = workerLines().find((l) => l.msg === 'Workflow started');
     expect(started).toMatchObject({ requestId: createId, workflowType: 'contractWorkflow' });
     expect(workerLines().some((l) => l.requestId === createId && l.activityType)).toBe(true);
+    // What the steps started in turn (their delivery of mails, here to a mail server that is not
+    // there) carries their request id too.
+    const deliveries = await eventually(
+      async () => {
+        const found = jsonLines(worker.output()).filter(
+          (l) => String(l.workflowId).startsWith(`deliver:${contract.workflowId}:`) && l.activityType === 'sendStepMails',
+        );
+        return found.length ? found : undefined;
+      },
+      20_000,
+      "the steps' deliveries",
+    );
+    // ("Activity started" is written before any interceptor sees the activity's header.)
+    const carried = deliveries.filter((l) => l.msg !== 'Activity started');
+    expect(carried.length).toBeGreaterThan(0);
+    expect(carried.every((l) => l.requestId === createId || l.requestId === signId)).toBe(true);
   });
 
   it('is made when the caller sends none, or one not sane to log', async () => {
@@ -344,6 +360,8 @@ describe('a dependency that does not answer', () => {
       );
       expect(later).toBeDefined();
       expect(down.lines.find((l) => l.requestId === 'obs-gave-up')).toMatchObject({ status: 499, route: '/api/contracts' });
+      // Its handler is still waiting on Temporal, up to the call's deadline: the connection is closed after it.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
     } finally {
       await down.close();
     }
