@@ -202,19 +202,33 @@ export async function benchOn(
     peakRssMb: () => peakRss / 1024 / 1024,
   };
 
+  let stopped: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      clearInterval(sampler);
+      await api?.close();
+      await Promise.all(apis.map((child) => child.stop()));
+      await worker?.stop();
+      await Promise.all(workers.map((child) => child.stop()));
+      await db?.end();
+      await postgres.stop();
+      await temporal.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    })());
+  // A long benchmark stopped by hand leaves no server, worker or API behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.log(`\n${signal}: stopping the stack`);
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const misses = await bench(stack);
     console.log(misses.length ? `\nTARGETS MISSED: ${misses.join('; ')}` : '\nall targets met');
     process.exitCode = misses.length ? 1 : 0;
   } finally {
-    clearInterval(sampler);
-    await api?.close();
-    await Promise.all(apis.map((child) => child.stop()));
-    await worker?.stop();
-    await Promise.all(workers.map((child) => child.stop()));
-    await db?.end();
-    await postgres.stop();
-    await temporal.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await stopAll();
   }
 }
