@@ -4,11 +4,12 @@
 // the processes' search attributes registered. `npm run cluster` runs it in the foreground; the
 // tests and benchmarks start it through startTemporalCluster() and kill it for real.
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { repoRoot } from '../config/paths';
 import { PROCESS_SEARCH_ATTRIBUTES } from '../workflows/engine/search-attributes';
 import { cacheDir, goInstall, runs, withBuildLock, type Log } from './go-build';
 import { ensureTemporalCli, type ServerExit } from './temporal-cli';
@@ -82,20 +83,8 @@ export interface TemporalCluster {
   stop(): Promise<void>;
 }
 
-/**
- * Every human step reaches a process as a workflow update. These are on by default in 1.29; saying
- * so keeps the same settings as the dev server and docker-compose (deploy/temporal-dynamicconfig.yaml).
- */
-const DYNAMIC_CONFIG = `frontend.enableUpdateWorkflowExecution:
-  - value: true
-frontend.enableUpdateWorkflowExecutionAsyncAccepted:
-  - value: true
-frontend.enableExecuteMultiOperation:
-  - value: true
-system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
-    constraints: {}
-`;
+/** The dynamic config docker-compose mounts too: one file, so both run with the same settings. */
+const DYNAMIC_CONFIG_FILE = path.join(repoRoot(), 'deploy', 'temporal-dynamicconfig.yaml');
 
 interface Ports {
   frontend: number;
@@ -374,7 +363,7 @@ async function spawnServer(
   return { pid: child.pid!, exited, kill: (signal) => child.kill(signal), stop };
 }
 
-/** The namespace (retention 7 days) and the search attributes every process writes; both idempotent. */
+/** The namespace (retention 30 days, as docker-compose registers it) and the search attributes every process writes; both idempotent. */
 async function registerNamespace(cli: string, address: string, namespace: string, log: Log): Promise<void> {
   const described = await run(cli, ['operator', 'namespace', 'describe', '--address', address, '-n', namespace], { timeout: 20_000 }).then(
     () => true,
@@ -382,7 +371,7 @@ async function registerNamespace(cli: string, address: string, namespace: string
   );
   if (!described) {
     log(`registering the namespace ${namespace}…`);
-    await run(cli, ['operator', 'namespace', 'create', '--address', address, '-n', namespace, '--retention', '7d'], { timeout: 30_000 });
+    await run(cli, ['operator', 'namespace', 'create', '--address', address, '-n', namespace, '--retention', '30d'], { timeout: 30_000 });
   }
   // A namespace just created takes a moment to reach every service's cache, so this asks again.
   const names = PROCESS_SEARCH_ATTRIBUTES.map((key) => key.name);
@@ -420,7 +409,7 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
   mkdirSync(path.join(root, 'config'), { recursive: true });
   const ports = await allocatePorts(opts.port, opts.metricsPort);
   const dynamicConfigFile = path.join(root, 'config', 'dynamicconfig.yaml');
-  writeFileSync(dynamicConfigFile, DYNAMIC_CONFIG);
+  copyFileSync(DYNAMIC_CONFIG_FILE, dynamicConfigFile);
   writeFileSync(
     path.join(root, 'config', 'cluster.yaml'),
     serverConfig(postgresTarget(opts.postgresUrl, prefix), ports, historyShards, dynamicConfigFile),
