@@ -1,7 +1,7 @@
 // The worker for every process (contract, onboarding, account): the workflow bundle plus the
 // activities bound to a pool, polling the task queue and every legacy task queue still in use.
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { deliveryConfig, type Config, type DeliveryConfig } from '../config/env';
+import { deliveryConfig, type Config, type DeliveryConfig, type WorkerTuning } from '../config/env';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createDeliveryDispatcher } from '../activities/delivery/dispatch';
@@ -30,6 +30,18 @@ export interface ProcessWorkerOptions extends Omit<ActivityDeps, 'delivery'> {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** E-mail and webhooks (Config.delivery); by default webhooks only, with the documented defaults. */
   delivery?: DeliveryConfig;
+  /** Slots, pollers and the workflow cache of the process queues (Config.worker); the SDK's defaults without it. */
+  tuning?: WorkerTuning;
+}
+
+/** The tuning as Worker options: only what is set, so the SDK's defaults hold for the rest. */
+export function workerTuningOptions(tuning: WorkerTuning | undefined): Partial<WorkerOptions> {
+  if (!tuning) return {};
+  const { stickyQueueScheduleToStartTimeoutMs, ...slots } = tuning;
+  return {
+    ...Object.fromEntries(Object.entries(slots).filter(([, value]) => value !== undefined)),
+    stickyQueueScheduleToStartTimeout: stickyQueueScheduleToStartTimeoutMs,
+  };
 }
 
 export const deliveryWindows = (delivery: DeliveryConfig): DeliveryWindows => ({
@@ -98,7 +110,16 @@ export async function createProcessWorker(opts: ProcessWorkerOptions): Promise<P
   };
   const workers: Worker[] = [];
   for (const taskQueue of taskQueues) {
-    workers.push(await Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue, ...code, activities }));
+    workers.push(
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue,
+        ...code,
+        activities,
+        ...workerTuningOptions(opts.tuning),
+      }),
+    );
   }
   // Deliveries run on their own queue with their own slots: a mail server or an endpoint that hangs
   // takes at most these, never the slots the processes' steps need.
@@ -159,6 +180,7 @@ export async function startProcessWorker(
     workload: config.workload,
     workflowBundle: opts.workflowBundle,
     delivery: config.delivery,
+    tuning: config.worker,
   }).catch(async (err: unknown) => {
     await connection.close().catch(() => undefined);
     throw err;
