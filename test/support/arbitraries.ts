@@ -278,7 +278,14 @@ function hostileFor(schema: Schema, pool: IdPool, depth: number): fc.Arbitrary<u
   if (types.includes('array')) {
     const items = schema.items ?? {};
     const beyond = (schema.maxItems ?? 20) + 1;
-    options.push(fc.constantFrom(beyond, 1000).chain((n) => shaped(items, pool, depth + 2).map((v) => Array<unknown>(n).fill(v))));
+    options.push(
+      fc.constantFrom(beyond, 1000).chain((n) =>
+        shaped(items, pool, depth + 2)
+          // A thousand copies of a 400 kB text would be 400 MB to write: copies of small items only.
+          .filter((v) => jsonText(v).length <= 2_000)
+          .map((v) => Array<unknown>(n).fill(v)),
+      ),
+    );
     options.push(shaped(items, pool, depth + 2));
   }
   if (types.includes('object')) {
