@@ -5,7 +5,7 @@
 // an answer to the step, so a retry after one of those is sent again: the same Temporal update
 // id, and a step recorded under it is recognised by the service (`ProcessSteps.taken`).
 // The same key with another body is a 422, never someone else's answer.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
 import { findStoredAnswer, storeAnswer } from '../db/step-answers';
@@ -28,6 +28,17 @@ declare module 'express-serve-static-core' {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * A UUID named by (scope, key): the same Idempotency-Key names the same row, so a retry after a
+ * crash (the answer never stored) finds what the first attempt made; without a key, a new id.
+ */
+export function idFor(scope: string, key: string | undefined): string {
+  if (!key) return randomUUID();
+  const hex = sha256(`${scope}\n${key}`);
+  // Shaped as a version-8 (name-based, custom) RFC 9562 UUID.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** What names one keyed request: the person, the method and path, and their key, hashed. */
 export const requestKeyOf = (staffId: string, method: string, path: string, key: string): string =>

@@ -3,7 +3,7 @@
 // same call (update-with-start): concurrent first complaints start exactly one. Resolving and
 // losing need a relationship that exists. Ids are made here: with an Idempotency-Key the same
 // key names the same complaint (or commitment, or review), so a retried request makes nothing twice.
-import { createHash, randomUUID } from 'node:crypto';
+import { idFor } from '../keyed-answers';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
@@ -92,13 +92,7 @@ export interface AccountServiceDeps {
   callTimeoutMs: number;
 }
 
-/** A UUID named by (scope, key): the same Idempotency-Key names the same row; without one, a new id. */
-export function idFor(scope: string, key: string | undefined): string {
-  if (!key) return randomUUID();
-  const hex = createHash('sha256').update(`${scope}\n${key}`).digest('hex');
-  // Shaped as a version-8 (name-based, custom) RFC 9562 UUID.
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
+export { idFor };
 
 export function createAccountService({ db, temporal, taskQueue, sla, callTimeoutMs }: AccountServiceDeps) {
   const steps = createProcessSteps({ db, temporal, callTimeoutMs });

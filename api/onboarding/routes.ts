@@ -96,8 +96,8 @@ export function createOnboardingsRouter({ db, onboardings }: { db: Pool; onboard
       tag: 'onboardings',
       offer: { start: true },
     },
-    async (_req, res, { actor, body }) => {
-      const created = await onboardings.create(actor, body());
+    async (req, res, { actor, body }) => {
+      const created = await onboardings.create(actor, body(), req.get('Idempotency-Key') ?? undefined);
       res.status(201).set('Location', `/api/onboardings/${created.id}`).json(created);
     },
   );

@@ -7,7 +7,7 @@
 // answers and whether the form is complete are the workflow's. What a step writes first (answer
 // changes, a contract draft) is taken back when the workflow refuses the step.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -52,6 +52,7 @@ import {
 } from '../../workflows/onboarding/messages';
 import { badRequest, HttpError, notFound, temporalUnavailable } from '../errors';
 import { createProcessSteps, isNoAnswer } from '../process-steps';
+import { idFor } from '../keyed-answers';
 
 // ---- Bodies ---------------------------------------------------------------------------------------
 
@@ -121,7 +122,11 @@ export type OnboardingAnswer =
   { kind: 'done'; onboarding: OnboardingDetail } | { kind: 'accepted'; id: string; workflowId: string; message: string };
 
 export interface OnboardingService {
-  create(actor: Actor, body: NewOnboardingBody): Promise<CreatedOnboarding>;
+  /**
+   * With an Idempotency-Key the request names its onboarding: sent again (after a crash that lost the
+   * answer, or twenty times at once) it finds the one the first made, and starts it if need be.
+   */
+  create(actor: Actor, body: NewOnboardingBody, key?: string): Promise<CreatedOnboarding>;
   /** The onboarding, or 404 for an id that names none (a malformed one included). */
   find(id: string): Promise<Onboarding>;
   /** Each step: the onboarding (from `find`), who acts, the checked body, the Idempotency-Key. */
@@ -228,29 +233,51 @@ export function createOnboardingService({
   return {
     find,
 
-    async create(actor, body) {
+    async create(actor, body, key) {
       const check = await validateAnswers(db, body.questionnaireId, body.answers, { complete: false });
       const existing = body.clientId !== undefined ? await findClient(db, body.clientId) : undefined;
       if (body.clientId !== undefined && !existing) {
         throw badRequest('the request is not valid', [{ path: 'clientId', message: 'no client has this id' }]);
       }
-      const id = randomUUID();
+      const id = idFor(`onboarding:${actor.staffId}`, key);
       const workflowId = `onboarding-${id}`;
-      const { clientId, clientCode, newClientId } = await withTransaction(db, async (tx) => {
-        const created = body.client ? await insertClientIn(tx, body.client, actor.staffId) : undefined;
-        const clientId = created?.id ?? body.clientId!;
-        await insertOnboarding(tx, {
-          id,
-          workflowId,
-          clientId,
-          lineOfBusiness: body.lineOfBusiness,
-          questionnaireId: check.questionnaire.id,
-          answers: check.answers,
-          stage: 'intake',
-          createdBy: actor.staffId,
-        });
-        return { clientId, clientCode: created?.code ?? existing?.code, newClientId: created?.id };
-      });
+      /** What an earlier request with this key made (its client with it, in one transaction). */
+      const madeBefore = async () => {
+        const made = await findOnboarding(db, id);
+        if (!made) return undefined;
+        if (body.clientId !== undefined && made.clientId !== body.clientId) {
+          throw new HttpError(
+            422,
+            'idempotency_key_reused',
+            'this Idempotency-Key was already used for a different request; use a new key',
+          );
+        }
+        return { clientId: made.clientId, clientCode: made.clientCode, newClientId: undefined };
+      };
+      let insertedHere = false;
+      const { clientId, clientCode, newClientId } =
+        (key ? await madeBefore() : undefined) ??
+        (await withTransaction(db, async (tx) => {
+          const created = body.client ? await insertClientIn(tx, body.client, actor.staffId) : undefined;
+          const clientId = created?.id ?? body.clientId!;
+          await insertOnboarding(tx, {
+            id,
+            workflowId,
+            clientId,
+            lineOfBusiness: body.lineOfBusiness,
+            questionnaireId: check.questionnaire.id,
+            answers: check.answers,
+            stage: 'intake',
+            createdBy: actor.staffId,
+          });
+          insertedHere = true;
+          return { clientId, clientCode: created?.code ?? existing?.code, newClientId: created?.id };
+        }).catch(async (err: { code?: string }) => {
+          // The same key sent at the same moment: the other request's transaction made it (and its client).
+          const made = key && err.code === '23505' ? await madeBefore() : undefined;
+          if (!made) throw err;
+          return made;
+        }));
 
       const input: OnboardingWorkflowInput = {
         onboardingId: id,
@@ -273,23 +300,36 @@ export function createOnboardingService({
           }),
         );
       } catch (err) {
-        await undoCreate(id, newClientId);
+        // Started by an earlier request with this key: this one goes on to answer with it.
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return answerCreated();
+        // Only what this request wrote is taken back; an earlier request's rows wait for its retry.
+        if (insertedHere) await undoCreate(id, newClientId);
         if (isNoAnswer(err)) {
           throw temporalUnavailable(`Temporal did not answer within ${Math.round(callTimeoutMs / 1000)} s; nothing was started, try again`);
         }
         throw err;
       }
+      return answerCreated();
+
       // The answer waits for the workflow's first step (the request, recorded with its stage), so
-      // a request with every answer says qualification and the next step finds it there.
-      let stage: string | undefined;
-      try {
-        stage = (await steps.withDeadline(deadline, () => temporal.workflow.getHandle(workflowId).executeUpdate(requestUpdate))).stage;
-      } catch (err) {
-        if (!isNoAnswer(err)) console.warn(`api: onboarding ${id} started, but its request step did not answer: ${(err as Error).message}`);
+      // a request with every answer says qualification and the next step finds it there. The step
+      // has one update id, so a request sent again is told the same step, never a second one.
+      async function answerCreated(): Promise<CreatedOnboarding> {
+        let stage: string | undefined;
+        try {
+          stage = (
+            await steps.withDeadline(deadline, () =>
+              temporal.workflow.getHandle(workflowId).executeUpdate(requestUpdate, { updateId: 'request' }),
+            )
+          ).stage;
+        } catch (err) {
+          if (!isNoAnswer(err))
+            console.warn(`api: onboarding ${id} started, but its request step did not answer: ${(err as Error).message}`);
+        }
+        // Not recorded within the deadline: where it stands right now.
+        stage ??= (await stageOf(db, id)) ?? 'intake';
+        return { id, workflowId, stage, clientId };
       }
-      // Not recorded within the deadline: where it stands right now.
-      stage ??= (await stageOf(db, id)) ?? 'intake';
-      return { id, workflowId, stage, clientId };
     },
 
     async answers(onboarding, actor, given, stepId) {

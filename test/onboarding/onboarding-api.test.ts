@@ -226,6 +226,39 @@ describe('POST /api/onboardings', () => {
       await deadTemporal.connection.close().catch(() => undefined);
     }
   });
+
+  it('with one Idempotency-Key is one onboarding: twenty at once, and a retry after an answer that was lost', async () => {
+    const before = await counts();
+    const headers = { 'Idempotency-Key': `start-${randomUUID()}` };
+    const sent = { client: clientBody(), lineOfBusiness: 'Грузоперевозки', questionnaireId, answers: PARTIAL_ANSWERS };
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => h.request('POST', '/api/onboardings', { token: cast.ops.token, body: sent, headers })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size, JSON.stringify([...ids])).toBe(1);
+    expect(await counts()).toMatchObject({ clients: before.clients + 1, onboardings: before.onboardings + 1 });
+
+    // An API killed after the start but before its answer was kept: the retry finds what it made.
+    const key = { 'Idempotency-Key': `start-${randomUUID()}` };
+    const first = await h.request('POST', '/api/onboardings', { token: cast.ops.token, body: body(), headers: key });
+    expect(first.status).toBe(201);
+    await h.db.query('DELETE FROM step_answers');
+    const retried = await h.request('POST', '/api/onboardings', { token: cast.ops.token, body: body(), headers: key });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+    expect(retried.body).toMatchObject({ id: first.body.id, workflowId: first.body.workflowId, stage: 'intake' });
+    expect(await counts()).toMatchObject({ onboardings: before.onboardings + 2 });
+    const history = await h.temporal.workflow.getHandle(first.body.workflowId).fetchHistory();
+    const requests = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(requests, 'the request step, once').toHaveLength(1);
+    // The same key for another client is a different request.
+    const other = await h.request('POST', '/api/onboardings', {
+      token: cast.ops.token,
+      body: body({ clientId: answers[0]!.body.clientId }),
+      headers: key,
+    });
+    expect(other.status, JSON.stringify(other.body)).toBe(422);
+  });
 });
 
 describe('reads', () => {
