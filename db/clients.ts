@@ -32,18 +32,29 @@ export interface Client {
   createdAt: string;
 }
 
-export async function insertClient(db: Pool, client: NewClient, createdBy: string): Promise<{ id: string; code: string }> {
-  return withTransaction(db, (tx) => insertClientIn(tx, client, createdBy));
+/**
+ * With `id` (named by a request's Idempotency-Key) a client made before under it is answered
+ * instead of a second one: a retry after a lost answer, or the same request sent at the same moment.
+ */
+export async function insertClient(db: Pool, client: NewClient, createdBy: string, id?: string): Promise<{ id: string; code: string }> {
+  return withTransaction(db, (tx) => insertClientIn(tx, client, createdBy, id));
 }
 
 /** Inserts a client with its contacts on a transaction the caller holds (and commits). */
-export async function insertClientIn(tx: Queryable, client: NewClient, createdBy: string): Promise<{ id: string; code: string }> {
+export async function insertClientIn(
+  tx: Queryable,
+  client: NewClient,
+  createdBy: string,
+  id?: string,
+): Promise<{ id: string; code: string }> {
   const r = client.requisites;
-  const row = (await queryOne<{ id: string; code: string }>(
+  const inserted = await queryOne<{ id: string; code: string }>(
     tx,
-    `INSERT INTO clients (code, legal_name, location, inn, kpp, address, bank_name, bik, account, correspondent_account,
+    `INSERT INTO clients (id, code, legal_name, location, inn, kpp, address, bank_name, bik, account, correspondent_account,
        signatory_name, first_contact_date, created_by)
-     VALUES ('CL-' || lpad(nextval('client_code_seq')::text, 5, '0'), $1,$2,$3,$4,$5,$6,$7,$8,$9,$10, COALESCE($11::date, CURRENT_DATE), $12)
+     VALUES (COALESCE($13::uuid, gen_random_uuid()), 'CL-' || lpad(nextval('client_code_seq')::text, 5, '0'),
+       $1,$2,$3,$4,$5,$6,$7,$8,$9,$10, COALESCE($11::date, CURRENT_DATE), $12)
+     ON CONFLICT (id) DO NOTHING
      RETURNING id, code`,
     [
       r.legalName,
@@ -58,8 +69,12 @@ export async function insertClientIn(tx: Queryable, client: NewClient, createdBy
       client.signatoryName ?? null,
       client.firstContactDate ?? null,
       createdBy,
+      id ?? null,
     ],
-  ))!;
+  );
+  // Made before under this id: it is the answer, contacts and all.
+  if (!inserted) return (await queryOne<{ id: string; code: string }>(tx, 'SELECT id, code FROM clients WHERE id = $1', [id]))!;
+  const row = inserted;
   for (const [position, c] of client.contacts.entries()) {
     await tx.query(
       `INSERT INTO client_contacts (client_id, position, name, job_title, phone, email, decision_role)

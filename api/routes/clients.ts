@@ -7,6 +7,7 @@ import type { Actor } from '../../domain/people';
 import { LIMITS, newClientSchema, pageQuerySchema, requisitesSchema, safeString, timelineQuerySchema, uuid } from '../../domain/schemas';
 import { clientTimelinePage } from '../../db/timelines';
 import { accountOf, healthOfAccount } from '../../db/account/accounts';
+import { idFor } from '../keyed-answers';
 import { clientKeepers, clientsPage, findClient, insertClient, updateClient, type Client } from '../../db/clients';
 import { route } from '../described-routes';
 import { forbidden, foundByUuid, notFound } from '../errors';
@@ -97,8 +98,11 @@ export function createClientsRouter({ db }: { db: Pool }): Router {
       tag: 'clients',
       offer: { start: true },
     },
-    async (_req, res, { actor, body }) => {
-      const created = await insertClient(db, body(), actor.staffId);
+    async (req, res, { actor, body }) => {
+      // With an Idempotency-Key the key names the client, so a retry whose first answer was lost
+      // (an API killed mid-request) or twenty sent at once make one client.
+      const key = req.get('Idempotency-Key');
+      const created = await insertClient(db, body(), actor.staffId, key ? idFor(`client:${actor.staffId}`, key) : undefined);
       res.status(201).set('Location', `/api/clients/${created.id}`).json(created);
     },
   );

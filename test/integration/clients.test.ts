@@ -162,6 +162,30 @@ describe('GET /api/clients', () => {
   });
 });
 
+describe('POST /api/clients', () => {
+  it('with one Idempotency-Key is one client: twenty at once, and a retry after its answer was lost', async () => {
+    const count = async () => Number((await h.db.query('SELECT count(*) AS n FROM clients')).rows[0].n);
+    const before = await count();
+    const body = clientBody();
+    body.requisites.legalName = 'ООО «Один ключ»';
+    const headers = { 'Idempotency-Key': `client-${Math.random().toString(36).slice(2)}` };
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => h.request('POST', '/api/clients', { token: cast.ops.token, body, headers })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    expect(new Set(answers.map((a) => `${a.body.id} ${a.body.code}`)).size).toBe(1);
+    expect(await count()).toBe(before + 1);
+    // An API killed after the insert but before its answer was kept: the retry answers the same client.
+    await h.db.query('DELETE FROM step_answers');
+    const retried = await h.request('POST', '/api/clients', { token: cast.ops.token, body, headers });
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual(answers[0]!.body);
+    const contacts = await h.db.query('SELECT count(*) AS n FROM client_contacts WHERE client_id = $1', [retried.body.id]);
+    expect(Number(contacts.rows[0].n)).toBe(body.contacts.length);
+    expect(await count()).toBe(before + 1);
+  });
+});
+
 describe('PATCH /api/clients/:id', () => {
   it('lets ops edit requisites and contacts, answers the client with what changed, and puts it on the timeline with the actor', async () => {
     const { id } = await register(cast.ops, 'ООО «Правка»');
