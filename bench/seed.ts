@@ -1,7 +1,40 @@
 // Honest seeding for the benchmarks that need many open processes: real contracts and real
 // relationships made through the product's own API (no rows written behind its back), many at a
 // time, spread over every API the stack runs, with progress printed as it goes.
+import { randomUUID } from 'node:crypto';
 import type { BenchStack } from './stack';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Calls answered 503 or 202 under the seeding's load and sent again with their key, by step. */
+export const retried = new Map<string, number>();
+
+/**
+ * A step as a careful client sends it: with an Idempotency-Key, and sent again with the same key
+ * while the API answers 503 (Temporal did not answer in time) or 202 (accepted, still being
+ * recorded), as its answers ask; the same key is the same step, taken once.
+ */
+async function keyed(stack: BenchStack, step: string, token: string, url: string, body: unknown = {}): Promise<Record<string, any>> {
+  const headers = { 'Idempotency-Key': randomUUID() };
+  for (let attempt = 1; ; attempt++) {
+    let answer: Record<string, any> | undefined;
+    try {
+      answer = await stack.call(step, token, 'POST', url, body, headers);
+    } catch (err) {
+      if (!/: 503 /.test((err as Error).message) || attempt >= 30) throw err;
+    }
+    if (answer && answer.accepted !== true) return answer;
+    if (attempt >= 30) throw new Error(`${step}: still not recorded after ${attempt} attempts`);
+    retried.set(step, (retried.get(step) ?? 0) + 1);
+    await sleep(2_000);
+  }
+}
+
+/** Prints how many calls were sent again, if any. */
+export function printRetries(): void {
+  if (retried.size === 0) return;
+  console.log(`  sent again with their key after a 503 or 202: ${[...retried].map(([step, n]) => `${step} ${n}`).join(', ')}`);
+}
 
 export interface Parties {
   ops: { id: string; token: string };
@@ -47,7 +80,7 @@ export async function seedContracts(
   const numbers: string[] = [];
   const tick = progress(`contracts to ${opts.until}`, opts.count);
   const seconds = await stack.run(opts.count, opts.concurrency, async () => {
-    const created = await stack.call('seed create', p.ops.token, 'POST', '/api/contracts', {
+    const created = await keyed(stack, 'seed create', p.ops.token, '/api/contracts', {
       clientId: p.client.id,
       managerId: p.manager.id,
       terms: {
@@ -61,15 +94,16 @@ export async function seedContracts(
       deviations: [],
     });
     const n = created.number as string;
-    await stack.call('seed signature', p.director.token, 'POST', `/api/contracts/${n}/signature`);
-    await stack.call('seed dispatch', p.manager.token, 'POST', `/api/contracts/${n}/dispatch`, { channel: 'courier' });
+    await keyed(stack, 'seed signature', p.director.token, `/api/contracts/${n}/signature`);
+    await keyed(stack, 'seed dispatch', p.manager.token, `/api/contracts/${n}/dispatch`, { channel: 'courier' });
     if (opts.until === 'active') {
-      await stack.call('seed original', p.manager.token, 'POST', `/api/contracts/${n}/original`);
-      await stack.call('seed client record', p.lawyer.token, 'POST', `/api/contracts/${n}/client-record`);
+      await keyed(stack, 'seed original', p.manager.token, `/api/contracts/${n}/original`);
+      await keyed(stack, 'seed client record', p.lawyer.token, `/api/contracts/${n}/client-record`);
     }
     numbers.push(n);
     tick();
   });
+  printRetries();
   return { numbers, seconds };
 }
 
@@ -83,7 +117,7 @@ export async function seedRelationships(
   const tick = progress('relationships', opts.count);
   const seconds = await stack.run(opts.count, opts.concurrency, async (i) => {
     const client = await stack.newClient(p.ops.token, `ООО «Клиент ${i + 1}»`);
-    await stack.call('seed first complaint', p.ops.token, 'POST', `/api/clients/${client.id}/complaints`, {
+    await keyed(stack, 'seed first complaint', p.ops.token, `/api/clients/${client.id}/complaints`, {
       summary: 'Опоздание машины',
       category: 'delivery',
       severity: 'low',
@@ -92,5 +126,6 @@ export async function seedRelationships(
     clientIds.push(client.id);
     tick();
   });
+  printRetries();
   return { clientIds, seconds };
 }

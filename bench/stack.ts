@@ -36,7 +36,14 @@ export interface BenchStack {
   /** Every API the caller spreads its calls over (one in this process, or API processes). */
   apiUrls: string[];
   /** Calls the API as `token`, times it under `step`, and fails on any non-2xx answer. */
-  call(step: string, token: string, method: string, url: string, body?: unknown): Promise<Record<string, any>>;
+  call(
+    step: string,
+    token: string,
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Record<string, any>>;
   person(name: string, roles: string[]): Promise<{ id: string; token: string }>;
   newClient(token: string, legalName: string): Promise<{ id: string }>;
   /** Runs `job` `count` times, `concurrency` at a time; answers the seconds it took. */
@@ -134,12 +141,12 @@ export async function benchOn(
     workerDb: db,
     workers,
     apiUrls,
-    async call(step, token, method, url, body = {}) {
+    async call(step, token, method, url, body = {}, headers = {}) {
       const base = apiUrls[nextApi++ % apiUrls.length]!;
       const started = performance.now();
       const res = await fetch(`${base}${url}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
         body: method === 'GET' ? undefined : JSON.stringify(body),
       });
       const json = (await res.json()) as Record<string, any>;
