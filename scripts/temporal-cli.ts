@@ -111,7 +111,8 @@ const DYNAMIC_CONFIG: Record<string, unknown> = {
 const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 
-async function healthy(cli: string, address: string): Promise<boolean> {
+/** Whether the frontend at `address` says SERVING (`temporal operator cluster health`). */
+export async function healthy(cli: string, address: string): Promise<boolean> {
   try {
     const { stdout } = await run(cli, ['operator', 'cluster', 'health', '--address', address], { timeout: 5_000 });
     return stdout.includes('SERVING');

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { repoRoot } from '../config/paths';
 import { PROCESS_SEARCH_ATTRIBUTES } from '../workflows/engine/search-attributes';
 import { cacheDir, goInstall, runs, withBuildLock, type Log } from './go-build';
-import { ensureTemporalCli, type ServerExit } from './temporal-cli';
+import { ensureTemporalCli, healthy, type ServerExit } from './temporal-cli';
 
 const run = promisify(execFile);
 const SERVER_VERSION = 'v1.29.1';
@@ -282,15 +282,6 @@ async function allocatePorts(frontend?: number, metrics?: number): Promise<Ports
     metrics: metrics ?? (await free()),
     pprof: await free(),
   };
-}
-
-async function healthy(cli: string, address: string): Promise<boolean> {
-  try {
-    const { stdout } = await run(cli, ['operator', 'cluster', 'health', '--address', address], { timeout: 5_000 });
-    return stdout.includes('SERVING');
-  } catch {
-    return false;
-  }
 }
 
 const START_TIMEOUT_MS = 120_000;
