@@ -230,7 +230,13 @@ export async function benchOn(
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    const misses = await bench(stack);
+    const misses = await bench(stack).catch((err: unknown) => {
+      // What the worker and API processes said last, to see why.
+      for (const [i, child] of [...workers, ...apis].entries()) {
+        console.error(`\n--- the last of process ${i + 1} (pid ${child.pid}) ---\n${child.output().slice(-4_000)}`);
+      }
+      throw err;
+    });
     console.log(misses.length ? `\nTARGETS MISSED: ${misses.join('; ')}` : '\nall targets met');
     process.exitCode = misses.length ? 1 : 0;
   } finally {
