@@ -111,6 +111,11 @@ interface ClientRow {
   created_at: Date;
 }
 
+/** A client's code, or undefined when no client has this id: one read, for callers that need no more. */
+export async function clientCodeOf(db: Queryable, id: string): Promise<string | undefined> {
+  return (await queryOne<{ code: string }>(db, 'SELECT code FROM clients WHERE id = $1', [id]))?.code;
+}
+
 export async function findClient(db: Queryable, id: string): Promise<Client | undefined> {
   const row = await queryOne<ClientRow>(db, `SELECT *, first_contact_date::text AS first_contact_date FROM clients WHERE id = $1`, [id]);
   if (!row) return undefined;

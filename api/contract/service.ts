@@ -16,7 +16,7 @@ import {
 import type { Actor } from '../../domain/people';
 import type { newContractSchema } from './schemas';
 import { findContract, findContractOfWorkflow, type RegistryEntry } from '../../db/contract/registry';
-import { findClient } from '../../db/clients';
+import { clientCodeOf } from '../../db/clients';
 import { bindIdempotencyKey, deleteDraft, saveDraft } from '../../db/contract/drafts';
 import { findActiveManager } from '../../db/staff';
 import type { contractWorkflow } from '../../workflows/contract';
@@ -74,11 +74,11 @@ export function createContractService({ db, temporal, taskQueue, sla, callTimeou
   /** The client's code when both parties are valid; 400 naming what is not. */
   async function checkParties(body: NewContract): Promise<string> {
     const issues: { path: string; message: string }[] = [];
-    const client = await findClient(db, body.clientId);
-    if (!client) issues.push({ path: 'clientId', message: 'no client has this id' });
+    const code = await clientCodeOf(db, body.clientId);
+    if (code === undefined) issues.push({ path: 'clientId', message: 'no client has this id' });
     if (!(await findActiveManager(db, body.managerId))) issues.push({ path: 'managerId', message: 'no active manager has this id' });
     if (issues.length) throw badRequest('the request is not valid', issues);
-    return client!.code;
+    return code!;
   }
 
   const contractOf = (workflowId: string): Promise<RegistryEntry | undefined> => findContractOfWorkflow(db, workflowId);
