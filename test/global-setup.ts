@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { ensureTemporalCli, startTemporalDevServer } from '../scripts/temporal-cli';
-import { startTemporalCluster } from '../scripts/temporal-cluster';
+import { ensureTemporalServer, startTemporalCluster } from '../scripts/temporal-cluster';
 import { ensureChromium } from '../scripts/chromium';
 
 declare module 'vitest' {
@@ -45,6 +45,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     const cli = await ensureTemporalCli(log);
+    // The real server for the fault tests on the production topology: built here, once, so a first
+    // build (minutes) does not count against a test's timeout.
+    await ensureTemporalServer(log);
     // Started side by side; whatever did start is stopped again if another part fails.
     const track = <T extends { stop(): Promise<void> }>(server: T): T => {
       stops.push(() => server.stop());
