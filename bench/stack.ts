@@ -243,5 +243,7 @@ export async function benchOn(
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await stopAll();
+    // The SDK's runtime can outlive everything stopped here; the benchmark is over all the same.
+    setTimeout(() => process.exit(), 2_000).unref();
   }
 }
