@@ -24,6 +24,10 @@ const duration = (fallback: string) =>
 
 const text = (fallback: string) => z.string().trim().min(1).default(fallback);
 
+/** A whole number within bounds, or nothing when unset or empty. */
+const count = (min: number, max: number) =>
+  z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().min(min).max(max).optional());
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
@@ -136,13 +140,16 @@ const envSchema = z.object({
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   TIME_ZONE: text('Europe/Moscow').refine(isTimeZone, 'is not a time zone such as Europe/Moscow'),
 
-  // Worker tuning (Config.worker): unset means the SDK's own default. What each costs is in the
-  // README ("Production and scale"): cached workflows are most of a worker's memory.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
-  WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
-  WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
+  // Worker tuning (Config.worker): unset (or empty, as docker-compose passes it) means the SDK's
+  // own default. What each costs is in the README ("Production and scale").
+  // The cache is bounded by default: the SDK's own default grows with the heap (2,310 on a 4 GB one),
+  // and at about 1.7 MB a cached workflow a worker holding thousands of open processes filled its
+  // heap and died (bench:storm, ~1,650 relationships). A workflow not cached is replayed, never lost.
+  WORKER_MAX_CACHED_WORKFLOWS: count(0, 1_000_000).default(500),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count(2, 10_000),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: count(1, 10_000),
+  WORKER_WORKFLOW_POLLERS: count(2, 1_000),
+  WORKER_ACTIVITY_POLLERS: count(1, 1_000),
   WORKER_STICKY_QUEUE_TIMEOUT: duration('10s'),
 
   // Our side of the standard form. The defaults are a demo company so a fresh install prints real-looking contracts.

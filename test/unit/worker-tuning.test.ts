@@ -14,9 +14,21 @@ describe('worker tuning', () => {
       maxConcurrentActivityTaskExecutions: 40,
       stickyQueueScheduleToStartTimeout: 10_000,
     });
+    // The cache is bounded unless told otherwise: the SDK's default outgrew the heap (bench:storm).
     expect(workerTuningOptions(loadConfig({ ...BASE, WORKER_STICKY_QUEUE_TIMEOUT: '3s' }).worker)).toEqual({
+      maxCachedWorkflows: 500,
       stickyQueueScheduleToStartTimeout: 3_000,
     });
+  });
+
+  it('takes an empty value as unset, as docker-compose passes it', () => {
+    const config = loadConfig({
+      ...BASE,
+      WORKER_MAX_CACHED_WORKFLOWS: '',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '',
+      WORKER_ACTIVITY_POLLERS: '',
+    });
+    expect(workerTuningOptions(config.worker)).toEqual({ maxCachedWorkflows: 500, stickyQueueScheduleToStartTimeout: 10_000 });
   });
 
   it('refuses what the SDK would refuse, naming the variable', () => {
