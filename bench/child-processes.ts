@@ -1,10 +1,10 @@
 // The production entry points (dist/worker/main.js, dist/api/main.js) as child processes of a
 // benchmark, so a worker's memory is its own (read from /proc) and the load can be spread over
-// several processes. Until a shared module for spawning the topology lands, this is the bench's.
+// several processes, with the output and restarts a benchmark wants (scripts/topology.ts is the tests').
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../config/paths';
+import { memoryOf } from '../scripts/topology';
 
 export interface BenchChild {
   pid: number;
@@ -18,16 +18,7 @@ export interface BenchChild {
   stop(): Promise<void>;
 }
 
-/** VmRSS and VmHWM of a process, from /proc (Linux). */
-export function memoryOf(pid: number): { rss: number; peak: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-  } catch {
-    return { rss: 0, peak: 0 };
-  }
-}
+export { memoryOf };
 
 async function spawnEntry(entry: string, env: Record<string, string>, ready: RegExp, name: string): Promise<BenchChild> {
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist', ...entry.split('/'))], {
