@@ -83,8 +83,11 @@ const PG_UNAVAILABLE = /^(08...|53...|57P0[123]|57014)$/;
 // node-postgres and pg-pool report these as plain errors, without a code.
 const PG_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error and is not queryable|Cannot use a pool after calling end|Client was closed and is not queryable/i;
-// gRPC status codes: CANCELLED (our own deadline's abort), DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE.
-const GRPC_UNAVAILABLE = new Set([1, 4, 8, 14]);
+// gRPC status codes: CANCELLED (our own deadline's abort), UNKNOWN, DEADLINE_EXCEEDED,
+// RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE. The Temporal frontend answers UNKNOWN or INTERNAL (its
+// message masked) for a failure inside the server, as while its own database is gone (the fault
+// test on the cluster, Postgres killed, got a 500 from it): the server's outage, not the request's fault.
+const GRPC_UNAVAILABLE = new Set([1, 2, 4, 8, 13, 14]);
 
 function causes(err: unknown): unknown[] {
   const seen: unknown[] = [];

@@ -165,6 +165,16 @@ export function faultSuite(kind: TemporalKind): void {
         const note = (await fault.inject(stack, driver)) ?? undefined;
         const results = await work;
         const failed = results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error).message)] : []));
+        // What the APIs said about it: their error lines, for the reason behind an answer.
+        if (failed.length) {
+          for (const api of stack.topology.apis) {
+            const lines = api
+              .output()
+              .split('\n')
+              .filter((line) => /"level":"(error|warn)"/.test(line));
+            console.log(`${api.name}:\n${lines.slice(-15).join('\n')}`);
+          }
+        }
         expect(failed, `processes that did not reach their end under "${fault.name}"`).toEqual([]);
         waves.push({ fault, clients, note, inFlight, seconds: (Date.now() - started) / 1000 });
       }

@@ -149,7 +149,7 @@ afterAll(async () => {
 describe('the error funnel', () => {
   const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, severity: 'FATAL' });
   // The shape of @grpc/grpc-js's ServiceError (a transitive dependency, not imported here).
-  const grpcStatus = { INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+  const grpcStatus = { UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, INTERNAL: 13, UNAVAILABLE: 14 } as const;
   const grpcError = (code: number) => Object.assign(new Error(`grpc ${code}`), { code, details: 'details', metadata: {} });
 
   it('knows a dependency that is down from any other failure', () => {
@@ -176,6 +176,9 @@ describe('the error funnel', () => {
       grpcError(grpcStatus.UNAVAILABLE),
       grpcError(grpcStatus.DEADLINE_EXCEEDED),
       new ServiceError('Failed to start Workflow', { cause: grpcError(grpcStatus.UNAVAILABLE) }),
+      // The Temporal server's masked answers to a failure inside it, as while its own Postgres is down (test/faults/cluster).
+      new ServiceError('Failed to start Workflow', { cause: grpcError(grpcStatus.INTERNAL) }),
+      grpcError(grpcStatus.UNKNOWN),
       new ServiceError('Failed to connect to Temporal server', { cause: grpcError(grpcStatus.UNAVAILABLE) }),
       new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled', {
         cause: grpcError(grpcStatus.DEADLINE_EXCEEDED),
