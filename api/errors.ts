@@ -1,7 +1,7 @@
 // One error funnel: every failure becomes a status and a JSON body; only 5xx are logged.
 // A dependency that is down or too slow (Postgres, Temporal) is a 503 with Retry-After, never a 500.
 import type { ErrorRequestHandler } from 'express';
-import { isGrpcServiceError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { isGrpcServiceError, NamespaceNotFoundError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ZodError } from 'zod';
 import { uuid } from '../domain/schemas';
 import { DependencyTimeoutError, type Dependency } from './deadline';
@@ -85,8 +85,7 @@ const PG_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error and is not queryable|Cannot use a pool after calling end|Client was closed and is not queryable/i;
 // gRPC status codes: CANCELLED (our own deadline's abort), UNKNOWN, DEADLINE_EXCEEDED,
 // RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE. The Temporal frontend answers UNKNOWN or INTERNAL (its
-// message masked) for a failure inside the server, as while its own database is gone (the fault
-// test on the cluster, Postgres killed, got a 500 from it): the server's outage, not the request's fault.
+// message masked) for a failure inside the server: the server's outage, not the request's fault.
 const GRPC_UNAVAILABLE = new Set([1, 2, 4, 8, 13, 14]);
 
 function causes(err: unknown): unknown[] {
@@ -112,6 +111,9 @@ export function unavailableDependency(err: unknown): Dependency | undefined {
   for (const e of causes(err)) {
     if (e instanceof DependencyTimeoutError) return e.dependency;
     if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return 'temporal';
+    // The namespace the worker serves is "not found" while a Temporal server that lost its database
+    // has not yet read its namespaces again (test/faults/cluster, Postgres killed): not ready yet.
+    if (e instanceof NamespaceNotFoundError) return 'temporal';
     if (isGrpcServiceError(e)) {
       if (GRPC_UNAVAILABLE.has(e.code)) return 'temporal';
       continue;

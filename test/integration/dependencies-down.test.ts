@@ -11,7 +11,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { NamespaceNotFoundError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ZodError } from 'zod';
 import { createApp, SECURITY_HEADERS } from '../../api/app';
 import { DependencyTimeoutError } from '../../api/deadline';
@@ -176,7 +176,9 @@ describe('the error funnel', () => {
       grpcError(grpcStatus.UNAVAILABLE),
       grpcError(grpcStatus.DEADLINE_EXCEEDED),
       new ServiceError('Failed to start Workflow', { cause: grpcError(grpcStatus.UNAVAILABLE) }),
-      // The Temporal server's masked answers to a failure inside it, as while its own Postgres is down (test/faults/cluster).
+      // A Temporal server that lost its database and has not read its namespaces again (test/faults/cluster).
+      new NamespaceNotFoundError('default'),
+      // The Temporal server's masked answers to a failure inside it.
       new ServiceError('Failed to start Workflow', { cause: grpcError(grpcStatus.INTERNAL) }),
       grpcError(grpcStatus.UNKNOWN),
       new ServiceError('Failed to connect to Temporal server', { cause: grpcError(grpcStatus.UNAVAILABLE) }),
